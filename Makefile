@@ -1,0 +1,44 @@
+# Set-up and everyday commands. A fresh machine needs only Python 3.11+: `make run` or `make test`.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+HOST   ?= 127.0.0.1
+PORT   ?= 8000
+
+.PHONY: install run test messages fixtures clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+
+$(VENV)/.installed: requirements.txt requirements-dev.txt | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -r requirements-dev.txt
+	touch $@
+
+install: $(VENV)/.installed
+
+## run: migrate the SQLite database, load the seed articles (first run only) and start the development server.
+run: install
+	$(BIN)/python manage.py migrate --noinput
+	$(BIN)/python manage.py load_site_fixtures
+	@echo ""
+	@echo "  ANKASAM is running at http://$(HOST):$(PORT)/  (admin: http://$(HOST):$(PORT)/admin/)"
+	@echo ""
+	$(BIN)/python manage.py runserver $(HOST):$(PORT)
+
+## test: the whole test suite (services or a browser that are absent make their tests skip, saying why).
+test: install
+	$(BIN)/python manage.py makemigrations --check --dry-run
+	$(BIN)/python -m pytest
+
+## messages: refresh locale/*.po from the code and templates, then compile them.
+messages: install
+	$(BIN)/python manage.py makemessages --all --no-obsolete --ignore '.venv/*' --ignore 'tests/*'
+	$(BIN)/python manage.py compilemessages --ignore '.venv/*'
+
+## fixtures: rebuild fixtures/*.json from the seed exports and their translations in fixtures/texts/.
+fixtures: install
+	$(BIN)/python manage.py build_site_fixtures
+
+clean:
+	rm -rf $(VENV) staticfiles .pytest_cache

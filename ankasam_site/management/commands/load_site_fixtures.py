@@ -1,0 +1,26 @@
+"""Load fixtures/*.json into an empty database, so that `make run` never overwrites an editor's work."""
+from pathlib import Path
+
+from django.conf import settings
+from django.core.management import BaseCommand, call_command
+
+from articles.models import Article
+
+FIXTURES_DIR = Path(settings.BASE_DIR) / "fixtures"
+
+
+class Command(BaseCommand):
+    help = "Load the seed articles, authors, categories and tags from fixtures/ unless articles already exist."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--force", action="store_true", help="Load even if the database has articles.")
+
+    def handle(self, *args, force: bool = False, **options):
+        if Article.objects.exists() and not force:
+            self.stdout.write("Articles already exist; fixtures not loaded (use --force to reload them).")
+            return
+        files = sorted(str(path) for path in FIXTURES_DIR.glob("*.json"))
+        if not files:
+            self.stdout.write("No fixtures found.")
+            return
+        call_command("loaddata", *files, verbosity=options.get("verbosity", 1))

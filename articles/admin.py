@@ -1,0 +1,194 @@
+"""Admin of the articles app: tabbed tr/en/ru forms, per-language status columns and bulk publishing."""
+from __future__ import annotations
+
+from django import forms
+from django.conf import settings
+from django.contrib import admin, messages
+from django.contrib.admin.widgets import AutocompleteSelectMultiple
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.html import format_html, format_html_join
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
+from modeltranslation.admin import TabbedTranslationAdmin, TranslationTabularInline
+
+from .models import Article, Category, Reference, Tag, language_codes
+from .services import article_publish, article_unpublish
+
+
+class ReferenceInline(TranslationTabularInline):
+    model = Reference
+    extra = 0
+    fields = ("position", "marker", "text", "url", "accessed_on")
+
+
+class ArticleAdminForm(forms.ModelForm):
+    """Tags are picked from existing tags with autocomplete instead of typed as a comma-separated string."""
+
+    tags = forms.ModelMultipleChoiceField(
+        label=_("tags"),
+        queryset=Tag.objects.all(),
+        required=False,
+        widget=AutocompleteSelectMultiple(Article._meta.get_field("tags"), admin.site),
+    )
+
+    class Meta:
+        model = Article
+        fields = "__all__"
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk:
+            self.initial["tags"] = [tag.pk for tag in self.instance.tags.all()]
+
+
+class LanguageStatusFilter(admin.SimpleListFilter):
+    """Articles by the state of one language variant: published, complete (ready), or missing text."""
+
+    title = _("status")
+    parameter_name = "status"
+
+    def lookups(self, request, model_admin):
+        choices = []
+        for code, name in settings.LANGUAGES:
+            choices += [
+                (f"published_{code}", _("%(language)s: published") % {"language": name}),
+                (f"draft_{code}", _("%(language)s: complete, not published") % {"language": name}),
+                (f"missing_{code}", _("%(language)s: missing title or body") % {"language": name}),
+            ]
+        choices.append(("scheduled", _("Scheduled (date in the future)")))
+        return choices
+
+    def queryset(self, request, queryset):
+        value = self.value()
+        if not value:
+            return queryset
+        if value == "scheduled":
+            return queryset.filter(published_at__gt=timezone.now())
+        state, _sep, code = value.rpartition("_")
+        if code not in language_codes():
+            return queryset
+        complete = Q(**{f"title_{code}__gt": "", f"body_{code}__gt": ""})
+        if state == "published":
+            return queryset.filter(complete, **{f"is_published_{code}": True})
+        if state == "draft":
+            return queryset.filter(complete, **{f"is_published_{code}": False})
+        if state == "missing":
+            return queryset.exclude(complete)
+        return queryset
+
+
+def _publish_action(code: str, name: str, publish: bool):
+    def action(modeladmin, request, queryset):
+        if publish:
+            result = article_publish(articles=queryset, language=code)
+        else:
+            result = article_unpublish(articles=queryset, language=code)
+        if result.changed:
+            modeladmin.message_user(
+                request,
+                ngettext(
+                    "%(count)d article changed in %(language)s.",
+                    "%(count)d articles changed in %(language)s.",
+                    len(result.changed),
+                )
+                % {"count": len(result.changed), "language": name},
+                messages.SUCCESS,
+            )
+        if result.incomplete:
+            modeladmin.message_user(
+                request,
+                _("Not published in %(language)s, title or body missing: %(titles)s")
+                % {"language": name, "titles": ", ".join(str(a) for a in result.incomplete)},
+                messages.WARNING,
+            )
+        if not result.changed and not result.incomplete:
+            modeladmin.message_user(request, _("Nothing to change."), messages.INFO)
+
+    action.__name__ = f"{'publish' if publish else 'unpublish'}_{code}"
+    description = _("Publish in %(language)s") if publish else _("Unpublish in %(language)s")
+    return admin.action(description=description % {"language": name}, permissions=["change"])(action)
+
+
+@admin.register(Article)
+class ArticleAdmin(TabbedTranslationAdmin):
+    form = ArticleAdminForm
+    inlines = [ReferenceInline]
+    list_display = ("title", "category", "published_at", "language_status", "updated_at")
+    list_select_related = ("category",)
+    list_filter = (LanguageStatusFilter, "original_language", "category", "tags", "authors")
+    search_fields = ("title_tr", "title_en", "title_ru", "authors__given_name", "authors__family_name")
+    date_hierarchy = "published_at"
+    autocomplete_fields = ("authors",)
+    prepopulated_fields = {"slug": ("title",)}
+    readonly_fields = ("image_preview", "created_at", "updated_at")
+    actions = [_publish_action(code, name, publish) for publish in (True, False) for code, name in settings.LANGUAGES]
+    fieldsets = (
+        (None, {"fields": ("title", "slug", "highlights", "body", "is_published")}),
+        (
+            _("Publication"),
+            {"fields": ("category", "authors", "tags", "published_at", "original_language")},
+        ),
+        (_("Featured image"), {"fields": ("featured_image", "image_preview", "featured_image_alt")}),
+        (_("History"), {"fields": ("created_at", "updated_at"), "classes": ("collapse",)}),
+    )
+
+    @admin.display(description=_("languages"))
+    def language_status(self, article: Article):
+        """One badge per language: ✔ published, ◐ complete but not released, ✗ title or body missing."""
+        badges = []
+        for code, name in settings.LANGUAGES:
+            if article.is_public_in(code):
+                state, label = "published", _("published")
+            elif getattr(article, f"is_published_{code}") and article.has_content_in(code):
+                state, label = "scheduled", _("scheduled")
+            elif article.has_content_in(code):
+                state, label = "complete", _("complete, not published")
+            else:
+                state, label = "missing", _("missing")
+            badges.append((state, f"{name}: {label}", code.upper(), {"published": "✔", "scheduled": "◷", "complete": "◐", "missing": "✗"}[state]))
+        return format_html_join(
+            " ",
+            '<span class="language-status language-status--{}" title="{}">{} {}</span>',
+            badges,
+        )
+
+    @admin.display(description=_("preview"))
+    def image_preview(self, article: Article):
+        if not article.featured_image:
+            return "—"
+        return format_html(
+            '<img src="{}" alt="{}" style="max-width:320px;max-height:200px">',
+            article.featured_image.url,
+            article.featured_image_alt or "",
+        )
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).prefetch_related("tags")
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        form.instance.tags.set(form.cleaned_data.get("tags") or [])
+
+
+@admin.register(Category)
+class CategoryAdmin(TabbedTranslationAdmin):
+    list_display = ("name", "slug")
+    search_fields = ("name_tr", "name_en", "name_ru")
+    prepopulated_fields = {"slug": ("name",)}
+
+
+@admin.register(Tag)
+class TagAdmin(TabbedTranslationAdmin):
+    list_display = ("name_tr", "name_en", "name_ru", "article_count")
+    search_fields = ("name_tr", "name_en", "name_ru")
+    prepopulated_fields = {"slug": ("name",)}
+
+    def get_queryset(self, request):
+        from django.db.models import Count
+
+        return super().get_queryset(request).annotate(article_count=Count("tagged_articles"))
+
+    @admin.display(description=_("articles"), ordering="article_count")
+    def article_count(self, tag):
+        return tag.article_count

@@ -1,0 +1,66 @@
+"""Template helpers of the articles app: footnote links, language alternates and share links."""
+from __future__ import annotations
+
+from urllib.parse import quote
+
+from django import template
+from django.conf import settings
+from django.urls import reverse
+from django.utils import translation
+from django.utils.safestring import mark_safe
+
+from ..footnotes import link_footnotes, note_id, ref_id
+
+register = template.Library()
+
+
+@register.filter
+def footnotes(html: str, references) -> str:
+    """The body with every marker that has a reference linked to it (``references`` are Reference objects)."""
+    return mark_safe(link_footnotes(html, {reference.marker for reference in references}))
+
+
+@register.filter
+def footnote_id(marker: str) -> str:
+    return note_id(marker)
+
+
+@register.filter
+def footnote_ref_id(marker: str) -> str:
+    return ref_id(marker)
+
+
+@register.simple_tag(takes_context=True)
+def language_links(context) -> list[dict]:
+    """One entry per language for the header switcher: this page in that language, or that language's home."""
+    alternates = context.get("alternate_urls") or {}
+    current = translation.get_language()
+    links = []
+    for code, name in settings.LANGUAGES:
+        if code in alternates:
+            url = alternates[code]
+        else:
+            with translation.override(code):
+                url = reverse("articles:index")
+        links.append({"code": code, "name": name, "url": url, "current": code == current})
+    return links
+
+
+SHARE_TARGETS = (
+    ("X", "https://x.com/intent/post?url={url}&text={title}"),
+    ("Facebook", "https://www.facebook.com/sharer/sharer.php?u={url}"),
+    ("LinkedIn", "https://www.linkedin.com/sharing/share-offsite/?url={url}"),
+    ("Telegram", "https://t.me/share/url?url={url}&text={title}"),
+    ("WhatsApp", "https://wa.me/?text={title}%20{url}"),
+)
+
+
+@register.simple_tag(takes_context=True)
+def share_links(context, title: str) -> list[dict]:
+    """Plain share links (no third-party scripts) for the current page."""
+    request = context["request"]
+    url = quote(request.build_absolute_uri(), safe="")
+    quoted_title = quote(title or "", safe="")
+    links = [{"name": name, "url": pattern.format(url=url, title=quoted_title)} for name, pattern in SHARE_TARGETS]
+    links.append({"name": "e-mail", "url": f"mailto:?subject={quoted_title}&body={url}", "email": True})
+    return links

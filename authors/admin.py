@@ -1,0 +1,26 @@
+"""Admin of the authors app: tabbed bio translations, photo preview."""
+from django.contrib import admin
+from django.utils.html import format_html
+from django.utils.translation import gettext_lazy as _
+from modeltranslation.admin import TabbedTranslationAdmin
+
+from .models import Author
+
+
+@admin.register(Author)
+class AuthorAdmin(TabbedTranslationAdmin):
+    list_display = ("name", "slug", "has_photo", "updated_at")
+    search_fields = ("given_name", "family_name", "name_key")
+    prepopulated_fields = {"slug": ("given_name", "family_name")}
+    readonly_fields = ("photo_preview",)
+    fields = ("given_name", "family_name", "slug", "photo", "photo_preview", "photo_alt", "bio")
+
+    @admin.display(description=_("photo"), boolean=True)
+    def has_photo(self, author: Author) -> bool:
+        return bool(author.photo)
+
+    @admin.display(description=_("preview"))
+    def photo_preview(self, author: Author):
+        if not author.photo:
+            return "—"
+        return format_html('<img src="{}" alt="" style="max-width:160px;max-height:160px">', author.photo.url)

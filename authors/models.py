@@ -1,0 +1,81 @@
+"""Authors of the think-tank's articles, with a bio written in Turkish and translated into English and Russian."""
+from __future__ import annotations
+
+from django.db import models
+from django.urls import reverse
+from django.utils.translation import get_language
+from django.utils.translation import gettext_lazy as _
+
+from articles.images import GeneratedImagePath, validate_web_image
+from articles.text import casefold_tr, sanitize_html, unique_slug, upper_tr
+from modeltranslation.settings import DEFAULT_LANGUAGE as SOURCE_LANGUAGE
+
+
+class AuthorQuerySet(models.QuerySet):
+    def with_articles_in(self, language: str) -> AuthorQuerySet:
+        """Authors who have at least one article published in ``language``: the ones a reader can reach."""
+        from articles.models import Article
+
+        published = Article.objects.published(language).filter(authors=models.OuterRef("pk"))
+        return self.filter(models.Exists(published))
+
+    def by_name(self, name: str) -> Author | None:
+        """The author whose displayed name matches ``name`` ignoring case by Turkish rules (İ/i, I/ı)."""
+        return self.filter(name_key=casefold_tr(name)).first()
+
+
+class Author(models.Model):
+    given_name = models.CharField(_("given name"), max_length=100)
+    family_name = models.CharField(
+        _("family name"), max_length=100, help_text=_("Shown in capitals by Turkish rules: Çiftçioğlu → ÇİFTÇİOĞLU.")
+    )
+    slug = models.SlugField(_("slug"), max_length=200, unique=True, blank=True, allow_unicode=False)
+    name_key = models.CharField(max_length=250, editable=False, db_index=True)
+    photo = models.ImageField(
+        _("photo"), upload_to=GeneratedImagePath("authors"), blank=True, validators=[validate_web_image]
+    )
+    photo_alt = models.CharField(_("photo description"), max_length=250, blank=True)
+    bio = models.TextField(_("biography"), blank=True, help_text=_("Written in Turkish first, then translated."))
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("last changed"), auto_now=True)
+
+    objects = AuthorQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("author")
+        verbose_name_plural = _("authors")
+        ordering = ["family_name", "given_name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def name(self) -> str:
+        """The name as the think-tank prints it: given name, then the family name in Turkish capitals."""
+        return " ".join(part for part in (self.given_name.strip(), upper_tr(self.family_name.strip())) if part)
+
+    def get_absolute_url(self) -> str:
+        return reverse("authors:detail", kwargs={"slug": self.slug})
+
+    def bio_for(self, language: str | None = None) -> tuple[str, str]:
+        """The bio in ``language`` and the language it is really in: the Turkish source where no translation exists."""
+        language = language or get_language() or SOURCE_LANGUAGE
+        translated = getattr(self, f"bio_{language}", "") or ""
+        if translated.strip():
+            return translated, language
+        return getattr(self, f"bio_{SOURCE_LANGUAGE}", "") or "", SOURCE_LANGUAGE
+
+    def save(self, *args, **kwargs) -> None:
+        from django.conf import settings
+
+        for code, _name in settings.LANGUAGES:
+            field = f"bio_{code}"
+            setattr(self, field, sanitize_html(getattr(self, field, "")))
+        self.name_key = casefold_tr(self.name)
+        if not self.slug:
+            self.slug = unique_slug(
+                f"{self.given_name} {self.family_name}",
+                is_taken=lambda s: Author.objects.filter(slug=s).exclude(pk=self.pk).exists(),
+                fallback="author",
+            )
+        super().save(*args, **kwargs)

@@ -1,0 +1,14 @@
+"""URLs of the authors app; include them inside ``i18n_patterns``."""
+from django.urls import path
+from django.utils.text import format_lazy
+from django.utils.translation import gettext_lazy as _
+
+from . import views
+
+app_name = "authors"
+
+urlpatterns = [
+    # Translators: a URL path word, lower-case ASCII without slashes (Russian transliterated: "avtory").
+    path(format_lazy("{}/", _("authors")), views.AuthorListView.as_view(), name="index"),
+    path(format_lazy("{}/<slug:slug>/", _("authors")), views.AuthorDetailView.as_view(), name="detail"),
+]
