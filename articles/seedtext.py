@@ -262,13 +262,13 @@ def _parse_reference(marker: str, parts: list[tuple[int, str]], warnings: list[s
     # Whitespace (including the no-break spaces of the exports) is normalised per line, then lines are joined with
     # one space; the offsets let an error point at the line that really holds the bad date.
     segments, starts, offset = [], [], 0
-    for _, part in parts:
+    for part_line, part in parts:
         normalised = " ".join(part.split())
         if not normalised:
             continue
         if segments:
             offset += 1
-        starts.append((offset, _))
+        starts.append((offset, part_line))
         segments.append(normalised)
         offset += len(normalised)
     text = " ".join(segments)
