@@ -38,7 +38,10 @@ messages: install
 
 ## fixtures: rebuild fixtures/*.json from the seed exports and their translations in fixtures/texts/.
 fixtures: install
-	$(BIN)/python manage.py build_site_fixtures
+	rm -f .fixtures-build.sqlite3
+	DATABASE_URL=sqlite:///$(CURDIR)/.fixtures-build.sqlite3 $(BIN)/python manage.py migrate --noinput -v0
+	DATABASE_URL=sqlite:///$(CURDIR)/.fixtures-build.sqlite3 $(BIN)/python manage.py build_site_fixtures
+	rm -f .fixtures-build.sqlite3*
 
 clean:
 	rm -rf $(VENV) staticfiles .pytest_cache

@@ -32,16 +32,36 @@ def current_language() -> str:
     return code if code in language_codes() else settings.LANGUAGE_CODE
 
 
-def fill_translated_slugs(instance: models.Model, *, source_field: str) -> None:
-    """Give every language a unique ASCII slug, from its own text or, missing that, from another language's."""
+def _slug_made_from(slug: str, text: str) -> bool:
+    from .text import slugify
+
+    base = slugify(text)
+    return bool(base) and (slug == base or (slug.startswith(f"{base}-") and slug[len(base) + 1 :].isdigit()))
+
+
+def fill_translated_slugs(instance: models.Model, *, source_field: str, locked: Iterable[str] = ()) -> None:
+    """Give every language a unique ASCII slug, from its own text or, missing that, from another language's.
+
+    A slug borrowed from another language is provisional: when the language gets its own text (a translator fills
+    the title) and the variant was not public before (``locked`` lists the languages that were), the slug is made
+    again from that text. An editor's own slug and the slug of a published variant are never touched.
+    """
+    locked = set(locked)
     model = type(instance)
     codes = language_codes()
     for code in codes:
         slug_field = f"slug_{code}"
-        if getattr(instance, slug_field, None):
-            continue
-        texts = [getattr(instance, f"{source_field}_{c}", "") or "" for c in [code, *codes]]
-        base = next((text for text in texts if text.strip()), "")
+        current = getattr(instance, slug_field, None) or ""
+        own_text = (getattr(instance, f"{source_field}_{code}", "") or "").strip()
+        other_texts = [getattr(instance, f"{source_field}_{c}", "") or "" for c in codes if c != code]
+        if current:
+            if not own_text or _slug_made_from(current, own_text):
+                continue
+            if code in locked:
+                continue
+            if not any(_slug_made_from(current, text) for text in other_texts if text.strip()):
+                continue
+        base = own_text or next((text for text in other_texts if text.strip()), "")
         setattr(
             instance,
             slug_field,
@@ -230,6 +250,17 @@ class Article(TranslatedSlugMixin, models.Model):
             (getattr(self, f"title_{code}") for code in language_codes() if getattr(self, f"title_{code}")), ""
         ) or f"#{self.pk}"
 
+    @classmethod
+    def from_db(cls, db, field_names, values):
+        instance = super().from_db(db, field_names, values)
+        # Which variants were public as stored: their slugs are addresses readers may have, so they stay.
+        instance._published_when_loaded = {
+            code for code in language_codes() if instance.__dict__.get(f"is_published_{code}")
+        }
+        return instance
+
+    _published_when_loaded: set[str] = set()
+
     # --- Language variants ----------------------------------------------------------------------------------
 
     def has_content_in(self, language: str) -> bool:
@@ -275,7 +306,7 @@ class Article(TranslatedSlugMixin, models.Model):
                 f"highlights_{code}",
                 "\n".join(clean for line in lines if (clean := sanitize_html(line, inline=True))),
             )
-        fill_translated_slugs(self, source_field="title")
+        fill_translated_slugs(self, source_field="title", locked=self._published_when_loaded)
         super().save(*args, **kwargs)
 
 

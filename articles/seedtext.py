@@ -383,7 +383,8 @@ def parse_article_text(
 ) -> ParsedArticle:
     """Recover an article's parts from an export, refusing files whose structure cannot be trusted.
 
-    ``title`` rescues exports that lost their title line (and overrides the file's title when it has one);
+    ``title`` rescues exports that lost their title line; a file that has its own title keeps it, so one
+    ``--title`` can be given to a batch of files without renaming the others;
     ``known_categories`` lets a category line that does not look like one ("Güvenlik Analizleri ve Raporlar") be
     recognised, and returns it spelled as the caller knows it.
     """
@@ -427,7 +428,7 @@ def parse_article_text(
     # Title
     file_has_title = title_at(i)
     if file_has_title:
-        final_title = title or blocks[i].text
+        final_title = blocks[i].text
         i += 1
     elif i == n:
         raise SeedTextError(NO_BODY_MESSAGE)

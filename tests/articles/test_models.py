@@ -104,3 +104,25 @@ class SanitisingTests(TestCase):
         article = make_article()
         reference = make_reference(article, "[iv]")
         self.assertEqual(reference.marker, "iv")
+
+
+class ProvisionalSlugTests(TestCase):
+    def test_a_borrowed_slug_is_replaced_when_the_language_gets_its_own_title(self):
+        article = Article.objects.create(title_tr="Kuzey Kore ve Rusya")
+        self.assertEqual(article.slug_ru, "kuzey-kore-ve-rusya")
+        article.title_ru = "Северная Корея и Россия"
+        article.save()
+        self.assertEqual(article.slug_ru, "severnaia-koreia-i-rossiia")
+
+    def test_a_published_variants_slug_never_changes(self):
+        article = Article.objects.create(title_tr="Kuzey Kore", title_en="North Korea", body_en="x",
+                                         is_published_en=True)
+        article.title_en = "North Korea Revisited"
+        article.save()
+        self.assertEqual(article.slug_en, "north-korea")
+
+    def test_an_editors_own_slug_is_not_replaced(self):
+        article = Article.objects.create(title_tr="Kuzey Kore", slug_ru="kk")
+        article.title_ru = "Северная Корея"
+        article.save()
+        self.assertEqual(article.slug_ru, "kk")

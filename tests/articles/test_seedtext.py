@@ -262,9 +262,10 @@ def test_category_and_title_without_body_is_refused(tmp_path):
         write_and_parse(tmp_path, "Analysis\n\nA Title Without Any Body\n\nSimilar Posts\n")
 
 
-def test_given_title_replaces_the_files_title_line(tmp_path):
+def test_given_title_is_only_for_files_without_one(tmp_path):
+    """One --title for a batch must not rename every file of it (they would all become one article)."""
     article = write_and_parse(tmp_path, "Old Title\n\nShare\n\nThe body.\n", title="New Title")
-    assert article.title == "New Title"
+    assert article.title == "Old Title"
     assert article.paragraphs == ["The body."]
 
 
