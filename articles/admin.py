@@ -12,6 +12,8 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 from modeltranslation.admin import TabbedTranslationAdmin, TranslationTabularInline
 
+from .forms import ImportTextForm
+from .importing import ArticleImportError, article_import_text
 from .models import Article, Category, Reference, Tag, language_codes
 from .services import article_publish, article_unpublish
 
@@ -114,7 +116,7 @@ def _publish_action(code: str, name: str, publish: bool):
 class ArticleAdmin(TabbedTranslationAdmin):
     form = ArticleAdminForm
     inlines = [ReferenceInline]
-    list_display = ("title", "category", "published_at", "language_status", "updated_at")
+    list_display = ("display_title", "category", "published_at", "language_status", "updated_at")
     list_select_related = ("category",)
     list_filter = (LanguageStatusFilter, "original_language", "category", "tags", "authors")
     search_fields = ("title_tr", "title_en", "title_ru", "authors__given_name", "authors__family_name")
@@ -132,6 +134,11 @@ class ArticleAdmin(TabbedTranslationAdmin):
         (_("Featured image"), {"fields": ("featured_image", "image_preview", "featured_image_alt")}),
         (_("History"), {"fields": ("created_at", "updated_at"), "classes": ("collapse",)}),
     )
+
+    @admin.display(description=_("title"), ordering="title")
+    def display_title(self, article: Article) -> str:
+        """The title in the admin's language, else in the first language that has one (drafts have gaps)."""
+        return str(article)
 
     @admin.display(description=_("languages"))
     def language_status(self, article: Article):
@@ -165,6 +172,59 @@ class ArticleAdmin(TabbedTranslationAdmin):
 
     def get_queryset(self, request):
         return super().get_queryset(request).prefetch_related("tags")
+
+    def get_urls(self):
+        from django.urls import path
+
+        info = self.opts.app_label, self.opts.model_name
+        return [
+            path("import-text/", self.admin_site.admin_view(self.import_text_view), name="%s_%s_import_text" % info),
+            *super().get_urls(),
+        ]
+
+    def import_text_view(self, request):
+        """Upload one text export; the importer service writes it whole or reports why it cannot."""
+        from django.core.exceptions import PermissionDenied
+        from django.shortcuts import redirect
+        from django.template.response import TemplateResponse
+        from django.urls import reverse
+
+        if not self.has_add_permission(request):
+            raise PermissionDenied
+        outcome = None
+        form = ImportTextForm(request.POST or None, request.FILES or None)
+        if request.method == "POST" and form.is_valid():
+            upload = form.cleaned_data["file"]
+            try:
+                outcome = article_import_text(
+                    data=upload.read(),
+                    language=form.cleaned_data["language"],
+                    source=upload.name,
+                    title=form.cleaned_data["title"] or None,
+                    translation_of=form.cleaned_data["translation_of"] or None,
+                    publish=form.cleaned_data["publish"],
+                    dry_run=form.cleaned_data["dry_run"],
+                )
+            except ArticleImportError as error:
+                form.add_error(None, str(error))
+            else:
+                if not outcome.dry_run:
+                    self.message_user(
+                        request,
+                        _("%(file)s: %(action)s.") % {"file": upload.name, "action": outcome.action},
+                        messages.SUCCESS,
+                    )
+                    for warning in outcome.warnings:
+                        self.message_user(request, warning, messages.WARNING)
+                    return redirect(reverse("admin:articles_article_change", args=[outcome.article.pk]))
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.opts,
+            "form": form,
+            "outcome": outcome,
+            "title": _("Import from text"),
+        }
+        return TemplateResponse(request, "admin/articles/article/import_text.html", context)
 
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)

@@ -105,6 +105,7 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["CONN_MAX_AGE"] = 0
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+FIXTURE_DIRS = [BASE_DIR / "fixtures"]
 
 # --- Cache ----------------------------------------------------------------------------------------------------
 
@@ -158,6 +159,8 @@ MODELTRANSLATION_LANGUAGES = ("tr", "en", "ru")
 # wanted (an author's bio), the code asks for it and marks the text with its language.
 MODELTRANSLATION_ENABLE_FALLBACKS = False
 MODELTRANSLATION_PREPOPULATE_LANGUAGE = "tr"
+# The admin's language tabs need jQuery UI; modeltranslation loads it from a CDN by default. The plugin ships it.
+JQUERY_UI_URL = "articles/vendor/jquery-ui-1.14.1.min.js"
 
 TAGGIT_CASE_INSENSITIVE = True
 

@@ -1,0 +1,162 @@
+"""The editors' admin: pages load, saving works in every language, bulk publishing, tag autocomplete, import page."""
+import json
+
+from bs4 import BeautifulSoup
+from django.contrib.auth import get_user_model
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import TestCase
+from django.urls import reverse
+
+from articles.models import Article, Tag
+from tests.factories import make_article, make_author, make_category, make_reference, make_tag
+from tests.seeds import seed
+
+
+def article_form_data(**overrides) -> dict:
+    data = {
+        "published_at_0": "2024-05-01",
+        "published_at_1": "10:00:00",
+        "original_language": "tr",
+        "category": "",
+        "references-TOTAL_FORMS": "0",
+        "references-INITIAL_FORMS": "0",
+        "references-MIN_NUM_FORMS": "0",
+        "references-MAX_NUM_FORMS": "1000",
+    }
+    for code in ("tr", "en", "ru"):
+        data.update({f"title_{code}": "", f"slug_{code}": "", f"highlights_{code}": "", f"body_{code}": "",
+                     f"featured_image_alt_{code}": ""})
+    data.update(overrides)
+    return data
+
+
+class AdminTests(TestCase):
+    @classmethod
+    def setUpTestData(cls):
+        cls.editor = get_user_model().objects.create_superuser("editor", "editor@example.org", "pw")
+        cls.tag = make_tag("North Korea", tr="Kuzey Kore", ru="Северная Корея")
+        cls.article = make_article("Existing", tags=(cls.tag,), category=make_category())
+        cls.article.authors.add(make_author())
+        make_reference(cls.article, "1")
+        cls.draft = make_article("Draft", languages=("tr", "en"), published=())
+
+    def setUp(self):
+        self.client.force_login(self.editor)
+        self.client.defaults["HTTP_ACCEPT_LANGUAGE"] = "en"
+
+    def test_changelists_and_forms_load(self):
+        for name in ("articles_article", "articles_tag", "articles_category", "authors_author"):
+            with self.subTest(name):
+                self.assertEqual(self.client.get(reverse(f"admin:{name}_changelist")).status_code, 200)
+                self.assertEqual(self.client.get(reverse(f"admin:{name}_add")).status_code, 200)
+        response = self.client.get(reverse("admin:articles_article_change", args=[self.article.pk]))
+        self.assertEqual(response.status_code, 200)
+        page = BeautifulSoup(response.content, "html.parser")
+        for code in ("tr", "en", "ru"):
+            self.assertIsNotNone(page.find(attrs={"name": f"title_{code}"}))
+            self.assertIsNotNone(page.find(attrs={"name": f"is_published_{code}"}))
+        self.assertIn("admin-autocomplete", str(page.find(attrs={"name": "tags"})))
+        scripts = [script["src"] for script in page.select("script[src]")]
+        self.assertTrue(any("jquery-ui" in src for src in scripts), "language tabs need jQuery UI")
+        self.assertEqual([src for src in scripts if "//" in src], [], "no script from another host")
+
+    def test_changelist_titles_fall_back_to_another_language(self):
+        make_article("Only Russian", languages=("ru",), published=())
+        self.assertContains(self.client.get(reverse("admin:articles_article_changelist")), "Only Russian ru")
+
+    def test_changelist_shows_each_languages_state(self):
+        page = BeautifulSoup(self.client.get(reverse("admin:articles_article_changelist")).content, "html.parser")
+        states = [span["class"][1] for span in page.select(".language-status")]
+        self.assertEqual(states.count("language-status--published"), 3)
+        self.assertIn("language-status--complete", states)
+        self.assertIn("language-status--missing", states)
+
+    def test_changelist_filters_search_and_date_hierarchy(self):
+        url = reverse("admin:articles_article_changelist")
+        for query in ("?status=published_en", "?status=missing_ru", "?status=draft_tr", "?status=scheduled",
+                      f"?tags__id__exact={self.tag.pk}", "?q=Existing", "?original_language=tr",
+                      "?published_at__year=2026"):
+            with self.subTest(query):
+                self.assertEqual(self.client.get(url + query).status_code, 200)
+        result = self.client.get(url + "?status=missing_ru")
+        self.assertContains(result, "Draft en")
+        self.assertNotContains(result, "Existing en")
+
+    def test_saving_a_new_article_in_turkish_with_tags(self):
+        data = article_form_data(title_tr="Yeni Yazı", body_tr="<p>Metin[1]</p>", is_published_tr="on",
+                                 tags=[str(self.tag.pk)])
+        response = self.client.post(reverse("admin:articles_article_add"), data)
+        self.assertEqual(response.status_code, 302)
+        article = Article.objects.get(title_tr="Yeni Yazı")
+        self.assertEqual(article.slug_tr, "yeni-yazi")
+        self.assertEqual(list(article.tags.all()), [self.tag])
+        self.assertEqual(article.available_languages, ["tr"])
+
+    def test_publishing_without_a_body_is_refused_with_a_form_error(self):
+        data = article_form_data(title_en="No body", is_published_en="on")
+        response = self.client.post(reverse("admin:articles_article_add"), data)
+        self.assertEqual(response.status_code, 200)
+        self.assertContains(response, "needs a title and a body")
+        self.assertFalse(Article.objects.filter(title_en="No body").exists())
+
+    def test_bulk_publish_and_unpublish_per_language(self):
+        url = reverse("admin:articles_article_changelist")
+        response = self.client.post(url, {"action": "publish_en", "_selected_action": [self.draft.pk]}, follow=True)
+        self.assertContains(response, "1 article changed in English")
+        self.draft.refresh_from_db()
+        self.assertEqual(self.draft.available_languages, ["en"])
+        self.client.post(url, {"action": "unpublish_en", "_selected_action": [self.draft.pk]})
+        self.draft.refresh_from_db()
+        self.assertEqual(self.draft.available_languages, [])
+
+    def test_bulk_publish_refuses_incomplete_variants(self):
+        url = reverse("admin:articles_article_changelist")
+        response = self.client.post(url, {"action": "publish_ru", "_selected_action": [self.draft.pk]}, follow=True)
+        self.assertContains(response, "title or body missing")
+        self.draft.refresh_from_db()
+        self.assertFalse(self.draft.is_published_ru)
+
+    def test_tag_autocomplete_finds_tags_by_any_language(self):
+        url = reverse("admin:autocomplete")
+        params = {"app_label": "articles", "model_name": "article", "field_name": "tags"}
+        for term in ("Kuzey", "North", "Север"):
+            with self.subTest(term):
+                results = json.loads(self.client.get(url, {**params, "term": term}).content)["results"]
+                self.assertEqual([r["id"] for r in results], [str(self.tag.pk)])
+
+    def test_import_from_text_page(self):
+        url = reverse("admin:articles_article_import_text")
+        self.assertEqual(self.client.get(url).status_code, 200)
+        upload = SimpleUploadedFile("003.txt", seed("003").read_bytes(), content_type="text/plain")
+        response = self.client.post(url, {"file": upload, "language": "en", "publish": "on"})
+        article = Article.objects.get(title_en="Russia-North Korea Rapprochement in the Context of the Ukraine Crisis")
+        self.assertRedirects(response, reverse("admin:articles_article_change", args=[article.pk]))
+        self.assertEqual(article.available_languages, ["en"])
+
+    def test_import_from_text_page_shows_errors_and_writes_nothing(self):
+        url = reverse("admin:articles_article_import_text")
+        count = Article.objects.count()
+        upload = SimpleUploadedFile("004.txt", seed("004").read_bytes(), content_type="text/plain")
+        response = self.client.post(url, {"file": upload, "language": "en"})
+        self.assertEqual(response.status_code, 200)
+        self.assertContains(response, "004.txt: line 1: the file has no title line")
+        binary = SimpleUploadedFile("x.txt", b"\x00\x01\x02" * 100)
+        response = self.client.post(url, {"file": binary, "language": "en"})
+        self.assertContains(response, "binary")
+        self.assertEqual(Article.objects.count(), count)
+
+    def test_author_admin_saves_and_shows_turkish_capitals(self):
+        data = {"given_name": "Berra", "family_name": "Kızılyazı", "slug": "", "bio_tr": "Biyografi",
+                "bio_en": "", "bio_ru": "", "photo_alt_tr": "", "photo_alt_en": "", "photo_alt_ru": ""}
+        response = self.client.post(reverse("admin:authors_author_add"), data)
+        self.assertEqual(response.status_code, 302)
+        changelist = self.client.get(reverse("admin:authors_author_changelist"))
+        self.assertContains(changelist, "Berra KIZILYAZI")
+
+    def test_tag_admin_saves_translations(self):
+        data = {"name_tr": "Yaptırımlar", "name_en": "Sanctions", "name_ru": "Санкции",
+                "slug_tr": "", "slug_en": "", "slug_ru": ""}
+        response = self.client.post(reverse("admin:articles_tag_add"), data)
+        self.assertEqual(response.status_code, 302)
+        tag = Tag.objects.get(name_en="Sanctions")
+        self.assertEqual(tag.slug_ru, "sanktsii")
