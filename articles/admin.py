@@ -5,6 +5,7 @@ from django import forms
 from django.conf import settings
 from django.contrib import admin, messages
 from django.contrib.admin.widgets import AutocompleteSelectMultiple
+from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
@@ -22,6 +23,8 @@ class ReferenceInline(TranslationTabularInline):
     model = Reference
     extra = 0
     fields = ("position", "marker", "text", "url", "accessed_on")
+    # A reference is one line of text: three 10-row boxes per row would bury the list.
+    formfield_overrides = {models.TextField: {"widget": forms.Textarea(attrs={"rows": 2, "cols": 36})}}
 
 
 class ArticleAdminForm(forms.ModelForm):
