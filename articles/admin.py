@@ -163,6 +163,12 @@ class ArticleAdmin(TabbedTranslationAdmin):
             badges,
         )
 
+    def view_on_site(self, article: Article) -> str:
+        """"View on site" opens the editors' preview, which also shows drafts and unpublished languages."""
+        from django.urls import reverse
+
+        return reverse("articles:preview", kwargs={"pk": article.pk})
+
     @admin.display(description=_("preview"))
     def image_preview(self, article: Article):
         if not article.featured_image:

@@ -1,22 +1,28 @@
 """Upload rules for featured images and author photos.
 
 The browser's file name and content type are claims; Pillow's reading of the bytes is the fact. Only the four web
-formats pass, a decompression bomb is refused before it is decoded, and stored names are generated so that no
-user-supplied name reaches the file system.
+formats pass (no other Pillow plugin even parses the file here), a decompression bomb is refused before it is
+decoded, the stored copy is re-encoded without its metadata (a phone photo's EXIF carries the GPS position of the
+author's home), and stored names are generated so that no user-supplied name reaches the file system.
 """
 from __future__ import annotations
 
+import io
 import uuid
 from pathlib import PurePosixPath
 
 from django.core.exceptions import ValidationError
+from django.core.files.base import ContentFile
 from django.utils.deconstruct import deconstructible
 from django.utils.translation import gettext_lazy as _
-from PIL import Image, UnidentifiedImageError
+from PIL import Image, ImageOps, UnidentifiedImageError
 
 ALLOWED_FORMATS = {"JPEG": "jpg", "PNG": "png", "WEBP": "webp", "GIF": "gif"}
 MAX_UPLOAD_BYTES = 10 * 1024 * 1024
 MAX_PIXELS = 40_000_000  # width × height × frames
+MAX_FRAMES = 1_000
+# What a re-encoded copy keeps of the original's ``info``: how it looks and moves, nothing about where it was made.
+RENDERING_INFO = ("icc_profile", "transparency", "duration", "loop", "background")
 
 
 def validate_web_image(file) -> None:
@@ -28,13 +34,20 @@ def validate_web_image(file) -> None:
     position = file.tell() if hasattr(file, "tell") else None
     try:
         file.seek(0)
-        with Image.open(file) as image:
-            if image.format not in ALLOWED_FORMATS:
-                raise ValidationError(
-                    _("Only JPEG, PNG, WebP and GIF images are accepted."), code="format"
-                )
+        try:
+            opened = Image.open(file, formats=list(ALLOWED_FORMATS))
+        except UnidentifiedImageError as exc:
+            raise ValidationError(_("Only JPEG, PNG, WebP and GIF images are accepted."), code="format") from exc
+        with opened as image:
             width, height = image.size
-            frames = getattr(image, "n_frames", 1) or 1
+            # Counting frames walks the file's frame headers; an image too large already needs no count.
+            frames = (getattr(image, "n_frames", 1) or 1) if width * height <= MAX_PIXELS else 1
+            if frames > MAX_FRAMES:
+                raise ValidationError(
+                    _("The image has too many frames (%(frames)s); the limit is %(limit)s."),
+                    code="too_many_frames",
+                    params={"frames": f"{frames:,}", "limit": f"{MAX_FRAMES:,}"},
+                )
             if width * height * frames > MAX_PIXELS:
                 raise ValidationError(
                     _("The image has too many pixels (%(pixels)s); the limit is %(limit)s."),
@@ -43,7 +56,7 @@ def validate_web_image(file) -> None:
                 )
             image.verify()
         file.seek(0)
-        with Image.open(file) as image:
+        with Image.open(file, formats=list(ALLOWED_FORMATS)) as image:
             image.load()
     except ValidationError:
         raise
@@ -54,6 +67,42 @@ def validate_web_image(file) -> None:
     finally:
         if position is not None:
             file.seek(position)
+
+
+def image_without_metadata(file) -> tuple[bytes, str]:
+    """The image re-encoded in its own format with its EXIF orientation applied and no EXIF, GPS, XMP or comments.
+
+    Returns the bytes and the extension of the format. ``file`` must have passed :func:`validate_web_image`.
+    """
+    file.seek(0)
+    with Image.open(file, formats=list(ALLOWED_FORMATS)) as image:
+        image_format = image.format
+        output = io.BytesIO()
+        if getattr(image, "n_frames", 1) > 1:
+            # Animated GIF/WebP: every frame is re-encoded; orientation tags do not occur in these formats.
+            image.info = {key: image.info[key] for key in RENDERING_INFO if key in image.info}
+            image.save(output, format=image_format, save_all=True, exif=b"", xmp=b"", comment=b"")
+        else:
+            upright = ImageOps.exif_transpose(image)
+            upright.info = {key: image.info[key] for key in RENDERING_INFO if key in image.info}
+            options = {"quality": 90} if image_format in {"JPEG", "WEBP"} else {}
+            upright.save(output, format=image_format, exif=b"", xmp=b"", **options)
+    file.seek(0)
+    return output.getvalue(), ALLOWED_FORMATS[image_format]
+
+
+def strip_image_metadata(field_file) -> None:
+    """Swap a newly uploaded image (an image field's file not yet stored) for its copy without metadata.
+
+    Called from the model's ``save`` so that every way in (admin form, script, importer) stores only the clean
+    copy; the copy is named by its real format, so the stored extension is right whatever the upload was called.
+    Files already stored are left alone.
+    """
+    if not field_file or getattr(field_file, "_committed", True):
+        return
+    data, extension = image_without_metadata(field_file.file)
+    field_file.file = ContentFile(data, name=f"image.{extension}")
+    field_file.name = f"image.{extension}"
 
 
 @deconstructible

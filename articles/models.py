@@ -6,6 +6,7 @@ and a body and an editor released it (``is_published_<lang>``) and its publicati
 """
 from __future__ import annotations
 
+import math
 from collections.abc import Iterable
 
 from django.conf import settings
@@ -13,13 +14,19 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.urls import reverse
 from django.utils import timezone, translation
+from django.utils.html import strip_tags
+from django.utils.text import Truncator
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from taggit.managers import TaggableManager
 from taggit.models import TagBase, TaggedItemBase
 
-from .images import GeneratedImagePath, validate_web_image
-from .text import ensure_paragraphs, sanitize_html, unique_slug
+from .images import GeneratedImagePath, strip_image_metadata, validate_web_image
+from .search import SearchEntryQuerySet
+from .text import ensure_paragraphs, sanitize_html, unique_slug, validate_html_size
+
+
+READING_WORDS_PER_MINUTE = 200
 
 
 def language_codes() -> list[str]:
@@ -159,18 +166,26 @@ class TaggedArticle(TaggedItemBase):
         indexes = [models.Index(fields=["tag", "content_object"], name="tagged_article_tag_idx")]
 
 
+def published_q(language: str, *, via: str = "") -> models.Q:
+    """The condition for an article being public in ``language``, reached through the relation path ``via``.
+
+    One rule for every place that asks (article lists, the search, the sitemap's per-language counts of tags,
+    categories and authors), so that none of them can show a variant the article page would answer 404 for.
+    """
+    return models.Q(
+        **{
+            f"{via}is_published_{language}": True,
+            f"{via}title_{language}__gt": "",
+            f"{via}body_{language}__gt": "",
+            f"{via}published_at__lte": timezone.now(),
+        }
+    )
+
+
 class ArticleQuerySet(models.QuerySet):
     def published(self, language: str | None = None) -> ArticleQuerySet:
         """Articles a reader of ``language`` may see: released, with a title and a body, date reached."""
-        language = language or current_language()
-        return self.filter(
-            **{
-                f"is_published_{language}": True,
-                f"title_{language}__gt": "",
-                f"body_{language}__gt": "",
-                "published_at__lte": timezone.now(),
-            }
-        )
+        return self.filter(published_q(language or current_language()))
 
     def for_listing(self) -> ArticleQuerySet:
         """What a list of articles shows: category joined, authors fetched with it."""
@@ -189,6 +204,33 @@ class ArticleQuerySet(models.QuerySet):
             .annotate(shared_tags=models.Count("tagged_items"))
             .order_by("-shared_tags", "-published_at", "-pk")[:limit]
         )
+
+    def neighbours_in_category(
+        self, article: Article, language: str | None = None
+    ) -> tuple[Article | None, Article | None]:
+        """The articles published just before and just after ``article`` in its category, readable in ``language``.
+
+        The order is the listings' order (publication date, then id), so "previous" is the one a category page
+        shows below it. An article without a category has no neighbours.
+        """
+        if article.category_id is None:
+            return None, None
+        siblings = self.published(language).filter(category_id=article.category_id).exclude(pk=article.pk)
+        same_date = models.Q(published_at=article.published_at)
+        older = siblings.filter(
+            models.Q(published_at__lt=article.published_at) | (same_date & models.Q(pk__lt=article.pk))
+        ).order_by("-published_at", "-pk")
+        newer = siblings.filter(
+            models.Q(published_at__gt=article.published_at) | (same_date & models.Q(pk__gt=article.pk))
+        ).order_by("published_at", "pk")
+        found = list(  # one query for both
+            self.model._default_manager.filter(
+                models.Q(pk__in=older.values("pk")[:1]) | models.Q(pk__in=newer.values("pk")[:1])
+            )
+        )
+        before = next((other for other in found if (other.published_at, other.pk) < (article.published_at, article.pk)), None)
+        after = next((other for other in found if other is not before), None)
+        return before, after
 
 
 class Article(TranslatedSlugMixin, models.Model):
@@ -285,6 +327,20 @@ class Article(TranslatedSlugMixin, models.Model):
         value = getattr(self, f"highlights_{language or current_language()}") or ""
         return [line.strip() for line in value.splitlines() if line.strip()]
 
+    def summary(self, language: str | None = None, *, words: int = 40) -> str:
+        """Plain text that stands for the article in a list, a feed or a search engine: the first highlight, or the
+        opening of the body where there are none."""
+        highlights = self.highlight_list(language)
+        if highlights:
+            return strip_tags(highlights[0]).strip()
+        body = getattr(self, f"body_{language or current_language()}") or ""
+        return Truncator(" ".join(strip_tags(body).split())).words(words)
+
+    def reading_minutes(self, language: str | None = None) -> int:
+        """Minutes an average reader needs for the body (about 200 words a minute), never less than one."""
+        body = getattr(self, f"body_{language or current_language()}") or ""
+        return max(1, math.ceil(len(strip_tags(body).split()) / READING_WORDS_PER_MINUTE))
+
     # --- Validation and saving ------------------------------------------------------------------------------
 
     def clean(self) -> None:
@@ -294,10 +350,12 @@ class Article(TranslatedSlugMixin, models.Model):
                 errors[f"is_published_{code}"] = ValidationError(
                     _("A language variant needs a title and a body before it can be published."), code="incomplete"
                 )
+        errors.update(rich_text_errors(self, ("body", "highlights")))
         if errors:
             raise ValidationError(errors)
 
     def save(self, *args, **kwargs) -> None:
+        strip_image_metadata(self.featured_image)
         for code in language_codes():
             setattr(self, f"body_{code}", sanitize_html(ensure_paragraphs(getattr(self, f"body_{code}") or "")))
             lines = (getattr(self, f"highlights_{code}") or "").splitlines()
@@ -335,11 +393,27 @@ class Reference(models.Model):
     def __str__(self) -> str:
         return f"[{self.marker}] {self.text or ''}".strip()
 
+    def clean(self) -> None:
+        if errors := rich_text_errors(self, ("text",)):
+            raise ValidationError(errors)
+
     def save(self, *args, **kwargs) -> None:
         self.marker = self.marker.strip().strip("[]").strip()
         for code in language_codes():
             setattr(self, f"text_{code}", sanitize_html(getattr(self, f"text_{code}") or "", inline=True))
         super().save(*args, **kwargs)
+
+
+def rich_text_errors(instance: models.Model, fields: Iterable[str]) -> dict[str, ValidationError]:
+    """Form errors for translated rich-text fields too long or too full of markup to sanitise quickly."""
+    errors = {}
+    for name in fields:
+        for code in language_codes():
+            try:
+                validate_html_size(getattr(instance, f"{name}_{code}", ""))
+            except ValidationError as error:
+                errors[f"{name}_{code}"] = error
+    return errors
 
 
 def markers_in(values: Iterable[str]) -> list[str]:
@@ -355,21 +429,35 @@ def markers_in(values: Iterable[str]) -> list[str]:
 
 def published_languages_of(queryset: models.QuerySet) -> list[str]:
     """Languages in which ``queryset`` (articles) has at least one public article: one query for all languages."""
-    now = timezone.now()
     counts = queryset.aggregate(
-        **{
-            code: models.Count(
-                "pk",
-                filter=models.Q(
-                    **{
-                        f"is_published_{code}": True,
-                        f"title_{code}__gt": "",
-                        f"body_{code}__gt": "",
-                        "published_at__lte": now,
-                    }
-                ),
-            )
-            for code in language_codes()
-        }
+        **{code: models.Count("pk", filter=published_q(code)) for code in language_codes()}
     )
     return [code for code in language_codes() if counts[code]]
+
+
+class SearchEntry(models.Model):
+    """One language variant of an article as the search reads it: plain, case-folded text, rewritten on every change.
+
+    Tags and authors are copied in so that a single indexed row answers a query; ``articles.search`` explains the
+    folding, the PostgreSQL indexes and the word stems other databases match.
+    """
+
+    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="search_entries")
+    language = models.CharField(_("language"), max_length=8, choices=settings.LANGUAGES)
+    title = models.TextField(_("title"), blank=True)
+    highlights = models.TextField(_("highlights"), blank=True)
+    keywords = models.TextField(_("tags and authors"), blank=True)
+    body = models.TextField(_("body"), blank=True)
+    title_stems = models.TextField(blank=True, editable=False)
+    text_stems = models.TextField(blank=True, editable=False)
+
+    objects = SearchEntryQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("search entry")
+        verbose_name_plural = _("search entries")
+        ordering = ["article", "language"]
+        constraints = [models.UniqueConstraint(fields=["article", "language"], name="search_entry_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.title} [{self.language}]"

@@ -3,7 +3,7 @@ from django.urls import path
 from django.utils.text import format_lazy
 from django.utils.translation import pgettext_lazy
 
-from . import views
+from . import feeds, views
 
 app_name = "articles"
 
@@ -15,4 +15,15 @@ urlpatterns = [
     path(format_lazy("{}/<slug:slug>/", pgettext_lazy("URL path", "tags")), views.TagDetailView.as_view(), name="tag"),
     # Translators: a URL path word, lower-case ASCII without slashes (Russian transliterated: "rubriki").
     path(format_lazy("{}/<slug:slug>/", pgettext_lazy("URL path", "categories")), views.CategoryDetailView.as_view(), name="category"),
+    # Translators: a URL path word, lower-case ASCII without slashes (Turkish "ara", Russian transliterated: "poisk").
+    path(format_lazy("{}/", pgettext_lazy("URL path", "search")), views.ArticleSearchView.as_view(), name="search"),
+    # Feeds: RSS at .../feed/, Atom at .../feed/atom/, of the articles published in the language of the prefix.
+    path("feed/", feeds.LatestArticlesFeed(), name="feed"),
+    path("feed/atom/", feeds.LatestArticlesAtomFeed(), name="feed_atom"),
+    path(format_lazy("{}/<slug:slug>/feed/", pgettext_lazy("URL path", "tags")), feeds.TagFeed(), name="tag_feed"),
+    path(format_lazy("{}/<slug:slug>/feed/atom/", pgettext_lazy("URL path", "tags")), feeds.TagAtomFeed(), name="tag_feed_atom"),
+    path(format_lazy("{}/<slug:slug>/feed/", pgettext_lazy("URL path", "categories")), feeds.CategoryFeed(), name="category_feed"),
+    path(format_lazy("{}/<slug:slug>/feed/atom/", pgettext_lazy("URL path", "categories")), feeds.CategoryAtomFeed(), name="category_feed_atom"),
+    # Translators: a URL path word, lower-case ASCII without slashes (Russian transliterated: "prosmotr").
+    path(format_lazy("{}/<int:pk>/", pgettext_lazy("URL path", "preview")), views.ArticlePreviewView.as_view(), name="preview"),
 ]

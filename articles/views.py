@@ -2,11 +2,18 @@
 from __future__ import annotations
 
 from django.conf import settings
+from django.contrib.admin.views.decorators import staff_member_required
+from django.contrib.auth.mixins import PermissionRequiredMixin
 from django.http import Http404
 from django.shortcuts import get_object_or_404
+from django.utils.decorators import method_decorator
+from django.views.decorators.cache import never_cache
+from django.utils.translation import gettext as _
 from django.views.generic import DetailView, ListView
 
-from .models import Article, Category, Tag, current_language, published_languages_of
+from .models import Article, Category, SearchEntry, Tag, current_language, published_languages_of
+from .search import SearchTerms
+from .seo import PageMeta, article_page_meta, listing_page_meta, x_default_language
 
 
 class ArticleListView(ListView):
@@ -32,6 +39,11 @@ class ArticleListView(ListView):
                 alternates[code] = reverse("articles:index")
         context["alternate_urls"] = alternates
         context["x_default_url"] = "/"
+        context["page_meta"] = listing_page_meta(
+            _("Latest articles"),
+            description=_("Analyses and commentaries of the Ankara Center for Crisis and Policy Studies."),
+            request=self.request,
+        )
         return context
 
 
@@ -63,6 +75,10 @@ class ArticleDetailView(DetailView):
             ],
             x_default_url=alternates.get(article.original_language) or next(iter(alternates.values())),
             references=list(article.references.all()),
+            page_meta=article_page_meta(article, language=language, request=self.request),
+        )
+        context["previous_article"], context["next_article"] = Article.objects.neighbours_in_category(
+            article, language
         )
         return context
 
@@ -98,13 +114,25 @@ class TranslatedCollectionView(ListView):
         languages = published_languages_of(self.articles_of(self.collection))
         context["collection"] = self.collection
         context["alternate_urls"] = {code: self.collection.url_in(code) for code in languages}
-        context["x_default_url"] = context["alternate_urls"].get(settings.LANGUAGE_CODE) or self.request.path
+        context["x_default_url"] = context["alternate_urls"].get(
+            x_default_language(languages, settings.LANGUAGE_CODE), self.request.path
+        )
+        context["page_meta"] = listing_page_meta(
+            self.page_title(self.collection),
+            description=_("Analyses and commentaries on %(name)s.") % {"name": self.collection.name},
+        )
         return context
+
+    def page_title(self, collection) -> str:
+        return collection.name
 
 
 class TagDetailView(TranslatedCollectionView):
     model_class = Tag
     template_name = "articles/tag_detail.html"
+
+    def page_title(self, collection) -> str:
+        return _("Tag: %(name)s") % {"name": collection.name}
 
     def articles_of(self, collection):
         return Article.objects.filter(tags=collection)
@@ -116,3 +144,86 @@ class CategoryDetailView(TranslatedCollectionView):
 
     def articles_of(self, collection):
         return Article.objects.filter(category=collection)
+
+
+class ArticleSearchView(ListView):
+    """The search of a language: its published articles containing every word of ``?q=``, best match first."""
+
+    template_name = "articles/search.html"
+    context_object_name = "results"
+
+    def get_paginate_by(self, queryset) -> int:
+        return getattr(settings, "ARTICLES_PAGE_SIZE", 10)
+
+    def get_queryset(self):
+        self.query = " ".join(self.request.GET.get("q", "").split())[:200]
+        self.terms = SearchTerms.parse(self.query, current_language())
+        return SearchEntry.objects.matching(self.terms)
+
+    def get_context_data(self, **kwargs):
+        from django.urls import reverse
+        from django.utils import translation
+        from django.utils.http import urlencode
+
+        context = super().get_context_data(**kwargs)
+        suffix = f"?{urlencode({'q': self.query})}" if self.query else ""
+        alternates = {}
+        for code, _name in settings.LANGUAGES:
+            with translation.override(code):
+                alternates[code] = reverse("articles:search") + suffix
+        title = _("Search: %(query)s") % {"query": self.query} if self.query else _("Search")
+        context.update(
+            query=self.query,
+            terms=self.terms,
+            alternate_urls=alternates,
+            x_default_url=alternates[settings.LANGUAGE_CODE],
+            page_meta=PageMeta(title=title, noindex=True),
+        )
+        return context
+
+
+@method_decorator([never_cache, staff_member_required], name="dispatch")
+class ArticlePreviewView(PermissionRequiredMixin, DetailView):
+    """The article page as readers will see it, for editors: drafts, scheduled and unpublished languages included.
+
+    Found by id, not slug, so a draft has a stable address; anonymous visitors are sent to the login page and never
+    see the draft, and the page is kept out of caches and search engines.
+    """
+
+    template_name = "articles/article_preview.html"
+    context_object_name = "article"
+    permission_required = "articles.change_article"
+    raise_exception = True
+
+    def get_queryset(self):
+        return Article.objects.select_related("category").prefetch_related("authors", "tags", "references")
+
+    def get_context_data(self, **kwargs):
+        from django.urls import reverse
+        from django.utils import translation
+
+        context = super().get_context_data(**kwargs)
+        article: Article = self.object
+        language = current_language()
+        previews = {}
+        for code, _name in settings.LANGUAGES:
+            with translation.override(code):
+                previews[code] = reverse("articles:preview", kwargs={"pk": article.pk})
+        context.update(
+            is_preview=True,
+            is_public=article.is_public_in(language),
+            public_url=article.url_in(language) if article.is_public_in(language) else "",
+            similar_articles=list(
+                Article.objects.similar_to(article, language, limit=getattr(settings, "ARTICLES_SIMILAR_LIMIT", 6))
+            ),
+            alternate_urls=previews,
+            other_languages=[],
+            x_default_url=None,
+            references=list(article.references.all()),
+        )
+        return context
+
+    def render_to_response(self, context, **response_kwargs):
+        response = super().render_to_response(context, **response_kwargs)
+        response["X-Robots-Tag"] = "noindex, nofollow"
+        return response

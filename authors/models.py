@@ -6,8 +6,9 @@ from django.urls import reverse
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
-from articles.images import GeneratedImagePath, validate_web_image
-from articles.text import casefold_tr, sanitize_html, unique_slug, upper_tr
+from articles.collation import collation_key
+from articles.images import GeneratedImagePath, strip_image_metadata, validate_web_image
+from articles.text import casefold_tr, sanitize_html, unique_slug, upper_tr, validate_html_size
 from modeltranslation.settings import DEFAULT_LANGUAGE as SOURCE_LANGUAGE
 
 
@@ -18,6 +19,12 @@ class AuthorQuerySet(models.QuerySet):
 
         published = Article.objects.published(language).filter(authors=models.OuterRef("pk"))
         return self.filter(models.Exists(published))
+
+    def in_alphabetical_order(self, language: str) -> list[Author]:
+        """The authors by family name, then given name, in the alphabet of ``language`` (Turkish: C, Ç … I, İ …
+        S, Ş; Russian: Е, Ё, Ж). A list, not a queryset: the order comes from ICU, not from the database."""
+        key = collation_key(language)
+        return sorted(self, key=lambda author: (key(author.family_name), key(author.given_name)))
 
     def by_name(self, name: str) -> Author | None:
         """The author whose displayed name matches ``name`` ignoring case by Turkish rules (İ/i, I/ı)."""
@@ -65,9 +72,24 @@ class Author(models.Model):
             return translated, language
         return getattr(self, f"bio_{SOURCE_LANGUAGE}", "") or "", SOURCE_LANGUAGE
 
+    def clean(self) -> None:
+        """A bio too long or too full of markup is a form error, before the sanitiser would spend long on it."""
+        from django.conf import settings
+        from django.core.exceptions import ValidationError
+
+        errors = {}
+        for code, _name in settings.LANGUAGES:
+            try:
+                validate_html_size(getattr(self, f"bio_{code}", ""))
+            except ValidationError as error:
+                errors[f"bio_{code}"] = error
+        if errors:
+            raise ValidationError(errors)
+
     def save(self, *args, **kwargs) -> None:
         from django.conf import settings
 
+        strip_image_metadata(self.photo)
         for code, _name in settings.LANGUAGES:
             field = f"bio_{code}"
             setattr(self, field, sanitize_html(getattr(self, field, "")))

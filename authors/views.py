@@ -6,9 +6,11 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils import translation
+from django.utils.translation import gettext as _
 from django.views.generic import ListView
 
 from articles.models import Article, current_language, published_languages_of
+from articles.seo import author_page_meta, listing_page_meta, x_default_language
 
 from .models import Author
 
@@ -18,7 +20,8 @@ class AuthorListView(ListView):
     context_object_name = "authors"
 
     def get_queryset(self):
-        return Author.objects.with_articles_in(current_language())
+        language = current_language()
+        return Author.objects.with_articles_in(language).in_alphabetical_order(language)
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
@@ -28,6 +31,9 @@ class AuthorListView(ListView):
                 alternates[code] = reverse("authors:index")
         context["alternate_urls"] = alternates
         context["x_default_url"] = alternates[settings.LANGUAGE_CODE]
+        context["page_meta"] = listing_page_meta(
+            _("Authors"), description=_("The researchers who write for the Ankara Center for Crisis and Policy Studies.")
+        )
         return context
 
 
@@ -63,6 +69,7 @@ class AuthorDetailView(ListView):
             bio=bio,
             bio_language=bio_language,
             alternate_urls=alternates,
-            x_default_url=alternates.get(settings.LANGUAGE_CODE) or self.request.path,
+            x_default_url=alternates.get(x_default_language(alternates, settings.LANGUAGE_CODE), self.request.path),
+            page_meta=author_page_meta(self.author, bio=bio, request=self.request),
         )
         return context

@@ -2,9 +2,12 @@
 from __future__ import annotations
 
 import os
+from datetime import timedelta
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import dj_database_url
+from csp.constants import NONE, SELF, UNSAFE_INLINE
 from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
@@ -44,9 +47,12 @@ DJANGO_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
+    "django.contrib.sitemaps",
 ]
 THIRD_PARTY_APPS = [
     "taggit",
+    "axes",
+    "imagekit",
 ]
 LOCAL_APPS = [
     "ankasam_site.apps.AnkasamSiteConfig",
@@ -58,6 +64,9 @@ INSTALLED_APPS = DJANGO_APPS + THIRD_PARTY_APPS + LOCAL_APPS
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
+    # Outside LocaleMiddleware, so that its language redirects carry the header too.
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -65,7 +74,8 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
-    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Last, as django-axes requires: it turns a locked-out login into the lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "ankasam_site.urls"
@@ -131,6 +141,18 @@ else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "ankasam"}}
 
 # --- Authentication -------------------------------------------------------------------------------------------
+
+# django-axes counts failed logins: after AXES_FAILURE_LIMIT failures from one address, or for one user name,
+# logins are refused for the cool-off time (a guessed password is then useless), answered with 429.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = int(os.environ.get("DJANGO_LOGIN_FAILURE_LIMIT", "5"))
+AXES_COOLOFF_TIME = timedelta(minutes=int(os.environ.get("DJANGO_LOGIN_COOLOFF_MINUTES", "15")))
+AXES_LOCKOUT_PARAMETERS = ["ip_address", "username"]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_TEMPLATE = "lockout.html"
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -198,6 +220,26 @@ if not DEBUG:
     CSRF_COOKIE_SECURE = True
 CSRF_TRUSTED_ORIGINS = env_list("DJANGO_CSRF_TRUSTED_ORIGINS", [])
 
+# Content-Security-Policy (django-csp): scripts only from this site, never inline, so injected markup cannot run.
+# Styles allow inline attributes because the admin's widgets and image previews set them; sanitised content
+# cannot carry a style attribute (articles/text.py).
+_MEDIA_HOST = urlsplit(MEDIA_URL)
+_MEDIA_ORIGIN = [f"{_MEDIA_HOST.scheme}://{_MEDIA_HOST.netloc}"] if _MEDIA_HOST.netloc else []
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF, UNSAFE_INLINE],
+        "img-src": [SELF, "data:", *_MEDIA_ORIGIN],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    }
+}
+
 # --- Logging --------------------------------------------------------------------------------------------------
 
 LOGGING = {
@@ -211,3 +253,9 @@ LOGGING = {
 
 ARTICLES_PAGE_SIZE = 10
 ARTICLES_SIMILAR_LIMIT = 6
+ARTICLES_FEED_SIZE = 20
+# Named as the publisher in feeds and in the pages' structured data.
+ARTICLES_PUBLISHER_NAME = "ANKASAM"
+# Widths (px) of the responsive renditions of featured images and author photos, made once by django-imagekit.
+ARTICLES_RENDITION_WIDTHS = (320, 480, 640, 960, 1280, 1600)
+IMAGEKIT_CACHEFILE_DIR = "renditions"

@@ -1,4 +1,4 @@
-"""Template helpers of the articles app: footnote links, language alternates and share links."""
+"""Template helpers of the articles app: footnote links, language alternates, share links, search highlighting."""
 from __future__ import annotations
 
 from urllib.parse import quote
@@ -64,3 +64,15 @@ def share_links(context, title: str) -> list[dict]:
     links = [{"name": name, "url": pattern.format(url=url, title=quoted_title)} for name, pattern in SHARE_TARGETS]
     links.append({"name": "e-mail", "url": f"mailto:?subject={quoted_title}&body={url}", "email": True})
     return links
+
+
+@register.simple_tag
+def highlight(text: str, terms) -> str:
+    """``text`` with the words that match the search ``terms`` (a ``SearchTerms``) marked, escaped otherwise."""
+    return terms.highlight(text or "")
+
+
+@register.simple_tag
+def search_excerpt(article, terms) -> str:
+    """A passage of the article's highlights or body around the first match, the matches marked."""
+    return terms.excerpt(article.highlights or "", article.body or "")

@@ -1,0 +1,127 @@
+"""Responsive renditions: made once, served with srcset and sizes, turned upright, stripped of metadata."""
+import shutil
+import tempfile
+from io import BytesIO
+from pathlib import Path
+from unittest import mock
+
+from bs4 import BeautifulSoup
+from django.core.cache import cache
+from django.core.files.base import ContentFile
+from django.test import TestCase, override_settings
+from django.utils import translation
+from PIL import Image
+
+from articles.renditions import Rendition, renditions_of
+from tests.factories import make_article, make_author
+
+ORIENTATION = 0x0112
+
+
+def image_file(size=(2000, 1000), *, format="JPEG", mode="RGB", orientation=None, camera=None) -> ContentFile:
+    buffer = BytesIO()
+    exif = Image.Exif()
+    if orientation:
+        exif[ORIENTATION] = orientation
+    if camera:
+        exif[0x010F] = camera  # Make
+    Image.new(mode, size, (200, 30, 30, 128) if mode == "RGBA" else (200, 30, 30)).save(
+        buffer, format, exif=exif.tobytes()
+    )
+    return ContentFile(buffer.getvalue(), name=f"upload.{format.lower()}")
+
+
+class RenditionTests(TestCase):
+    def setUp(self):
+        self.media = tempfile.mkdtemp()
+        override = override_settings(MEDIA_ROOT=self.media)
+        override.enable()
+        self.addCleanup(override.disable)
+        self.addCleanup(shutil.rmtree, self.media, True)
+        cache.clear()
+
+    def article_with(self, upload: ContentFile, **fields):
+        article = make_article("Pictured", featured_image_alt_en="Tanks on a bridge", **fields)
+        article.featured_image.save(upload.name, upload, save=True)
+        return article
+
+    def stored(self, url: str) -> Image.Image:
+        return Image.open(Path(self.media) / url.removeprefix("/media/"))
+
+    def test_article_page_serves_webp_and_jpeg_srcsets_with_sizes_and_dimensions(self):
+        article = self.article_with(image_file((2000, 1000)))
+        page = BeautifulSoup(self.client.get(article.url_in("en")).content, "html.parser")
+        picture = page.select_one(".post__image picture")
+        source = picture.select_one('source[type="image/webp"]')
+        img = picture.select_one("img")
+        widths = [int(part.split()[1].rstrip("w")) for part in source["srcset"].split(", ")]
+        self.assertEqual(widths, [320, 480, 640, 960, 1280, 1600])
+        self.assertTrue(all(part.split()[0].endswith(".webp") for part in source["srcset"].split(", ")))
+        self.assertEqual({self.stored(part.split()[0]).format for part in img["srcset"].split(", ")}, {"JPEG"})
+        self.assertEqual(source["sizes"], img["sizes"])
+        self.assertEqual((img["width"], img["height"]), ("1600", "800"))
+        self.assertEqual(img["alt"], "Tanks on a bridge")
+        self.assertEqual(self.stored(img["src"]).size, (960, 480))
+        for part in source["srcset"].split(", "):
+            url, width = part.split()
+            stored = self.stored(url)
+            self.assertEqual(stored.format, "WEBP")
+            self.assertEqual(stored.width, int(width.rstrip("w")))
+
+    def test_renditions_are_made_once_and_reused(self):
+        article = self.article_with(image_file((1000, 500)))
+        with mock.patch.object(Rendition, "generate", autospec=True, side_effect=Rendition.generate) as made:
+            first = self.client.get(article.url_in("en")).content
+            count = made.call_count
+            self.assertEqual(count, 2 * 5)  # WebP and JPEG at 320, 480, 640, 960 and the upload's own 1000
+            self.client.get(article.url_in("en"))
+            cache.clear()  # even with the list of renditions forgotten, the files are found, not made again
+            again = self.client.get(article.url_in("en")).content
+        self.assertEqual(made.call_count, count)
+        self.assertEqual(
+            BeautifulSoup(first, "html.parser").select_one("picture").decode(),
+            BeautifulSoup(again, "html.parser").select_one("picture").decode(),
+        )
+
+    def test_small_uploads_are_never_enlarged(self):
+        article = self.article_with(image_file((400, 300)))
+        renditions = renditions_of(article.featured_image)
+        self.assertEqual([file.width for file in renditions.fallback], [320, 400])
+        self.assertEqual(self.stored(renditions.largest.url).size, (400, 300))
+
+    def test_exif_orientation_is_applied_and_metadata_dropped(self):
+        article = self.article_with(image_file((1200, 600), orientation=6, camera="SecretCam"))
+        renditions = renditions_of(article.featured_image)
+        self.assertEqual((renditions.largest.width, renditions.largest.height), (600, 1200))
+        for file in renditions.webp + renditions.fallback:
+            stored = self.stored(file.url)
+            self.assertEqual(stored.size, (file.width, file.height))
+            self.assertEqual(dict(stored.getexif()), {}, file.url)
+            self.assertNotIn("exif", stored.info)
+
+    def test_transparent_uploads_fall_back_to_png(self):
+        article = self.article_with(image_file((800, 400), format="PNG", mode="RGBA"))
+        renditions = renditions_of(article.featured_image)
+        self.assertEqual(renditions.fallback_type, "image/png")
+        self.assertEqual(self.stored(renditions.largest.url).mode, "RGBA")
+
+    def test_author_photo_is_served_as_renditions(self):
+        author = make_author("Hatice", "Çiftçioğlu")
+        make_article("By her").authors.add(author)
+        author.photo.save("p.jpg", image_file((900, 900)), save=True)
+        with translation.override("en"):
+            url = author.get_absolute_url()
+        img = BeautifulSoup(self.client.get(url).content, "html.parser").select_one(".author-profile__photo img")
+        self.assertEqual(img["sizes"], "160px")
+        self.assertIn("320w", img["srcset"])
+        self.assertEqual((img["width"], img["height"]), ("900", "900"))
+        self.assertEqual(img["alt"], "Hatice ÇİFTÇİOĞLU")
+
+    def test_an_unreadable_upload_does_not_break_the_page(self):
+        article = make_article("Broken")
+        article.featured_image.save("x.jpg", ContentFile(b"not an image", name="x.jpg"), save=False)
+        type(article).objects.filter(pk=article.pk).update(featured_image=article.featured_image.name)
+        response = self.client.get(article.url_in("en"))
+        self.assertEqual(response.status_code, 200)
+        img = BeautifulSoup(response.content, "html.parser").select_one(".post__image img")
+        self.assertEqual(img["src"], article.featured_image.url)

@@ -1,0 +1,15 @@
+"""Suite-wide hooks: tests marked ``postgres`` run only against PostgreSQL and say so when they are skipped."""
+from __future__ import annotations
+
+import os
+
+import pytest
+
+
+def pytest_collection_modifyitems(config, items):
+    if os.environ.get("DATABASE_URL", "").startswith(("postgres://", "postgresql://")):
+        return
+    skip = pytest.mark.skip(reason="needs PostgreSQL: run with DATABASE_URL=postgres://user@host:5432/name")
+    for item in items:
+        if "postgres" in item.keywords:
+            item.add_marker(skip)
