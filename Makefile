@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 HOST   ?= 127.0.0.1
 PORT   ?= 8000
 
-.PHONY: install run test messages fixtures clean
+.PHONY: install run test messages fixtures clean serve bench
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -25,6 +25,17 @@ run: install
 	@echo "  ANKASAM is running at http://$(HOST):$(PORT)/  (admin: http://$(HOST):$(PORT)/admin/)"
 	@echo ""
 	$(BIN)/python manage.py runserver $(HOST):$(PORT)
+
+## serve: production mode under gunicorn (2 workers; WEB_CONCURRENCY changes it). Set DJANGO_SECRET_KEY,
+## DJANGO_ALLOWED_HOSTS, DATABASE_URL and REDIS_URL first (README, "Configuration" and "Production").
+serve: install
+	DJANGO_DEBUG=0 $(BIN)/python manage.py migrate --noinput
+	DJANGO_DEBUG=0 $(BIN)/python manage.py collectstatic --noinput -v0
+	DJANGO_DEBUG=0 GUNICORN_BIND=$(HOST):$(PORT) $(BIN)/python -m gunicorn --config ankasam_site/gunicorn_conf.py ankasam_site.wsgi:application
+
+## bench: the benchmark at its default size (100,000 articles) on SQLite and, when it answers, PostgreSQL.
+bench: install
+	$(BIN)/python manage.py bench --json bench-$$(date +%Y%m%d-%H%M%S).json
 
 ## test: the whole test suite (services or a browser that are absent make their tests skip, saying why).
 test: install

@@ -1,4 +1,4 @@
-"""Site-level answers that belong to no app: robots.txt."""
+"""Site-level answers that belong to no app: robots.txt, the health check."""
 from __future__ import annotations
 
 from django.http import HttpRequest, HttpResponse
@@ -17,3 +17,10 @@ def robots_txt(request: HttpRequest) -> HttpResponse:
         "",
     ]
     return HttpResponse("\n".join(lines), content_type="text/plain; charset=utf-8")
+
+
+@require_GET
+def healthz(request: HttpRequest) -> HttpResponse:
+    """For load balancers and process managers: the process answers. Also the benchmark's trivial page, the
+    fastest any page of the site can be served through the same middleware."""
+    return HttpResponse("ok\n", content_type="text/plain; charset=utf-8")

@@ -13,13 +13,25 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 from modeltranslation.admin import TabbedTranslationAdmin, TranslationTabularInline
 
+from .editing import EditConflictAdminMixin
 from .forms import ImportTextForm
 from .importing import ArticleImportError, article_import_text
 from .models import Article, Category, Reference, Tag, language_codes
+from .revisions import RevisionAdminMixin, register_models
 from .services import article_publish, article_unpublish
+from .widgets import RichTextAdminMixin
+from .workflow_admin import (
+    TranslationExchangeAdminMixin,
+    TranslationRolesAdminMixin,
+    TranslationRolesInlineMixin,
+    TranslationStateFilter,
+)
+
+# Before the admins below are built: reversion's admin would otherwise register Article without its tag links.
+register_models()
 
 
-class ReferenceInline(TranslationTabularInline):
+class ReferenceInline(TranslationRolesInlineMixin, TranslationTabularInline):
     model = Reference
     extra = 0
     fields = ("position", "marker", "text", "url", "accessed_on")
@@ -112,16 +124,24 @@ def _publish_action(code: str, name: str, publish: bool):
 
     action.__name__ = f"{'publish' if publish else 'unpublish'}_{code}"
     description = _("Publish in %(language)s") if publish else _("Unpublish in %(language)s")
-    return admin.action(description=description % {"language": name}, permissions=["change"])(action)
+    return admin.action(description=description % {"language": name}, permissions=["publish"])(action)
 
 
 @admin.register(Article)
-class ArticleAdmin(TabbedTranslationAdmin):
+class ArticleAdmin(
+    TranslationExchangeAdminMixin,
+    TranslationRolesAdminMixin,
+    EditConflictAdminMixin,
+    RichTextAdminMixin,
+    RevisionAdminMixin,
+    TabbedTranslationAdmin,
+):
     form = ArticleAdminForm
+    rich_text_fields = ("body",)
     inlines = [ReferenceInline]
-    list_display = ("display_title", "category", "published_at", "language_status", "updated_at")
+    list_display = ("display_title", "category", "published_at", "language_status", "translation_progress", "updated_at")
     list_select_related = ("category",)
-    list_filter = (LanguageStatusFilter, "original_language", "category", "tags", "authors")
+    list_filter = (LanguageStatusFilter, TranslationStateFilter, "original_language", "category", "tags", "authors")
     search_fields = ("title_tr", "title_en", "title_ru", "authors__given_name", "authors__family_name")
     date_hierarchy = "published_at"
     autocomplete_fields = ("authors",)
@@ -213,6 +233,7 @@ class ArticleAdmin(TabbedTranslationAdmin):
                     translation_of=form.cleaned_data["translation_of"] or None,
                     publish=form.cleaned_data["publish"],
                     dry_run=form.cleaned_data["dry_run"],
+                    user=request.user,
                 )
             except ArticleImportError as error:
                 form.add_error(None, str(error))
@@ -237,19 +258,22 @@ class ArticleAdmin(TabbedTranslationAdmin):
 
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)
-        form.instance.tags.set(form.cleaned_data.get("tags") or [])
+        if "tags" in form.fields:  # translators' forms have no tags: theirs must stay as they are
+            form.instance.tags.set(form.cleaned_data.get("tags") or [])
 
 
 @admin.register(Category)
-class CategoryAdmin(TabbedTranslationAdmin):
-    list_display = ("name", "slug")
+class CategoryAdmin(TranslationRolesAdminMixin, EditConflictAdminMixin, RevisionAdminMixin, TabbedTranslationAdmin):
+    list_display = ("name", "slug", "translation_progress")
+    list_filter = (TranslationStateFilter,)
     search_fields = ("name_tr", "name_en", "name_ru")
     prepopulated_fields = {"slug": ("name",)}
 
 
 @admin.register(Tag)
-class TagAdmin(TabbedTranslationAdmin):
-    list_display = ("name_tr", "name_en", "name_ru", "article_count")
+class TagAdmin(TranslationRolesAdminMixin, EditConflictAdminMixin, RevisionAdminMixin, TabbedTranslationAdmin):
+    list_display = ("name_tr", "name_en", "name_ru", "article_count", "translation_progress")
+    list_filter = (TranslationStateFilter,)
     search_fields = ("name_tr", "name_en", "name_ru")
     prepopulated_fields = {"slug": ("name",)}
 

@@ -8,6 +8,10 @@ class ArticlesConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
-        from . import signals
+        from . import freshness, signals, workflow
+        from .revisions import register_models
 
         signals.connect()
+        freshness.connect()
+        workflow.connect_signals()
+        register_models()

@@ -15,6 +15,8 @@ from django.utils import timezone
 from authors.models import Author
 
 from .models import Article, Category, Reference, language_codes
+from .revisions import revision_for
+from .services import translation_mark_saved
 from .seedtext import ParsedArticle, ParsedAuthor, SeedTextError, decode_export, parse_article_text
 from .text import casefold_tr, ensure_paragraphs, paragraphs_to_html, sanitize_html, title_tr, upper_tr
 
@@ -115,6 +117,7 @@ def article_import_text(
     translation_of: str | None = None,
     publish: bool = False,
     dry_run: bool = False,
+    user=None,
 ) -> ImportOutcome:
     """Import one export in ``language``; raise :class:`ArticleImportError` with nothing written on bad input."""
     if language not in language_codes():
@@ -131,8 +134,10 @@ def article_import_text(
         raise ArticleImportError(error.message, source=source, line=error.line) from error
 
     try:
-        with transaction.atomic():
+        with transaction.atomic(), revision_for(user=user, comment=f"{source} ({language})"):
             outcome = _write(parsed, language=language, source=source, translation_of=translation_of, publish=publish)
+            if outcome.action != "unchanged" and language != outcome.article.original_language:
+                translation_mark_saved(obj=outcome.article, language=language, user=user)
             outcome.dry_run = dry_run
             if dry_run:
                 transaction.set_rollback(True)

@@ -104,11 +104,31 @@ class TranslatedSlugMixin:
         return self.url_in(current_language())
 
 
+# --- Natural keys ---------------------------------------------------------------------------------------------
+# A backup (``articles.backup``) names rows by natural keys, not ids, so that it does not depend on the database it
+# came from. Articles, tags and categories are named by their slug in the source language (``slug_tr``): every row
+# has one (a language without text borrows a provisional slug), it is unique (a constraint per language), and a
+# backup is written and read as one consistent set, so a later change of a provisional slug cannot break it.
+
+
+def source_slug_field() -> str:
+    from modeltranslation.settings import DEFAULT_LANGUAGE
+
+    return f"slug_{DEFAULT_LANGUAGE}"
+
+
+class SourceSlugManager(models.Manager):
+    def get_by_natural_key(self, slug: str):
+        return self.get(**{source_slug_field(): slug})
+
+
 class Category(TranslatedSlugMixin, models.Model):
     name = models.CharField(_("name"), max_length=100)
     slug = models.SlugField(_("slug"), max_length=120, blank=True)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("last changed"), auto_now=True)
+
+    objects = SourceSlugManager()
 
     url_name = "articles:category"
 
@@ -120,6 +140,9 @@ class Category(TranslatedSlugMixin, models.Model):
 
     def __str__(self) -> str:
         return self.name or self.name_tr or self.name_en or self.name_ru or ""
+
+    def natural_key(self) -> tuple[str]:
+        return (getattr(self, source_slug_field()),)
 
     def save(self, *args, **kwargs) -> None:
         fill_translated_slugs(self, source_field="name")
@@ -135,6 +158,8 @@ class Tag(TranslatedSlugMixin, TagBase):
     updated_at = models.DateTimeField(_("last changed"), auto_now=True)
 
     url_name = "articles:tag"
+    # taggit names tags by their name, which is not unique here; the source-language slug is.
+    natural_key_fields = [source_slug_field()]
 
     class Meta:
         verbose_name = _("tag")
@@ -155,15 +180,28 @@ class Tag(TranslatedSlugMixin, TagBase):
         super().save(*args, **kwargs)
 
 
+class TaggedArticleManager(models.Manager):
+    def get_by_natural_key(self, article_slug: str, tag_slug: str) -> TaggedArticle:
+        field = source_slug_field()
+        return self.get(**{f"content_object__{field}": article_slug, f"tag__{field}": tag_slug})
+
+
 class TaggedArticle(TaggedItemBase):
     content_object = models.ForeignKey("Article", on_delete=models.CASCADE, related_name="tagged_items")
     tag = models.ForeignKey(Tag, on_delete=models.CASCADE, related_name="tagged_articles")
+
+    objects = TaggedArticleManager()
 
     class Meta:
         verbose_name = _("tagged article")
         verbose_name_plural = _("tagged articles")
         constraints = [models.UniqueConstraint(fields=["content_object", "tag"], name="tagged_article_unique")]
         indexes = [models.Index(fields=["tag", "content_object"], name="tagged_article_tag_idx")]
+
+    def natural_key(self) -> tuple[str, str]:
+        return (*self.content_object.natural_key(), *self.tag.natural_key())
+
+    natural_key.dependencies = ["articles.article", "articles.tag"]
 
 
 def published_q(language: str, *, via: str = "") -> models.Q:
@@ -183,6 +221,9 @@ def published_q(language: str, *, via: str = "") -> models.Q:
 
 
 class ArticleQuerySet(models.QuerySet):
+    def get_by_natural_key(self, slug: str) -> Article:
+        return self.get(**{source_slug_field(): slug})
+
     def published(self, language: str | None = None) -> ArticleQuerySet:
         """Articles a reader of ``language`` may see: released, with a title and a body, date reached."""
         return self.filter(published_q(language or current_language()))
@@ -190,6 +231,16 @@ class ArticleQuerySet(models.QuerySet):
     def for_listing(self) -> ArticleQuerySet:
         """What a list of articles shows: category joined, authors fetched with it."""
         return self.select_related("category").prefetch_related("authors")
+
+    def next_publication(self, language: str | None = None):
+        """When the next scheduled article of ``language`` is due (None if none is): lists may change then."""
+        language = language or current_language()
+        return (
+            self.filter(listed_q(language), published_at__gt=timezone.now())
+            .order_by("published_at")
+            .values_list("published_at", flat=True)
+            .first()
+        )
 
     def similar_to(self, article: Article, language: str | None = None, limit: int = 6) -> ArticleQuerySet:
         """Articles sharing tags with ``article``, most shared tags first, newer first on a tie: one query.
@@ -285,6 +336,9 @@ class Article(TranslatedSlugMixin, models.Model):
         indexes = [
             models.Index(fields=[f"is_published_{code}", "-published_at"], name=f"article_published_{code}_idx")
             for code, _name in settings.LANGUAGES
+        ] + [
+            # Previous/next in the category: a few steps from the article's date, not a scan of the category.
+            models.Index(fields=["category", "published_at", "id"], name="article_category_date_idx"),
         ]
 
     def __str__(self) -> str:
@@ -302,6 +356,11 @@ class Article(TranslatedSlugMixin, models.Model):
         return instance
 
     _published_when_loaded: set[str] = set()
+
+    def natural_key(self) -> tuple[str]:
+        return (getattr(self, source_slug_field()),)
+
+    natural_key.dependencies = ["articles.category", "authors.author"]
 
     # --- Language variants ----------------------------------------------------------------------------------
 
@@ -368,6 +427,11 @@ class Article(TranslatedSlugMixin, models.Model):
         super().save(*args, **kwargs)
 
 
+class ReferenceManager(models.Manager):
+    def get_by_natural_key(self, article_slug: str, marker: str) -> Reference:
+        return self.get(**{f"article__{source_slug_field()}": article_slug, "marker": marker})
+
+
 class Reference(models.Model):
     """One entry of an article's reference list, linked from the footnote marker with the same ``marker``.
 
@@ -384,11 +448,18 @@ class Reference(models.Model):
     url = models.URLField(_("URL"), max_length=1000, blank=True)
     accessed_on = models.DateField(_("date of access"), null=True, blank=True)
 
+    objects = ReferenceManager()
+
     class Meta:
         verbose_name = _("reference")
         verbose_name_plural = _("references")
         ordering = ["article", "position", "pk"]
         constraints = [models.UniqueConstraint(fields=["article", "marker"], name="reference_marker_unique")]
+
+    def natural_key(self) -> tuple[str, str]:
+        return (*self.article.natural_key(), self.marker)
+
+    natural_key.dependencies = ["articles.article"]
 
     def __str__(self) -> str:
         return f"[{self.marker}] {self.text or ''}".strip()
@@ -461,3 +532,149 @@ class SearchEntry(models.Model):
 
     def __str__(self) -> str:
         return f"{self.title} [{self.language}]"
+
+
+class TranslationStateQuerySet(models.QuerySet):
+    def for_object(self, obj: models.Model) -> TranslationStateQuerySet:
+        from django.contrib.contenttypes.models import ContentType
+
+        return self.filter(content_type=ContentType.objects.get_for_model(obj), object_id=obj.pk)
+
+
+class TranslationState(models.Model):
+    """What one language variant of a translatable object was made from: the fingerprint of the source text.
+
+    The row of the object's source language holds the fingerprint of the source as it is now (kept current on every
+    save, ``articles.workflow``); the row of a translation holds the fingerprint the source had when the translation
+    was last saved. A translation whose fingerprint differs from the source's is outdated: the source changed after
+    it was made. Rows are written by ``articles.services`` only.
+
+    The model also carries the permissions of the translators' roles (``articles.translate_<language>``, and
+    ``articles.publish_article`` for editors), which concern articles, tags, categories and bios alike.
+    """
+
+    content_type = models.ForeignKey(
+        "contenttypes.ContentType", verbose_name=_("content type"), on_delete=models.CASCADE
+    )
+    object_id = models.PositiveBigIntegerField(_("object id"))
+    language = models.CharField(_("language"), max_length=8, choices=settings.LANGUAGES)
+    source_hash = models.CharField(_("source fingerprint"), max_length=64)
+    updated_at = models.DateTimeField(_("last saved"), default=timezone.now)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("saved by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+
+    objects = TranslationStateQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("translation state")
+        verbose_name_plural = _("translation states")
+        ordering = ["content_type", "object_id", "language"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["content_type", "object_id", "language"], name="translation_state_unique"
+            )
+        ]
+        permissions = [
+            ("publish_article", "Can publish articles and edit every language and shared field (editor)"),
+            *[(f"translate_{code}", f"Can edit the {name} ({code}) texts (translator)") for code, name in settings.LANGUAGES],
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.content_type.model} #{self.object_id} [{self.language}]"
+
+
+def listed_q(language: str, *, via: str = "") -> models.Q:
+    """``published_q`` without the date: released with a title and a body, whether or not its date has come.
+
+    The stored Similar Posts lists hold scheduled articles too, ranked where they will stand, and the readers' query
+    leaves them out until their date comes; so a scheduled article appears without anyone saving it again.
+    """
+    return models.Q(
+        **{f"{via}is_published_{language}": True, f"{via}title_{language}__gt": "", f"{via}body_{language}__gt": ""}
+    )
+
+
+class SimilarList(models.Model):
+    """The stored Similar Posts of one article in one language, made on its first reading and kept current on save.
+
+    Its rows (``SimilarArticle``) are the best-ranked candidates by the rule of ``ArticleQuerySet.similar_to``, up to
+    ``articles.similar.DEPTH`` of them. ``has_more`` says that further candidates exist below the last row, whose
+    ranking key the ``floor_*`` fields repeat: an article that changes enters the list only if it ranks above the
+    floor, which lets one query find every list a save changes (``articles.similar``).
+    """
+
+    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="similar_lists")
+    language = models.CharField(_("language"), max_length=8, choices=settings.LANGUAGES)
+    has_more = models.BooleanField(default=False)
+    floor_shared = models.PositiveIntegerField(default=0)
+    floor_published_at = models.DateTimeField(null=True, blank=True)
+    floor_similar_id = models.BigIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("similar posts list")
+        verbose_name_plural = _("similar posts lists")
+        ordering = ["article_id", "language"]
+        constraints = [models.UniqueConstraint(fields=["article", "language"], name="similar_list_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.article_id} [{self.language}]"
+
+
+class SimilarArticle(models.Model):
+    """One row of a stored Similar Posts list: ``similar`` shares ``shared_tags`` tags with ``article``.
+
+    ``similar_published_at`` repeats the similar article's date so that one index answers the list in ranking order.
+    """
+
+    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="similar_links")
+    language = models.CharField(_("language"), max_length=8, choices=settings.LANGUAGES)
+    similar = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="+")
+    shared_tags = models.PositiveIntegerField(_("shared tags"))
+    similar_published_at = models.DateTimeField()
+
+    class Meta:
+        verbose_name = _("similar article")
+        verbose_name_plural = _("similar articles")
+        ordering = ["article_id", "language", "-shared_tags", "-similar_published_at", "-similar_id"]
+        constraints = [
+            models.UniqueConstraint(fields=["article", "language", "similar"], name="similar_article_unique")
+        ]
+        indexes = [
+            models.Index(
+                fields=["article", "language", "-shared_tags", "-similar_published_at", "-similar"],
+                name="similar_article_rank_idx",
+            ),
+            models.Index(fields=["similar", "language"], name="similar_article_similar_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.article_id} → {self.similar_id} ({self.shared_tags}) [{self.language}]"
+
+
+class ReleasedVariant(models.Model):
+    """A language variant released to readers (``listed_q``: published, with a title and a body), with its date.
+
+    A narrow copy of what Similar Posts are ranked by, kept by ``articles.freshness`` on every save: counting
+    shared tags over these rows never reads an article's text, which on a large archive is the difference between
+    milliseconds and a second (``articles.similar``).
+    """
+
+    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="released_variants")
+    language = models.CharField(_("language"), max_length=8, choices=settings.LANGUAGES)
+    published_at = models.DateTimeField(_("publication date"))
+
+    class Meta:
+        verbose_name = _("released language variant")
+        verbose_name_plural = _("released language variants")
+        ordering = ["article_id", "language"]
+        constraints = [models.UniqueConstraint(fields=["article", "language"], name="released_variant_unique")]
+        indexes = [models.Index(fields=["article", "language", "published_at"], name="released_variant_rank_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.article_id} [{self.language}]"

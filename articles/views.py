@@ -11,11 +11,14 @@ from django.views.decorators.cache import never_cache
 from django.utils.translation import gettext as _
 from django.views.generic import DetailView, ListView
 
+from . import caching
 from .models import Article, Category, SearchEntry, Tag, current_language, published_languages_of
+from .reading import article_page
 from .search import SearchTerms
 from .seo import PageMeta, article_page_meta, listing_page_meta, x_default_language
 
 
+@method_decorator(caching.cached_page, name="dispatch")
 class ArticleListView(ListView):
     """Home page of a language: its newest published articles."""
 
@@ -44,21 +47,24 @@ class ArticleListView(ListView):
             description=_("Analyses and commentaries of the Ankara Center for Crisis and Policy Studies."),
             request=self.request,
         )
+        language = current_language()
+        context["page_dependencies"] = {
+            caching.home_dependency(language), caching.schedule_dependency(language)
+        } | caching.card_dependencies(context["articles"])
+        context["page_expires_at"] = Article.objects.next_publication(language)
         return context
 
 
+@method_decorator(caching.cached_page, name="dispatch")
 class ArticleDetailView(DetailView):
+    """An article in the page's language with its Similar Posts and neighbours (``articles.reading``: four queries)."""
+
     template_name = "articles/article_detail.html"
     context_object_name = "article"
 
     def get_object(self, queryset=None) -> Article:
-        language = current_language()
-        queryset = (
-            Article.objects.published(language)
-            .select_related("category")
-            .prefetch_related("authors", "tags", "references")
-        )
-        return get_object_or_404(queryset, **{f"slug_{language}": self.kwargs["slug"]})
+        self.page = article_page(slug=self.kwargs["slug"], language=current_language())
+        return self.page.article
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
@@ -66,9 +72,7 @@ class ArticleDetailView(DetailView):
         language = current_language()
         alternates = article.alternate_urls()
         context.update(
-            similar_articles=list(
-                Article.objects.similar_to(article, language, limit=getattr(settings, "ARTICLES_SIMILAR_LIMIT", 6))
-            ),
+            similar_articles=self.page.similar_articles,
             alternate_urls=alternates,
             other_languages=[
                 (code, name, alternates[code]) for code, name in settings.LANGUAGES if code in alternates and code != language
@@ -76,9 +80,21 @@ class ArticleDetailView(DetailView):
             x_default_url=alternates.get(article.original_language) or next(iter(alternates.values())),
             references=list(article.references.all()),
             page_meta=article_page_meta(article, language=language, request=self.request),
+            previous_article=self.page.previous_article,
+            next_article=self.page.next_article,
+            page_expires_at=self.page.next_publication,
         )
-        context["previous_article"], context["next_article"] = Article.objects.neighbours_in_category(
-            article, language
+        shown = [*self.page.similar_articles, self.page.previous_article, self.page.next_article]
+        context["page_dependencies"] = (
+            {
+                caching.article_dependency(article.pk),
+                caching.similar_dependency(article.pk, language),
+                caching.schedule_dependency(language),
+            }
+            | {caching.article_dependency(item.pk) for item in shown if item is not None}
+            | {caching.tag_dependency(tag.pk) for tag in article.tags.all()}
+            | {caching.author_dependency(author.pk) for author in article.authors.all()}
+            | ({caching.category_dependency(article.category_id)} if article.category_id else set())
         )
         return context
 
@@ -112,6 +128,11 @@ class TranslatedCollectionView(ListView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         languages = published_languages_of(self.articles_of(self.collection))
+        language = current_language()
+        context["page_dependencies"] = self.collection_dependencies(self.collection, language) | {
+            caching.schedule_dependency(language)
+        } | caching.card_dependencies(context["articles"])
+        context["page_expires_at"] = Article.objects.next_publication(language)
         context["collection"] = self.collection
         context["alternate_urls"] = {code: self.collection.url_in(code) for code in languages}
         context["x_default_url"] = context["alternate_urls"].get(
@@ -127,9 +148,13 @@ class TranslatedCollectionView(ListView):
         return collection.name
 
 
+@method_decorator(caching.cached_page, name="dispatch")
 class TagDetailView(TranslatedCollectionView):
     model_class = Tag
     template_name = "articles/tag_detail.html"
+
+    def collection_dependencies(self, collection, language: str) -> set[str]:
+        return {caching.tag_dependency(collection.pk), caching.tagged_dependency(collection.pk, language)}
 
     def page_title(self, collection) -> str:
         return _("Tag: %(name)s") % {"name": collection.name}
@@ -138,9 +163,13 @@ class TagDetailView(TranslatedCollectionView):
         return Article.objects.filter(tags=collection)
 
 
+@method_decorator(caching.cached_page, name="dispatch")
 class CategoryDetailView(TranslatedCollectionView):
     model_class = Category
     template_name = "articles/category_detail.html"
+
+    def collection_dependencies(self, collection, language: str) -> set[str]:
+        return {caching.category_dependency(collection.pk), caching.in_category_dependency(collection.pk, language)}
 
     def articles_of(self, collection):
         return Article.objects.filter(category=collection)

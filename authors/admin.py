@@ -4,12 +4,23 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from modeltranslation.admin import TabbedTranslationAdmin
 
+from articles.editing import EditConflictAdminMixin
+from articles.revisions import RevisionAdminMixin, register_models
+from articles.widgets import RichTextAdminMixin
+from articles.workflow_admin import TranslationRolesAdminMixin, TranslationStateFilter
+
 from .models import Author
+
+register_models()
 
 
 @admin.register(Author)
-class AuthorAdmin(TabbedTranslationAdmin):
-    list_display = ("name", "slug", "has_photo", "updated_at")
+class AuthorAdmin(
+    TranslationRolesAdminMixin, EditConflictAdminMixin, RichTextAdminMixin, RevisionAdminMixin, TabbedTranslationAdmin
+):
+    rich_text_fields = ("bio",)
+    list_display = ("name", "slug", "has_photo", "translation_progress", "updated_at")
+    list_filter = (TranslationStateFilter,)
     search_fields = ("given_name", "family_name", "name_key")
     prepopulated_fields = {"slug": ("given_name", "family_name")}
     readonly_fields = ("photo_preview",)

@@ -26,6 +26,10 @@ class AuthorQuerySet(models.QuerySet):
         key = collation_key(language)
         return sorted(self, key=lambda author: (key(author.family_name), key(author.given_name)))
 
+    def get_by_natural_key(self, slug: str) -> Author:
+        """Backups name authors by their slug: unique, set once, never empty."""
+        return self.get(slug=slug)
+
     def by_name(self, name: str) -> Author | None:
         """The author whose displayed name matches ``name`` ignoring case by Turkish rules (İ/i, I/ı)."""
         return self.filter(name_key=casefold_tr(name)).first()
@@ -55,6 +59,9 @@ class Author(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    def natural_key(self) -> tuple[str]:
+        return (self.slug,)
 
     @property
     def name(self) -> str:

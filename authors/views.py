@@ -6,15 +6,18 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils import translation
+from django.utils.decorators import method_decorator
 from django.utils.translation import gettext as _
 from django.views.generic import ListView
 
+from articles import caching
 from articles.models import Article, current_language, published_languages_of
 from articles.seo import author_page_meta, listing_page_meta, x_default_language
 
 from .models import Author
 
 
+@method_decorator(caching.cached_page, name="dispatch")
 class AuthorListView(ListView):
     template_name = "authors/author_list.html"
     context_object_name = "authors"
@@ -34,9 +37,15 @@ class AuthorListView(ListView):
         context["page_meta"] = listing_page_meta(
             _("Authors"), description=_("The researchers who write for the Ankara Center for Crisis and Policy Studies.")
         )
+        language = current_language()
+        context["page_dependencies"] = {
+            caching.author_index_dependency(language), caching.schedule_dependency(language)
+        } | {caching.author_dependency(author.pk) for author in context["authors"]}
+        context["page_expires_at"] = Article.objects.next_publication(language)
         return context
 
 
+@method_decorator(caching.cached_page, name="dispatch")
 class AuthorDetailView(ListView):
     """An author's bio and their articles published in the page's language."""
 
@@ -71,5 +80,12 @@ class AuthorDetailView(ListView):
             alternate_urls=alternates,
             x_default_url=alternates.get(x_default_language(alternates, settings.LANGUAGE_CODE), self.request.path),
             page_meta=author_page_meta(self.author, bio=bio, request=self.request),
+            page_dependencies={
+                caching.author_dependency(self.author.pk),
+                caching.by_author_dependency(self.author.pk, language),
+                caching.schedule_dependency(language),
+            }
+            | caching.card_dependencies(context["articles"]),
+            page_expires_at=Article.objects.next_publication(language),
         )
         return context

@@ -13,3 +13,12 @@ def pytest_collection_modifyitems(config, items):
     for item in items:
         if "postgres" in item.keywords:
             item.add_marker(skip)
+
+
+@pytest.fixture(autouse=True)
+def _fresh_page_cache():
+    """Each test starts with an empty cache: a page cached by one test must not answer another's request."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield

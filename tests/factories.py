@@ -57,3 +57,15 @@ def make_reference(article: Article, marker: str, **fields) -> Reference:
     values = {f"text_{code}": f"Source {marker} ({code})" for code in LANGUAGES}
     values.update(fields)
     return Reference.objects.create(article=article, marker=marker, **values)
+
+
+def make_staff(username: str, *groups: str):
+    """A staff member in the role groups named (``"Editor"``, ``"Translator (ru)"`` …) of the data migration."""
+    from django.contrib.auth import get_user_model
+    from django.contrib.auth.models import Group
+
+    user = get_user_model().objects.create_user(username, f"{username}@example.org", "a-long-staff-password",
+                                                is_staff=True)
+    user.groups.add(*Group.objects.filter(name__in=groups))
+    assert user.groups.count() == len(groups), f"unknown role group among {groups}"
+    return user

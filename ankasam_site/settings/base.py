@@ -53,6 +53,10 @@ THIRD_PARTY_APPS = [
     "taggit",
     "axes",
     "imagekit",
+    # The admin's rich-text editor (its static files; articles/widgets.py loads them without inline script).
+    "django_prose_editor",
+    # A revision of every save of articles, authors, tags and categories (articles/revisions.py).
+    "reversion",
 ]
 LOCAL_APPS = [
     "ankasam_site.apps.AnkasamSiteConfig",
@@ -68,6 +72,8 @@ MIDDLEWARE = [
     # Outside LocaleMiddleware, so that its language redirects carry the header too.
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Readers' cached pages are answered here, before the middleware below that they do not need.
+    "articles.caching.PageCacheMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -138,7 +144,14 @@ if REDIS_URL:
     DJANGO_REDIS_IGNORE_EXCEPTIONS = True
     DJANGO_REDIS_LOG_IGNORED_EXCEPTIONS = True
 else:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "ankasam"}}
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+            "LOCATION": "ankasam",
+            # Room for the readers' pages (articles.caching); one process only, so production uses Redis.
+            "OPTIONS": {"MAX_ENTRIES": 5000},
+        }
+    }
 
 # --- Authentication -------------------------------------------------------------------------------------------
 
@@ -212,6 +225,8 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "strict-origin-when-cross-origin"
 if not DEBUG:
     SECURE_SSL_REDIRECT = env_bool("DJANGO_SECURE_SSL_REDIRECT", True)
+    # Load balancers and process managers probe the health check over plain HTTP.
+    SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     SECURE_HSTS_SECONDS = int(os.environ.get("DJANGO_HSTS_SECONDS", str(60 * 60 * 24 * 365)))
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
@@ -253,6 +268,8 @@ LOGGING = {
 
 ARTICLES_PAGE_SIZE = 10
 ARTICLES_SIMILAR_LIMIT = 6
+# Readers' pages are cached this long at most (articles/caching.py); 0 turns the page cache off.
+ARTICLES_PAGE_CACHE_SECONDS = int(os.environ.get("ARTICLES_PAGE_CACHE_SECONDS", "600"))
 ARTICLES_FEED_SIZE = 20
 # Named as the publisher in feeds and in the pages' structured data.
 ARTICLES_PUBLISHER_NAME = "ANKASAM"

@@ -1,0 +1,542 @@
+"""``manage.py bench``: a synthetic archive in a scratch database, and what the site costs on it.
+
+The command (``run``) prepares a scratch database per database kind (an SQLite file under ``.bench/``; the
+PostgreSQL database ``ankasam_bench``), migrates it, and runs itself again inside that environment
+(``measure``), so that the default database is never touched. ``measure`` builds the archive with bulk inserts
+(no signals: nothing is cached or stored while building), then times Similar Posts against the rule and against
+django-taggit's ``similar_objects()``, the readers' pages and the admin in process, the text importer, and the
+article page under gunicorn (2 workers) with a load generator from the outside. ``report`` prints the figures as
+a table; the same figures go to ``--json``.
+"""
+from __future__ import annotations
+
+import json
+import os
+import random
+import resource
+import secrets
+import subprocess
+import sys
+import time
+from contextlib import contextmanager
+from datetime import timedelta
+from pathlib import Path
+
+PROJECT = Path(__file__).resolve().parent.parent
+# Scratch files (the SQLite archive, collected static files, figures); BENCH_DIR moves them (the tests do).
+SCRATCH = Path(os.environ.get("BENCH_DIR") or PROJECT / ".bench")
+LANGUAGES = ("tr", "en", "ru")
+WORDS = (
+    "strateji güvenlik enerji diplomasi ticaret savunma bölge işbirliği kriz politika ekonomi sınır yaptırım "
+    "security energy diplomacy trade defence region cooperation crisis policy economy border sanctions alliance "
+    "безопасность энергия дипломатия торговля оборона регион сотрудничество кризис политика экономика граница"
+).split()
+
+
+# --- Orchestration (the command's own process) ----------------------------------------------------------------
+
+
+def scratch_database_url(kind: str, *, fresh: bool = True) -> str:
+    """The scratch database of ``kind``, emptied unless ``fresh`` is False (``--reuse-archive``)."""
+    if kind == "sqlite":
+        SCRATCH.mkdir(parents=True, exist_ok=True)
+        path = SCRATCH / "bench.sqlite3"
+        for suffix in ("", "-wal", "-shm") if fresh else ():
+            Path(f"{path}{suffix}").unlink(missing_ok=True)
+        return f"sqlite:///{path}"
+    url = os.environ.get("BENCH_POSTGRES_URL", "postgres://postgres@127.0.0.1:5432/ankasam_bench")
+    import psycopg
+    from urllib.parse import urlsplit
+
+    parts = urlsplit(url)
+    name = parts.path.lstrip("/")
+    if not name.startswith("ankasam_bench"):
+        raise ValueError("the benchmark's PostgreSQL database must be named ankasam_bench…, never a real one")
+    admin_url = parts._replace(path="/postgres").geturl()
+    with psycopg.connect(admin_url, autocommit=True, connect_timeout=3) as connection:
+        exists = connection.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone()
+        if fresh or not exists:
+            connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+            connection.execute(f'CREATE DATABASE "{name}"')
+    return url
+
+
+def postgres_available() -> bool:
+    try:
+        import psycopg
+
+        url = os.environ.get("BENCH_POSTGRES_URL", "postgres://postgres@127.0.0.1:5432/ankasam_bench")
+        from urllib.parse import urlsplit
+
+        admin_url = urlsplit(url)._replace(path="/postgres").geturl()
+        with psycopg.connect(admin_url, connect_timeout=2):
+            return True
+    except Exception:
+        return False
+
+
+def bench_environment(database_url: str, redis_url: str | None) -> dict[str, str]:
+    environment = {key: value for key, value in os.environ.items() if not key.startswith("DJANGO_")}
+    environment.pop("REDIS_URL", None)
+    environment.update(
+        DATABASE_URL=database_url,
+        DJANGO_SETTINGS_MODULE="ankasam_site.settings",
+        DJANGO_DEBUG="0",
+        DJANGO_SECRET_KEY=secrets.token_urlsafe(50),
+        DJANGO_ALLOWED_HOSTS="127.0.0.1,testserver,localhost",
+        DJANGO_SECURE_SSL_REDIRECT="0",
+        DJANGO_CACHE_PREFIX="ankasam-bench",
+        STATIC_ROOT=str(SCRATCH / "static"),
+        MEDIA_ROOT=str(SCRATCH / "media"),
+        DJANGO_LOGIN_FAILURE_LIMIT="1000",
+    )
+    if redis_url:
+        environment["REDIS_URL"] = redis_url
+    return environment
+
+
+def run(*, articles: int, tags: int | None, databases: list[str], redis_url: str | None, seconds: float,
+        samples: int, out, reuse_archive: bool = False) -> dict:
+    """Measure on each database in turn; returns ``{"archive": …, "results": {database: figures}}``."""
+    report: dict = {"archive": {"articles": articles, "tags": tags or default_tags(articles),
+                                "languages": list(LANGUAGES)}, "results": {}}
+    for kind in databases:
+        out.write(f"== {kind}: building {articles} articles and measuring (this takes a while at 100,000)\n")
+        out.flush()
+        environment = bench_environment(scratch_database_url(kind, fresh=not reuse_archive), redis_url)
+        manage = [sys.executable, str(PROJECT / "manage.py")]
+        for step in (["migrate", "--noinput", "-v0"], ["collectstatic", "--noinput", "-v0"]):
+            subprocess.run(manage + step, cwd=PROJECT, env=environment, check=True)
+        figures_path = SCRATCH / f"figures-{kind}.json"
+        figures_path.unlink(missing_ok=True)
+        command = manage + ["bench", "--inside", "--articles", str(articles), "--tags", str(tags or default_tags(articles)),
+                            "--seconds", str(seconds), "--samples", str(samples), "--json", str(figures_path)]
+        if reuse_archive:
+            command.append("--reuse-archive")
+        subprocess.run(command, cwd=PROJECT, env=environment, check=True)
+        figures = json.loads(figures_path.read_text())
+        figures["database"] = kind
+        figures["redis"] = bool(redis_url)
+        report["results"][kind] = figures
+    return report
+
+
+def default_tags(articles: int) -> int:
+    """5,000 tags at 100,000 articles, in proportion below that (at least 50)."""
+    return max(50, round(5000 * articles / 100_000))
+
+
+# --- The synthetic archive ------------------------------------------------------------------------------------
+
+
+def zipf_weights(count: int, exponent: float = 1.0) -> list[float]:
+    return [1 / (rank + 1) ** exponent for rank in range(count)]
+
+
+def build_archive(*, articles: int, tags: int, seed: int = 2024) -> dict:
+    """Bulk-insert ``articles`` articles in tr/en/ru with 3 to 8 tags each from ``tags`` Zipf-distributed tags."""
+    from django.db import transaction
+    from django.utils import timezone
+
+    from articles.models import Article, Category, Reference, ReleasedVariant, Tag, TaggedArticle
+    from articles.search import search_index_update
+    from authors.models import Author
+
+    rng = random.Random(seed)
+    started = time.perf_counter()
+    with transaction.atomic():
+        categories = Category.objects.bulk_create(
+            Category(**{f"name_{c}": f"Category {n} {c}" for c in LANGUAGES},
+                     **{f"slug_{c}": f"category-{n}-{c}" for c in LANGUAGES})
+            for n in range(12)
+        )
+        authors = Author.objects.bulk_create(
+            Author(given_name=f"Given{n}", family_name=f"Family{n}", slug=f"given{n}-family{n}",
+                   name_key=f"given{n} family{n}", bio_tr=f"Biyografi {n}.")
+            for n in range(150)
+        )
+        tag_objects = Tag.objects.bulk_create(
+            Tag(**{f"name_{c}": f"Tag {n} {c}" for c in LANGUAGES}, name=f"Tag {n} tr",
+                **{f"slug_{c}": f"tag-{n}-{c}" for c in LANGUAGES}, slug=f"tag-{n}-tr")
+            for n in range(tags)
+        )
+    weights = zipf_weights(tags)
+    cumulative = []
+    total = 0.0
+    for weight in weights:
+        total += weight
+        cumulative.append(total)
+    now = timezone.now()
+    batch = 2000
+    for start in range(0, articles, batch):
+        with transaction.atomic():
+            rows = []
+            for n in range(start, min(start + batch, articles)):
+                values = {"published_at": now - timedelta(minutes=rng.randint(60, 10 * 365 * 24 * 60)),
+                          "category": rng.choice(categories), "original_language": "tr"}
+                if n % 500 == 499:
+                    values["published_at"] = now + timedelta(days=rng.randint(1, 30))  # a few scheduled
+                for code in LANGUAGES:
+                    words = " ".join(rng.choice(WORDS) for _ in range(60))
+                    values[f"title_{code}"] = f"Analysis {n} {code} {rng.choice(WORDS)}"
+                    values[f"slug_{code}"] = f"analysis-{n}-{code}"
+                    values[f"body_{code}"] = f"<p>{words}[1].</p><p>{words[:200]}</p>"
+                    values[f"highlights_{code}"] = f"Key point {n} {code}."
+                    values[f"is_published_{code}"] = rng.random() < {"tr": 0.97, "en": 0.9, "ru": 0.8}[code]
+                rows.append(Article(**values))
+            created = Article.objects.bulk_create(rows)
+            links, authorships, references = [], [], []
+            for article in created:
+                chosen: set[int] = set()
+                wanted = rng.randint(3, 8)
+                while len(chosen) < wanted:
+                    chosen.add(_bisect(cumulative, rng.random() * total))
+                links += [TaggedArticle(content_object_id=article.pk, tag_id=tag_objects[i].pk) for i in chosen]
+                for author in rng.sample(authors, rng.randint(1, 2)):
+                    authorships.append(Article.authors.through(article_id=article.pk, author_id=author.pk))
+                references.append(Reference(article_id=article.pk, marker="1", position=1,
+                                            url="https://example.org/source", **{f"text_{c}": f"Source {c}" for c in LANGUAGES}))
+            ReleasedVariant.objects.bulk_create(
+                ReleasedVariant(article_id=article.pk, language=code, published_at=article.published_at)
+                for article in created
+                for code in LANGUAGES
+                if getattr(article, f"is_published_{code}")
+            )
+            TaggedArticle.objects.bulk_create(links)
+            Article.authors.through.objects.bulk_create(authorships)
+            Reference.objects.bulk_create(references)
+            search_index_update(article_ids=[article.pk for article in created])
+    return {"build_seconds": round(time.perf_counter() - started, 1)}
+
+
+def _bisect(cumulative: list[float], value: float) -> int:
+    low, high = 0, len(cumulative) - 1
+    while low < high:
+        middle = (low + high) // 2
+        if cumulative[middle] < value:
+            low = middle + 1
+        else:
+            high = middle
+    return low
+
+
+# --- Measuring (inside the scratch environment) ---------------------------------------------------------------
+
+
+def percentile(values: list[float], fraction: float) -> float:
+    if not values:
+        return 0.0
+    ordered = sorted(values)
+    index = min(len(ordered) - 1, max(0, round(fraction * (len(ordered) - 1))))
+    return ordered[index]
+
+
+def summary_ms(seconds: list[float]) -> dict:
+    return {"p50_ms": round(percentile(seconds, 0.5) * 1000, 3), "p95_ms": round(percentile(seconds, 0.95) * 1000, 3),
+            "p99_ms": round(percentile(seconds, 0.99) * 1000, 3)}
+
+
+@contextmanager
+def timer(into: list[float]):
+    start = time.perf_counter()
+    yield
+    into.append(time.perf_counter() - start)
+
+
+def measure(*, articles: int, tags: int, seconds: float, samples: int, reuse_archive: bool = False) -> dict:
+    from django.core.cache import cache
+
+    def step(name: str) -> None:
+        print(f"   {time.strftime('%H:%M:%S')} {name}", flush=True)
+
+    figures: dict = {"archive": {"articles": articles, "tags": tags}}
+    from articles.models import Article
+
+    existing = Article.objects.count()
+    if reuse_archive and existing >= articles:
+        step(f"reusing the archive of {existing} articles")
+        figures["archive"].update(build_seconds=None, reused=True)
+    else:
+        if existing:
+            raise RuntimeError("the scratch database is not empty: run without --reuse-archive")
+        step("building the archive")
+        figures["archive"].update(build_archive(articles=articles, tags=tags))
+    cache.clear()
+    step("Similar Posts")
+    figures["similar"], sample = measure_similar(samples=samples)
+    step("saves")
+    figures["save"] = measure_saves(sample[:20], figures["similar"])
+    step("pages")
+    figures["pages"] = measure_pages(sample)
+    step("admin")
+    figures["admin"] = measure_admin(sample)
+    step("importer")
+    figures["import"] = measure_import(count=10 if articles < 10_000 else 40)
+    step("gunicorn")
+    figures["throughput"], worker_memory = measure_throughput(sample, seconds=seconds)
+    figures["memory"] = {"bench_peak_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
+                         "worker_peak_mb": worker_memory}
+    return figures
+
+
+def measure_similar(*, samples: int) -> tuple[dict, list]:
+    from articles.models import Article, SimilarList
+    from articles.similar import _live_candidates, shown_limit, similar_list_build, similar_lists_build_all, similar_rows
+
+    rng = random.Random(7)
+    candidates = list(Article.objects.published("en").filter(tagged_items__isnull=False).distinct()
+                      .values_list("pk", flat=True)[:50_000])
+    sample = [Article.objects.get(pk=pk) for pk in rng.sample(candidates, min(samples, len(candidates)))]
+
+    uncached, rule_query, stored, taggit = [], [], [], []
+    for article in sample:  # computed live from the tag links: what a list costs when it is first read
+        with timer(uncached):
+            _live_candidates(article.pk, "en", shown_limit(), due_only=True)
+        with timer(rule_query):  # the same rule as one ORM query over the articles (``similar_to``)
+            list(Article.objects.similar_to(article, "en"))
+    for article in sample:
+        similar_list_build(article_id=article.pk, language="en")
+    # More stored lists, as a site that has been read for a while has: the cost of keeping them current grows.
+    extra = rng.sample(candidates, min(len(candidates), max(len(sample), min(1000, len(candidates) // 20))))
+    similar_lists_build_all(article_ids=extra, languages=["en"])
+    for _round in range(3):
+        for article in sample:
+            with timer(stored):
+                similar_rows(article.pk, "en")
+    equal = sum(
+        [(r.similar_id, r.shared_tags) for r in similar_rows(a.pk, "en")]
+        == [(s.pk, s.shared_tags) for s in Article.objects.similar_to(a, "en")]
+        for a in sample
+    )
+    taggit_sample = sample[: max(5, min(len(sample), 30))]
+    agree = 0
+    public = set()
+    for article in taggit_sample:
+        with timer(taggit):
+            found = article.tags.similar_objects()
+        ours = [row.shared_tags for row in similar_rows(article.pk, "en")]
+        public = public or set(Article.objects.published("en").values_list("pk", flat=True))
+        best = sorted((item.similar_tags for item in found if item.pk in public), reverse=True)[: len(ours) or 6]
+        agree += ours == best
+    result = {
+        **summary_ms(stored),
+        "uncached": summary_ms(uncached),
+        "rule_query": summary_ms(rule_query),
+        "taggit": summary_ms(taggit),
+        "ratio_vs_taggit_p50": round(percentile(taggit, 0.5) / max(percentile(stored, 0.5), 1e-9), 1),
+        "ratio_vs_taggit_p95": round(percentile(taggit, 0.95) / max(percentile(stored, 0.95), 1e-9), 1),
+        "checked": len(sample),
+        "equal_to_rule": equal,
+        "taggit_checked": len(taggit_sample),
+        "taggit_counts_agree": agree,
+        "stored_lists": SimilarList.objects.count(),
+    }
+    return result, sample
+
+
+def measure_saves(sample, similar: dict) -> dict:
+    """Retagging an article: the Similar Posts upkeep alone, and the whole save (search entries, page cache too)."""
+    from articles.models import Tag
+    from articles.similar import similar_lists_update
+
+    upkeep, whole = [], []
+    tags = list(Tag.objects.order_by("pk")[:200])
+    rng = random.Random(11)
+    for article in sample:
+        current = list(article.tags.all())
+        replacement = rng.choice([tag for tag in tags if tag not in current])
+        with timer(whole):
+            article.tags.remove(current[-1])
+            article.tags.add(replacement)
+        with timer(upkeep):
+            similar_lists_update(article_id=article.pk, tags_changed=True)
+    uncached_p50 = similar["uncached"]["p50_ms"]
+    upkeep_ms = summary_ms(upkeep)
+    return {
+        "upkeep": upkeep_ms,
+        "retag": summary_ms(whole),
+        "upkeep_vs_uncached_similar_p50": round(upkeep_ms["p50_ms"] / max(uncached_p50, 1e-9), 2),
+    }
+
+
+def _client_get(client, url: str, times: list[float]):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as queries, timer(times):
+        response = client.get(url)
+    if response.status_code != 200:
+        raise RuntimeError(f"{url} answered {response.status_code}")
+    return len(queries)
+
+
+def measure_pages(sample) -> dict:
+    from django.core.cache import cache
+    from django.test import Client
+    from django.utils import translation
+
+    from articles.models import Article, Tag
+
+    client = Client()
+    pages = {}
+    with translation.override("en"):
+        article_urls = [article.url_in("en") for article in sample[:40]]
+        popular = list(Tag.objects.order_by("pk")[:5]) + list(Tag.objects.order_by("-pk")[:5])
+        tag_urls = [tag.url_in("en") for tag in popular if Article.objects.published("en").filter(tags=tag).exists()]
+    pages_in_home = max(1, Article.objects.published("en").count() // 10)
+    home_urls = ["/en/", "/en/?page=2", f"/en/?page={max(1, pages_in_home // 2)}"]
+    search_urls = [f"/en/search/?q={word}" for word in ("security", "energy policy", "border crisis", "trade")]
+    for url in article_urls:
+        client.get(url)  # the first reading stores lists never read before; this measures the steady state
+    for name, urls in (("article", article_urls), ("home", home_urls), ("tag", tag_urls), ("search", search_urls)):
+        uncached_times, cached_times, uncached_queries, cached_queries = [], [], [], []
+        for _round in range(3 if name == "article" else 5):
+            for url in urls:
+                cache.clear()
+                uncached_queries.append(_client_get(client, url, uncached_times))
+                cached_queries.append(_client_get(client, url, cached_times))
+        pages[name] = {
+            "queries_uncached": max(uncached_queries),
+            "queries_cached": max(cached_queries),
+            "uncached_p50_ms": round(percentile(uncached_times, 0.5) * 1000, 2),
+            "uncached_p95_ms": round(percentile(uncached_times, 0.95) * 1000, 2),
+            "cached_p50_ms": round(percentile(cached_times, 0.5) * 1000, 2),
+            "cached_p95_ms": round(percentile(cached_times, 0.95) * 1000, 2),
+            "urls": len(urls),
+        }
+    return pages
+
+
+def measure_admin(sample) -> dict:
+    from django.contrib.auth import get_user_model
+    from django.test import Client
+
+    from articles.models import Article
+
+    len_articles = Article.objects.count()
+    user = get_user_model().objects.filter(username="bench").first() or get_user_model().objects.create_superuser(
+        "bench", "bench@example.org", secrets.token_urlsafe(16)
+    )
+    client = Client()
+    client.force_login(user)
+    figures = {}
+    for name, urls in (
+        ("changelist", ["/admin/articles/article/", f"/admin/articles/article/?p={max(1, len_articles // 200)}",
+                        "/admin/articles/article/?q=Analysis"]),
+        ("change_form", [f"/admin/articles/article/{article.pk}/change/" for article in sample[:5]]),
+    ):
+        times, queries = [], []
+        for url in urls * 2:
+            queries.append(_client_get(client, url, times))
+        figures[name] = {"queries": max(queries), "p50_ms": round(percentile(times, 0.5) * 1000, 1),
+                         "p95_ms": round(percentile(times, 0.95) * 1000, 1)}
+    return figures
+
+
+def measure_import(*, count: int) -> dict:
+    from articles.importing import article_import_text
+
+    texts = sorted((PROJECT / "fixtures" / "texts" / "tr").glob("*.txt"))
+    sources = [path.read_text(encoding="utf-8").splitlines() for path in texts]
+    started = time.perf_counter()
+    for n in range(count):
+        lines = list(sources[n % len(sources)])
+        lines[1] = f"{lines[1]} — benchmark {n}"
+        article_import_text(data="\n".join(lines).encode(), language="tr", source=f"bench-{n}.txt", publish=True)
+    elapsed = time.perf_counter() - started
+    return {"articles": count, "seconds": round(elapsed, 2), "articles_per_second": round(count / elapsed, 1)}
+
+
+def measure_throughput(sample, *, seconds: float) -> tuple[dict, float]:
+    """Requests per second under gunicorn with 2 workers: trivial view, cached and uncached article pages, restart."""
+    from django.core.cache import cache
+    from django.utils import translation
+
+    from ankasam_site.loadgen import Gunicorn, fetch, load
+
+    with translation.override("en"):
+        urls = [article.url_in("en") for article in sample]
+    cache.clear()
+    environment = dict(os.environ)
+    figures: dict = {"workers": 2, "urls": len(urls), "seconds_per_run": seconds}
+    uncached_environment = {**environment, "ARTICLES_PAGE_CACHE_SECONDS": "0"}
+    with Gunicorn(env=uncached_environment) as server:
+        for url in urls:
+            fetch(server.port, url)  # lists read once
+        figures["uncached_rps"] = load(server.port, urls, seconds=seconds).per_second
+    server = Gunicorn(env=environment).start()
+    try:
+        figures["trivial_rps"] = load(server.port, ["/healthz"], seconds=seconds).per_second
+        for url in urls:
+            fetch(server.port, url)
+        cached = load(server.port, urls, seconds=seconds)
+        figures["cached_rps"], figures["tool"] = cached.per_second, cached.tool
+        worker_memory = server.worker_peak_memory_mb()
+        server.stop()
+        # The first 10 seconds after a restart: no request is answered while the workers boot, then the load runs
+        # for the rest of the window. With a shared cache (Redis) the pages are still there.
+        restart_window = 10.0
+        restarted = time.monotonic()
+        server = Gunicorn(env=environment).start()
+        booting = time.monotonic() - restarted
+        after_restart = load(server.port, urls, seconds=max(1.0, restart_window - booting))
+        figures["restart_boot_seconds"] = round(booting, 2)
+        figures["first_10s_after_restart_rps"] = round(after_restart.requests / restart_window, 1)
+    finally:
+        server.stop()
+    figures["cached_vs_trivial"] = round(figures["cached_rps"] / max(figures["trivial_rps"], 1e-9), 2)
+    figures["uncached_vs_cached"] = round(figures["uncached_rps"] / max(figures["cached_rps"], 1e-9), 2)
+    figures["restart_vs_warm"] = round(figures["first_10s_after_restart_rps"] / max(figures["cached_rps"], 1e-9), 2)
+    return figures, worker_memory
+
+
+# --- The table ------------------------------------------------------------------------------------------------
+
+
+def table(report: dict) -> str:
+    results = report["results"]
+    kinds = list(results)
+    rows: list[tuple[str, ...]] = []
+
+    def row(label: str, getter) -> None:
+        values = []
+        for kind in kinds:
+            try:
+                values.append(str(getter(results[kind])))
+            except (KeyError, TypeError):
+                values.append("—")
+        rows.append((label, *values))
+
+    archive = report["archive"]
+    row("archive build (s)", lambda r: r["archive"]["build_seconds"] or "reused")
+    row("Similar Posts stored p50 / p95 / p99 (ms)", lambda r: f'{r["similar"]["p50_ms"]} / {r["similar"]["p95_ms"]} / {r["similar"]["p99_ms"]}')
+    row("Similar Posts computed live p50 / p95 (ms)", lambda r: f'{r["similar"]["uncached"]["p50_ms"]} / {r["similar"]["uncached"]["p95_ms"]}')
+    row("  the rule as one ORM query p50 / p95 (ms)", lambda r: f'{r["similar"]["rule_query"]["p50_ms"]} / {r["similar"]["rule_query"]["p95_ms"]}')
+    row("taggit similar_objects() p50 / p95 (ms)", lambda r: f'{r["similar"]["taggit"]["p50_ms"]} / {r["similar"]["taggit"]["p95_ms"]}')
+    row("  ratio taggit / stored, p50 | p95", lambda r: f'{r["similar"]["ratio_vs_taggit_p50"]}× | {r["similar"]["ratio_vs_taggit_p95"]}×')
+    row("  equal to the rule", lambda r: f'{r["similar"]["equal_to_rule"]}/{r["similar"]["checked"]}')
+    row("  shared-tag counts = taggit's best", lambda r: f'{r["similar"]["taggit_counts_agree"]}/{r["similar"]["taggit_checked"]}')
+    row("  stored lists", lambda r: r["similar"]["stored_lists"])
+    row("retag: list upkeep p50 / p95 (ms)", lambda r: f'{r["save"]["upkeep"]["p50_ms"]} / {r["save"]["upkeep"]["p95_ms"]}')
+    row("  upkeep / one live computation", lambda r: r["save"]["upkeep_vs_uncached_similar_p50"])
+    row("retag: whole save p50 (ms)", lambda r: r["save"]["retag"]["p50_ms"])
+    for page in ("article", "home", "tag", "search"):
+        row(f"{page} page queries uncached / cached", lambda r, p=page: f'{r["pages"][p]["queries_uncached"]} / {r["pages"][p]["queries_cached"]}')
+        row(f"  uncached p50 / p95 (ms)", lambda r, p=page: f'{r["pages"][p]["uncached_p50_ms"]} / {r["pages"][p]["uncached_p95_ms"]}')
+        row(f"  cached p50 / p95 (ms)", lambda r, p=page: f'{r["pages"][p]["cached_p50_ms"]} / {r["pages"][p]["cached_p95_ms"]}')
+    for name in ("changelist", "change_form"):
+        row(f"admin {name}: queries, p50 (ms)", lambda r, n=name: f'{r["admin"][n]["queries"]}, {r["admin"][n]["p50_ms"]}')
+    row("gunicorn ×2, load generator", lambda r: r["throughput"]["tool"])
+    row("  trivial view (req/s)", lambda r: r["throughput"]["trivial_rps"])
+    row("  article page cached (req/s)", lambda r: f'{r["throughput"]["cached_rps"]} ({r["throughput"]["cached_vs_trivial"]} of trivial)')
+    row("  article page uncached (req/s)", lambda r: f'{r["throughput"]["uncached_rps"]} ({r["throughput"]["uncached_vs_cached"]} of cached)')
+    row("  first 10 s after restart (req/s)", lambda r: f'{r["throughput"]["first_10s_after_restart_rps"]} ({r["throughput"]["restart_vs_warm"]} of warm)')
+    row("import (articles/s)", lambda r: r["import"]["articles_per_second"])
+    row("peak memory: bench / gunicorn worker (MB)", lambda r: f'{r["memory"]["bench_peak_mb"]} / {r["memory"]["worker_peak_mb"]}')
+
+    header = (f"{archive['articles']:,} articles, {archive['tags']:,} tags, {len(archive['languages'])} languages", *kinds)
+    widths = [max(len(line[i]) for line in [header, *rows]) for i in range(len(header))]
+    lines = ["  ".join(cell.ljust(widths[i]) for i, cell in enumerate(header)),
+             "  ".join("-" * width for width in widths)]
+    lines += ["  ".join(cell.ljust(widths[i]) for i, cell in enumerate(line)) for line in rows]
+    return "\n".join(lines)

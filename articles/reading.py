@@ -1,0 +1,137 @@
+"""The article page's data in four queries, whatever the size of the archive.
+
+One query finds the article by its slug together with every article the page links to: its stored Similar Posts
+(``articles.similar``) and its previous and next articles in the category. Three more fetch its authors, tags and
+references. Only a list never read before (or one too short to be sure of) costs more, once.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from django.db import connection, models
+from django.db.models import prefetch_related_objects
+from django.db.models.expressions import RawSQL
+from django.http import Http404
+from django.utils import timezone
+
+from .models import Article, language_codes
+from .similar import Row, shown_limit, similar_ids_for
+
+
+@dataclass
+class ArticlePage:
+    article: Article
+    similar_articles: list[Article] = field(default_factory=list)
+    previous_article: Article | None = None
+    next_article: Article | None = None
+    next_publication: datetime | None = None
+    """When the next scheduled article of the language is due: the page may change then."""
+
+
+def _public(alias: str, language: str) -> str:
+    """``published_q`` in SQL for table ``alias``; one ``%s``: now."""
+    return (
+        f"{alias}.is_published_{language} AND {alias}.title_{language} > '' AND {alias}.body_{language} > '' "
+        f"AND {alias}.published_at <= %s"
+    )
+
+
+def _linked_ids_sql(language: str) -> str:
+    """The article found by its slug and the articles its page links to, as one list of ids.
+
+    Written in SQL because the ORM spends longer building this query than the database spends answering it.
+    Parameters: slug, now (target), limit-related now, limit, now ×2 and now ×2 (neighbours).
+    """
+    target = f"SELECT t.id, t.category_id, t.published_at FROM articles_article t WHERE t.slug_{language} = %s AND {_public('t', language)}"
+    # Scalar subqueries rather than joins with ``target``: so both databases walk the indexes in order and stop
+    # at the first row (a join made SQLite sort every article of the category).
+    return f"""
+        WITH target AS ({target})
+        SELECT id FROM target
+        UNION ALL SELECT similar_id FROM (
+            SELECT s.similar_id FROM articles_similararticle s
+            WHERE s.article_id = (SELECT id FROM target) AND s.language = '{language}' AND s.similar_published_at <= %s
+            ORDER BY s.shared_tags DESC, s.similar_published_at DESC, s.similar_id DESC LIMIT %s
+        ) similar_ids
+        UNION ALL SELECT id FROM (
+            SELECT o.id FROM articles_article o
+            WHERE o.category_id = (SELECT category_id FROM target) AND {_public('o', language)}
+              AND (o.published_at, o.id) < (SELECT published_at, id FROM target)
+            ORDER BY o.category_id DESC, o.published_at DESC, o.id DESC LIMIT 1
+        ) older
+        UNION ALL SELECT id FROM (
+            SELECT o.id FROM articles_article o
+            WHERE o.category_id = (SELECT category_id FROM target) AND {_public('o', language)}
+              AND (o.published_at, o.id) > (SELECT published_at, id FROM target)
+            ORDER BY o.category_id, o.published_at, o.id LIMIT 1
+        ) newer
+    """
+
+
+def article_page(*, slug: str, language: str) -> ArticlePage:
+    """The public article ``slug`` in ``language`` and what its page links to; ``Http404`` if it is not public."""
+    if language not in language_codes():
+        raise Http404("Unknown language.")
+    now = timezone.now()
+    db_now = connection.ops.adapt_datetimefield_value(now)
+    found = list(
+        Article.objects.published(language)
+        .filter(pk__in=RawSQL(_linked_ids_sql(language), [slug, db_now, db_now, shown_limit(), db_now, db_now]))
+        .select_related("category")
+        .annotate(
+            similar_stored=RawSQL(
+                f"SELECT h.has_more FROM articles_similarlist h WHERE h.article_id = articles_article.id "
+                f"AND h.language = '{language}'",
+                [],
+            ),
+            shared_tags=RawSQL(
+                f"SELECT s.shared_tags FROM articles_similararticle s JOIN articles_article t ON t.id = s.article_id "
+                f"WHERE t.slug_{language} = %s AND s.language = '{language}' AND s.similar_id = articles_article.id",
+                [slug],
+            ),
+            next_publication=RawSQL(
+                f"SELECT n.published_at FROM articles_article n WHERE n.is_published_{language} "
+                f"AND n.title_{language} > '' AND n.body_{language} > '' AND n.published_at > %s "
+                f"ORDER BY n.published_at LIMIT 1",
+                [db_now],
+                output_field=models.DateTimeField(),
+            ),
+        )
+    )
+    article = next((item for item in found if getattr(item, f"slug_{language}") == slug), None)
+    if article is None:
+        raise Http404("No article is published at this address in this language.")
+    others = [item for item in found if item.pk != article.pk]
+    page = ArticlePage(article=article, next_publication=article.next_publication)
+
+    key = (article.published_at, article.pk)
+    if article.category_id is not None:
+        siblings_found = [item for item in others if item.category_id == article.category_id]
+        page.previous_article = max(
+            (item for item in siblings_found if (item.published_at, item.pk) < key),
+            key=lambda item: (item.published_at, item.pk),
+            default=None,
+        )
+        page.next_article = min(
+            (item for item in siblings_found if (item.published_at, item.pk) > key),
+            key=lambda item: (item.published_at, item.pk),
+            default=None,
+        )
+
+    stored = [Row(item.pk, item.shared_tags, item.published_at) for item in others if item.shared_tags is not None]
+    if article.similar_stored is None:
+        rows = similar_ids_for(article.pk, language, stored=None, has_more=False)
+    else:
+        rows = similar_ids_for(article.pk, language, stored=stored, has_more=article.similar_stored)
+    by_pk = {item.pk: item for item in others}
+    missing = [row.similar_id for row in rows if row.similar_id not in by_pk]
+    if missing:
+        by_pk.update(Article.objects.select_related("category").in_bulk(missing))
+    for row in rows:
+        item = by_pk[row.similar_id]
+        item.shared_tags = row.shared_tags
+        page.similar_articles.append(item)
+
+    prefetch_related_objects([article], "authors", "tags", "references")
+    return page

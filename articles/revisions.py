@@ -1,0 +1,163 @@
+"""Revisions of articles, authors, tags and categories through django-reversion: who saved, when, what changed.
+
+Every save keeps one: admin forms (``RevisionAdminMixin``), bulk actions and the importer (``revision_for``, used by
+the services). An article's revision holds its references and tag links too, so restoring it brings them back as
+they were. Editors see the history of an object, compare two revisions language by language, and restore one
+(reversion's revision form: the old version is shown in the change form and saving it restores it).
+"""
+from __future__ import annotations
+
+from contextlib import contextmanager
+
+import reversion
+from django.apps import apps
+from django.contrib.admin.utils import quote, unquote
+from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import PermissionDenied
+from django.http import Http404
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils.translation import gettext as _
+from reversion.admin import VersionAdmin
+from reversion.models import Version
+
+from .diffing import FieldChange, changes_by_language, changes_summary, field_changes, snapshot
+
+
+def register_models() -> None:
+    """Register the content models with django-reversion (idempotent: the admin may have registered them first)."""
+    article_model = apps.get_model("articles", "Article")
+    follows = {
+        article_model: ("references", "tagged_items"),
+        apps.get_model("articles", "Reference"): (),
+        apps.get_model("articles", "TaggedArticle"): (),
+        apps.get_model("articles", "Tag"): (),
+        apps.get_model("articles", "Category"): (),
+        apps.get_model("authors", "Author"): (),
+    }
+    for model, follow in follows.items():
+        if not reversion.is_registered(model):
+            reversion.register(model, follow=follow)
+
+
+@contextmanager
+def revision_for(*, user=None, comment: str = ""):
+    """Keep a revision of every registered object saved inside the block (nested blocks join the outer one)."""
+    with reversion.create_revision():
+        if user is not None and getattr(user, "is_authenticated", False):
+            reversion.set_user(user)
+        if comment:
+            reversion.set_comment(comment)
+        yield
+
+
+def version_snapshot(version: Version) -> dict[str, str]:
+    """The editor-visible fields of an object as a revision stored them, many-to-many values included."""
+    stored = version._object_version
+    model = version._model
+    related = {}
+    for field in model._meta.many_to_many:
+        if field.name == "tags":
+            tag_links = version.revision.version_set.filter(
+                content_type=ContentType.objects.get_for_model(apps.get_model("articles", "TaggedArticle"))
+            )
+            tag_ids = [
+                link.field_dict["tag_id"]
+                for link in tag_links
+                if str(link.field_dict["content_object_id"]) == str(version.object_id)
+            ]
+            related["tags"] = field.related_model._default_manager.filter(pk__in=tag_ids)
+        else:
+            ids = (stored.m2m_data or {}).get(field.attname, [])
+            related[field.name] = field.related_model._default_manager.filter(pk__in=ids)
+    return snapshot(stored.object, related=related)
+
+
+def version_changes(older: Version | None, newer: Version) -> list[FieldChange]:
+    """What ``newer`` changed compared with ``older``; nothing for the first revision, which has no predecessor."""
+    if older is None:
+        return []
+    return field_changes(newer._model, version_snapshot(older), version_snapshot(newer))
+
+
+class RevisionAdminMixin(VersionAdmin):
+    """django-reversion's admin (revisions of every save, history, restore) plus a language-by-language comparison.
+
+    The project's own change-list templates stay in use; the history lists what each revision changed, per language.
+    """
+
+    change_list_template = None
+    object_history_template = "admin/articles/revision_history.html"
+    history_latest_first = True
+
+    def get_urls(self):
+        info = self.opts.app_label, self.opts.model_name
+        return [
+            path(
+                "<path:object_id>/history/compare/",
+                self.admin_site.admin_view(self.revision_compare_view),
+                name="%s_%s_revision_compare" % info,
+            ),
+            *super().get_urls(),
+        ]
+
+    def _versions_of(self, request, object_id):
+        return list(
+            self._reversion_order_version_queryset(
+                request, Version.objects.get_for_object_reference(self.model, object_id)
+            ).select_related("revision", "revision__user")
+        )
+
+    def history_view(self, request, object_id, extra_context=None):
+        """The revisions, newest first, each with the fields it changed per language, to compare or restore."""
+        object_id = unquote(object_id)
+        versions = self._versions_of(request, object_id)
+        oldest_first = sorted(versions, key=lambda version: version.pk)
+        previous = dict(zip(oldest_first[1:], oldest_first[:-1]))
+        revisions = [
+            {
+                "version": version,
+                "changes": changes_summary(version_changes(previous.get(version), version)),
+                "is_first": version not in previous,
+                "url": reverse(
+                    f"{self.admin_site.name}:{self.opts.app_label}_{self.opts.model_name}_revision",
+                    args=(quote(version.object_id), version.pk),
+                ),
+            }
+            for version in versions
+        ]
+        context = {
+            "revisions": revisions,
+            "compare_url": reverse(
+                f"{self.admin_site.name}:{self.opts.app_label}_{self.opts.model_name}_revision_compare",
+                args=(quote(object_id),),
+            ),
+            **(extra_context or {}),
+        }
+        return super().history_view(request, quote(object_id), context)
+
+    def revision_compare_view(self, request, object_id):
+        """Two revisions side by side: per language, the fields that differ, removed and added words marked."""
+        if not self.has_view_or_change_permission(request):
+            raise PermissionDenied
+        object_id = unquote(object_id)
+        versions = {str(version.pk): version for version in self._versions_of(request, object_id)}
+        try:
+            first, second = versions[request.GET.get("from", "")], versions[request.GET.get("to", "")]
+        except KeyError:
+            raise Http404(_("Choose two revisions of this object to compare.")) from None
+        older, newer = sorted((first, second), key=lambda version: version.pk)
+        info = self.admin_site.name, self.opts.app_label, self.opts.model_name
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.opts,
+            "title": _("Compare revisions of %(name)s") % {"name": newer.object_repr},
+            "object_id": object_id,
+            "older": older,
+            "newer": newer,
+            "languages": changes_by_language(field_changes(self.model, version_snapshot(older), version_snapshot(newer))),
+            "history_url": reverse("%s:%s_%s_history" % info, args=(quote(object_id),)),
+            "restore_older_url": reverse("%s:%s_%s_revision" % info, args=(quote(object_id), older.pk)),
+            "restore_newer_url": reverse("%s:%s_%s_revision" % info, args=(quote(object_id), newer.pk)),
+        }
+        return TemplateResponse(request, "admin/articles/revision_compare.html", context)

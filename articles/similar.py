@@ -1,0 +1,330 @@
+"""Similar Posts at archive scale: stored lists, made on first reading and kept current on every save.
+
+The rule is ``ArticleQuerySet.similar_to``: the articles published in the page's language that share the most tags
+with the article, newer first on a tie (publication date, then id), never the article itself. Counting shared tags
+live reads every tag link of every tag the article has; with a long-tailed tag distribution one popular tag has
+tens of thousands of articles, so at 100,000 articles that costs tens of milliseconds per page (``manage.py bench``
+measures it). Here each (article, language) list is stored instead (``SimilarList`` and its ``SimilarArticle``
+rows), and one indexed query reads it.
+
+A list holds the best ``DEPTH`` candidates (twice what a page shows, so that a few scheduled or withdrawn articles
+never leave it short) and its ``floor``, the ranking key of its last row when more candidates exist. When an
+article's tags, release or date change, the lists it is in lose its row, and one query over the tag links of its
+tags finds every stored list it now ranks into (above the floor, or any list that holds all its candidates). So a
+save costs about one live computation, however many lists change. A list that gets too short to be sure of is
+dropped and made again on its next reading; lists nobody has read are never made.
+
+Scheduled articles are stored where they will rank; reads leave them out until their date comes.
+"""
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from datetime import timezone as dt_timezone
+
+from django.conf import settings
+from django.db import IntegrityError, connection, models, transaction
+from django.utils import timezone
+from django.utils.dateparse import parse_datetime
+
+from .models import Article, ReleasedVariant, SimilarArticle, SimilarList, TaggedArticle, language_codes
+
+RANK_ORDER = ("-shared_tags", "-similar_published_at", "-similar_id")
+
+
+def shown_limit() -> int:
+    return getattr(settings, "ARTICLES_SIMILAR_LIMIT", 6)
+
+
+def depth() -> int:
+    """Rows stored per list: twice what a page shows."""
+    return 2 * shown_limit()
+
+
+@dataclass(frozen=True)
+class Row:
+    similar_id: int
+    shared_tags: int
+    published_at: object
+
+    @property
+    def key(self) -> tuple:
+        return (self.shared_tags, self.published_at, self.similar_id)
+
+
+def _as_datetime(value):
+    """A datetime as the database returned it in raw SQL (SQLite: text in UTC), aware."""
+    if isinstance(value, str):
+        value = parse_datetime(value)
+    if value is not None and timezone.is_naive(value):
+        value = timezone.make_aware(value, dt_timezone.utc)
+    return value
+
+
+def _live_candidates(article_id: int, language: str, count: int, *, due_only: bool) -> list[Row]:
+    """The rule computed from the tag links, as ``similar_to`` does it; ``due_only=False`` keeps scheduled ones.
+
+    The released variants (``ReleasedVariant``) stand for the articles: a narrow index instead of rows full of text.
+    """
+    due = "AND v.published_at <= %s" if due_only else ""
+    params = [language, article_id, article_id]
+    if due_only:
+        params.append(connection.ops.adapt_datetimefield_value(timezone.now()))
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"""
+            SELECT t.content_object_id, COUNT(*) AS shared, v.published_at
+            FROM articles_taggedarticle t
+            JOIN articles_releasedvariant v ON v.article_id = t.content_object_id AND v.language = %s
+            WHERE t.tag_id IN (SELECT u.tag_id FROM articles_taggedarticle u WHERE u.content_object_id = %s)
+              AND t.content_object_id <> %s {due}
+            GROUP BY t.content_object_id, v.published_at
+            ORDER BY shared DESC, v.published_at DESC, t.content_object_id DESC
+            LIMIT {int(count)}
+            """,
+            params,
+        )
+        return [Row(pk, shared, _as_datetime(published_at)) for pk, shared, published_at in cursor.fetchall()]
+
+
+def released_variants_sync(*, article: Article) -> bool:
+    """Make ``article``'s ``ReleasedVariant`` rows match it; True if they changed."""
+    wanted = {
+        code: article.published_at
+        for code in language_codes()
+        if getattr(article, f"is_published_{code}") and article.has_content_in(code)
+    }
+    stored = dict(ReleasedVariant.objects.filter(article_id=article.pk).values_list("language", "published_at"))
+    if stored == wanted:
+        return False
+    ReleasedVariant.objects.filter(article_id=article.pk).delete()
+    ReleasedVariant.objects.bulk_create(
+        ReleasedVariant(article_id=article.pk, language=code, published_at=date) for code, date in wanted.items()
+    )
+    return True
+
+
+def similar_list_build(*, article_id: int, language: str) -> list[Row]:
+    """Compute and store the list of ``article_id`` in ``language``; returns its rows, best first.
+
+    Two readers building the same list at once is harmless: the second one's rows are the same and are not stored.
+    """
+    rows = _live_candidates(article_id, language, depth() + 1, due_only=False)
+    has_more = len(rows) > depth()
+    rows = rows[: depth()]
+    floor = rows[-1] if rows else None
+    try:
+        with transaction.atomic():
+            SimilarList.objects.create(
+                article_id=article_id,
+                language=language,
+                has_more=has_more,
+                floor_shared=floor.shared_tags if floor else 0,
+                floor_published_at=floor.published_at if floor else None,
+                floor_similar_id=floor.similar_id if floor else 0,
+            )
+            SimilarArticle.objects.bulk_create(
+                SimilarArticle(
+                    article_id=article_id,
+                    language=language,
+                    similar_id=row.similar_id,
+                    shared_tags=row.shared_tags,
+                    similar_published_at=row.published_at,
+                )
+                for row in rows
+            )
+    except IntegrityError:
+        pass
+    return rows
+
+
+def shown_rows(rows: Iterable[Row], *, now=None, limit: int | None = None) -> list[Row]:
+    """What a page shows of stored rows: the due ones, best first, at most ``limit``."""
+    now = now or timezone.now()
+    due = sorted((row for row in rows if row.published_at <= now), key=lambda row: row.key, reverse=True)
+    return due[: limit or shown_limit()]
+
+
+def similar_ids_for(article_id: int, language: str, *, stored: list[Row] | None, has_more: bool) -> list[Row]:
+    """The rows a page shows, from the stored list when it is there and sure, else computed (and stored)."""
+    if stored is None:
+        stored = similar_list_build(article_id=article_id, language=language)
+        has_more = len(stored) >= depth()
+    shown = shown_rows(stored)
+    if len(shown) < shown_limit() and has_more:
+        # Scheduled rows took the places of due ones beyond what is stored: ask the tag links this time.
+        return _live_candidates(article_id, language, shown_limit(), due_only=True)
+    return shown
+
+
+def similar_rows(article_id: int, language: str) -> list[Row]:
+    """The Similar Posts a reader of ``language`` sees for ``article_id``, read from its stored list (made if missing).
+
+    The article page reads the same rows within its one query (``articles.reading``); this is for everything else.
+    """
+    header = SimilarList.objects.filter(article_id=article_id, language=language).values_list("has_more", flat=True).first()
+    if header is None:
+        return similar_ids_for(article_id, language, stored=None, has_more=False)
+    rows = (
+        SimilarArticle.objects.filter(article_id=article_id, language=language, similar_published_at__lte=timezone.now())
+        .order_by(*RANK_ORDER)
+        .values_list("similar_id", "shared_tags", "similar_published_at")[: shown_limit()]
+    )
+    return similar_ids_for(article_id, language, stored=[Row(*row) for row in rows], has_more=header)
+
+
+def _rows_by_list(pairs: set[tuple[int, str]]) -> dict[tuple[int, str], list[Row]]:
+    found: dict[tuple[int, str], list[Row]] = defaultdict(list)
+    if not pairs:
+        return found
+    owners = {owner for owner, _language in pairs}
+    for owner, language, similar_id, shared, published_at in SimilarArticle.objects.filter(
+        article_id__in=owners
+    ).values_list("article_id", "language", "similar_id", "shared_tags", "similar_published_at"):
+        if (owner, language) in pairs:
+            found[(owner, language)].append(Row(similar_id, shared, published_at))
+    return found
+
+
+def _shows(rows: list[Row], article_id: int, now) -> bool:
+    return any(row.similar_id == article_id for row in shown_rows(rows, now=now))
+
+
+@transaction.atomic
+def similar_lists_update(
+    *, article_id: int, tags_changed: bool = False, removed: bool = False
+) -> set[tuple[int, str]]:
+    """Bring every stored list in step with ``article_id``'s tags, release and date (``removed``: it is going away).
+
+    Its own lists depend on its tags only: they are dropped, to be made again when next read, when ``tags_changed``.
+    Returns the (article, language) pairs whose shown Similar Posts changed, for the page cache to forget.
+    """
+    now = timezone.now()
+    containing = set(SimilarArticle.objects.filter(similar_id=article_id).values_list("article_id", "language"))
+    before = _rows_by_list(containing)
+    SimilarArticle.objects.filter(similar_id=article_id).delete()
+    if tags_changed or removed:
+        SimilarArticle.objects.filter(article_id=article_id).delete()
+        SimilarList.objects.filter(article_id=article_id).delete()
+
+    entering: set[tuple[int, str]] = set()
+    article = None if removed else Article.objects.filter(pk=article_id).first()
+    if article is not None:
+        languages = [code for code in language_codes() if article.has_content_in(code) and getattr(article, f"is_published_{code}")]
+        tag_ids = list(TaggedArticle.objects.filter(content_object_id=article_id).values_list("tag_id", flat=True))
+        if languages and tag_ids:
+            date = article.published_at
+            # Every stored list it now ranks into: above the floor, or any list that holds all its candidates.
+            db_date = connection.ops.adapt_datetimefield_value(date)
+            with connection.cursor() as cursor:
+                cursor.execute(
+                    f"""
+                    SELECT h.article_id, h.language, COUNT(*) AS shared
+                    FROM articles_similarlist h
+                    JOIN articles_taggedarticle t ON t.content_object_id = h.article_id
+                    WHERE t.tag_id IN ({", ".join(["%s"] * len(tag_ids))})
+                      AND h.language IN ({", ".join(["%s"] * len(languages))}) AND h.article_id <> %s
+                    GROUP BY h.id, h.article_id, h.language, h.has_more, h.floor_shared, h.floor_published_at,
+                             h.floor_similar_id
+                    HAVING NOT h.has_more OR COUNT(*) > h.floor_shared
+                        OR (COUNT(*) = h.floor_shared AND (h.floor_published_at < %s
+                            OR (h.floor_published_at = %s AND h.floor_similar_id < %s)))
+                    """,
+                    [*tag_ids, *languages, article_id, db_date, db_date, article_id],
+                )
+                matches = cursor.fetchall()
+            SimilarArticle.objects.bulk_create(
+                [
+                    SimilarArticle(
+                        article_id=owner,
+                        language=language,
+                        similar_id=article_id,
+                        shared_tags=shared,
+                        similar_published_at=date,
+                    )
+                    for owner, language, shared in matches
+                ],
+                ignore_conflicts=True,
+            )
+            entering = {(owner, language) for owner, language, _shared in matches}
+
+    affected = (containing | entering) - {(article_id, code) for code in language_codes()}
+    after = _rows_by_list(affected)
+    headers = {
+        (header.article_id, header.language): header
+        for header in SimilarList.objects.filter(article_id__in={owner for owner, _l in affected})
+        if (header.article_id, header.language) in affected
+    }
+    trimmed: list[tuple[int, str, int]] = []
+    dropped: list[SimilarList] = []
+    changed_headers: list[SimilarList] = []
+    changed_pages: set[tuple[int, str]] = set()
+    for pair in affected:
+        header = headers.get(pair)
+        if header is None:
+            continue
+        rows = sorted(after.get(pair, []), key=lambda row: row.key, reverse=True)
+        if (pair in containing and _shows(before[pair], article_id, now)) or _shows(rows, article_id, now):
+            changed_pages.add(pair)
+        has_more = header.has_more
+        if len(rows) > depth():
+            trimmed += [(pair[0], pair[1], row.similar_id) for row in rows[depth():]]
+            rows, has_more = rows[: depth()], True
+        if has_more and len(rows) < shown_limit():
+            dropped.append(header)
+            changed_pages.add(pair)
+            continue
+        floor = rows[-1] if rows else None
+        header.has_more = has_more
+        header.floor_shared = floor.shared_tags if floor else 0
+        header.floor_published_at = floor.published_at if floor else None
+        header.floor_similar_id = floor.similar_id if floor else 0
+        changed_headers.append(header)
+    for chunk in _chunks(trimmed):
+        SimilarArticle.objects.filter(
+            _any_of(models.Q(article_id=owner, language=language, similar_id=similar) for owner, language, similar in chunk)
+        ).delete()
+    for chunk in _chunks(dropped):
+        SimilarArticle.objects.filter(
+            _any_of(models.Q(article_id=header.article_id, language=header.language) for header in chunk)
+        ).delete()
+        SimilarList.objects.filter(pk__in=[header.pk for header in chunk]).delete()
+    SimilarList.objects.bulk_update(
+        changed_headers, ["has_more", "floor_shared", "floor_published_at", "floor_similar_id"]
+    )
+    return changed_pages
+
+
+def _chunks(items: list, size: int = 200):
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
+
+
+def _any_of(conditions: Iterable[models.Q]) -> models.Q:
+    combined = models.Q(pk__in=[])
+    for condition in conditions:
+        combined |= condition
+    return combined
+
+
+def similar_lists_forget_all() -> None:
+    """Drop every stored list (after a change too wide to follow, such as deleting a tag): each is made again when
+    next read."""
+    SimilarArticle.objects.all().delete()
+    SimilarList.objects.all().delete()
+
+
+def similar_lists_build_all(*, article_ids: Iterable[int] | None = None, languages: Iterable[str] | None = None) -> int:
+    """Make the lists of the given articles (default: every article) in advance; returns how many were made."""
+    languages = list(languages or language_codes())
+    made = 0
+    queryset = Article.objects.all() if article_ids is None else Article.objects.filter(pk__in=list(article_ids))
+    existing = set(SimilarList.objects.values_list("article_id", "language"))
+    for article_id, *flags in queryset.values_list("pk", *[f"is_published_{code}" for code in languages]):
+        for code, flag in zip(languages, flags):
+            if flag and (article_id, code) not in existing:
+                similar_list_build(article_id=article_id, language=code)
+                made += 1
+    return made

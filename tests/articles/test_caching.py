@@ -1,0 +1,178 @@
+"""Readers' pages come from the cache until a save changes what they show, and never stale after it."""
+from __future__ import annotations
+
+import time
+from datetime import timedelta
+
+from bs4 import BeautifulSoup
+from django.contrib.messages import constants
+from django.contrib.messages.storage.cookie import CookieStorage
+from django.http import HttpRequest
+from django.test import TestCase, override_settings
+from django.utils import timezone
+
+from articles.services import article_publish, article_unpublish
+from tests.factories import make_article, make_author, make_category, make_tag
+from tests.security.helpers import make_editor
+
+
+def soup(response) -> BeautifulSoup:
+    return BeautifulSoup(response.content, "html.parser")
+
+
+class PageCacheTests(TestCase):
+    @classmethod
+    def setUpTestData(cls):
+        cls.category = make_category()
+        cls.korea, cls.russia, cls.other = make_tag("Korea"), make_tag("Russia"), make_tag("Other")
+        cls.author = make_author("Hatice", "Çiftçioğlu")
+        cls.article = make_article("Main", category=cls.category, tags=(cls.korea, cls.russia), days_ago=3)
+        cls.article.authors.add(cls.author)
+        cls.neighbour = make_article("Neighbour", category=cls.category, tags=(cls.korea,), days_ago=5)
+        cls.unrelated = make_article("Unrelated", tags=(cls.other,), days_ago=4)
+
+    def get(self, url):
+        return self.client.get(url)
+
+    def similar_titles(self, url) -> list[str]:
+        return [a.get_text() for a in soup(self.get(url)).select("#similar-posts a")]
+
+    def assert_cached(self, url):
+        with self.assertNumQueries(0):
+            response = self.get(url)
+        self.assertEqual(response["X-Page-Cache"], "hit")
+        return response
+
+    def test_a_second_reading_is_served_from_the_cache_without_queries(self):
+        for url in ("/en/", self.article.url_in("en"), self.korea.url_in("en"), self.category.url_in("en"),
+                    self.author.get_absolute_url().replace("/tr/", "/en/"), "/en/authors/"):
+            with self.subTest(url):
+                first = self.get(url)
+                self.assertEqual(first.status_code, 200)
+                self.assertEqual(self.assert_cached(url).content, first.content)
+
+    def test_editing_a_title_shows_at_once_everywhere_it_appears(self):
+        urls = ["/en/", self.article.url_in("en"), self.neighbour.url_in("en"), self.korea.url_in("en"),
+                self.category.url_in("en")]
+        for url in urls:
+            self.get(url)
+        self.article.title_en = "Main, corrected"
+        self.article.save()
+        for url in urls:
+            with self.subTest(url):
+                self.assertIn("Main, corrected", self.get(url).content.decode())
+
+    def test_an_edit_leaves_the_pages_it_does_not_touch_cached(self):
+        self.get(self.unrelated.url_in("en"))
+        self.get(self.other.url_in("en"))
+        self.article.title_en = "Main, corrected"
+        self.article.save()
+        self.assert_cached(self.unrelated.url_in("en"))
+        self.assert_cached(self.other.url_in("en"))
+
+    def test_publishing_adds_the_article_to_lists_and_to_the_similar_posts_of_others(self):
+        draft = make_article("Fresh", tags=(self.korea, self.russia), published=("tr",), days_ago=0)
+        self.get("/en/"), self.get(self.korea.url_in("en"))
+        self.assertNotIn("Fresh en", self.similar_titles(self.article.url_in("en")))
+        article_publish(articles=[draft], language="en")
+        self.assertIn("Fresh en", self.get("/en/").content.decode())
+        self.assertIn("Fresh en", self.get(self.korea.url_in("en")).content.decode())
+        self.assertEqual(self.similar_titles(self.article.url_in("en"))[0], "Fresh en")
+        self.assertEqual(self.get(draft.url_in("en")).status_code, 200)
+
+    def test_unpublishing_removes_it_from_every_cached_page(self):
+        urls = ["/en/", self.korea.url_in("en"), self.article.url_in("en")]
+        self.assertIn("Neighbour en", self.similar_titles(self.article.url_in("en")))
+        for url in urls:
+            self.get(url)
+        article_unpublish(articles=[self.neighbour], language="en")
+        for url in urls:
+            with self.subTest(url):
+                self.assertNotIn("Neighbour en", self.get(url).content.decode())
+        self.assertEqual(self.get(self.neighbour.url_in("en")).status_code, 404)
+
+    def test_translating_adds_the_language_to_the_other_languages_pages(self):
+        article = make_article("Translated later", tags=(self.korea,), languages=("tr", "en"))
+        self.assertNotIn('hreflang="ru"', str(soup(self.get(article.url_in("en"))).select_one(".post-translations")))
+        article.title_ru = "Переведено"
+        article.body_ru = "<p>Текст.</p>"
+        article.is_published_ru = True
+        article.save()
+        links = soup(self.get(article.url_in("en"))).select(".post-translations a")
+        self.assertIn("ru", [a["hreflang"] for a in links])
+        self.assertIn("Переведено", self.get("/ru/").content.decode())
+
+    def test_retagging_updates_tag_pages_and_similar_posts(self):
+        self.assertIn("Neighbour en", self.similar_titles(self.article.url_in("en")))
+        self.get(self.korea.url_in("en")), self.get(self.other.url_in("en"))
+        self.neighbour.tags.set([self.other])
+        self.assertNotIn("Neighbour en", self.similar_titles(self.article.url_in("en")))
+        self.assertNotIn("Neighbour en", self.get(self.korea.url_in("en")).content.decode())
+        self.assertIn("Neighbour en", self.get(self.other.url_in("en")).content.decode())
+        self.assertIn("Neighbour en", self.similar_titles(self.unrelated.url_in("en")))
+
+    def test_renaming_a_tag_category_or_author_shows_on_the_article_page(self):
+        url = self.article.url_in("en")
+        self.get(url)
+        self.korea.name_en = "Korean Peninsula"
+        self.korea.save()
+        self.assertIn("Korean Peninsula", self.get(url).content.decode())
+        self.category.name_en = "Commentary"
+        self.category.save()
+        self.assertIn("Commentary", self.get(url).content.decode())
+        self.author.family_name = "Yılmaz"
+        self.author.save()
+        self.assertIn("YILMAZ", self.get(url).content.decode())
+
+    def test_a_scheduled_article_appears_when_its_date_comes(self):
+        make_article("Soon", tags=(self.korea,), published_at=timezone.now() + timedelta(seconds=2))
+        self.assertNotIn("Soon en", self.get("/en/").content.decode())
+        self.assertNotIn("Soon en", self.get(self.article.url_in("en")).content.decode())
+        time.sleep(2.2)
+        self.assertIn("Soon en", self.get("/en/").content.decode())
+        self.assertIn("Soon en", self.similar_titles(self.article.url_in("en")))
+
+    def test_editors_and_readers_with_messages_get_fresh_pages_and_never_fill_the_cache(self):
+        url = self.article.url_in("en")
+        self.client.force_login(make_editor())
+        self.assertEqual(self.get(url)["X-Page-Cache"] if "X-Page-Cache" in self.get(url) else "none", "none")
+        self.client.logout()
+        self.client.cookies.clear()
+        self.assertEqual(self.get(url)["X-Page-Cache"], "miss")
+        storage = CookieStorage(HttpRequest())
+        storage.add(constants.INFO, "Hello")
+        self.client.cookies["messages"] = storage._encode(storage._queued_messages)
+        self.assertNotIn("X-Page-Cache", self.get(url))
+
+    def test_unknown_query_strings_are_not_cached(self):
+        self.get("/en/?utm_source=x")
+        self.assertNotIn("X-Page-Cache", self.get("/en/?utm_source=x"))
+        self.get("/en/?page=1")
+        self.assert_cached("/en/?page=1")
+
+
+REDIS_DOWN = {
+    "default": {
+        "BACKEND": "django_redis.cache.RedisCache",
+        # Nothing listens on port 1: every cache call fails at once.
+        "LOCATION": "redis://127.0.0.1:1/0",
+        "OPTIONS": {"IGNORE_EXCEPTIONS": True, "SOCKET_CONNECT_TIMEOUT": 0.2, "SOCKET_TIMEOUT": 0.2},
+    }
+}
+
+
+@override_settings(CACHES=REDIS_DOWN, DJANGO_REDIS_IGNORE_EXCEPTIONS=True, DJANGO_REDIS_LOG_IGNORED_EXCEPTIONS=False)
+class RedisDownTests(TestCase):
+    @classmethod
+    def setUpTestData(cls):
+        cls.tag = make_tag("Korea")
+        cls.article = make_article("Main", tags=(cls.tag,))
+        cls.other = make_article("Other", tags=(cls.tag,))
+
+    def test_the_site_serves_uncached_pages_and_saves_work(self):
+        for url in ("/en/", self.article.url_in("en"), self.tag.url_in("en")):
+            with self.subTest(url):
+                self.assertEqual(self.client.get(url).status_code, 200)
+        self.other.title_en = "Other, renamed"
+        self.other.save()
+        self.assertIn("Other, renamed", self.client.get(self.article.url_in("en")).content.decode())

@@ -1,0 +1,105 @@
+"""Stored Similar Posts lists equal the ranking rule (``similar_to``) after every kind of change, on random data."""
+from __future__ import annotations
+
+import random
+from datetime import timedelta
+
+from django.test import TestCase, override_settings
+from django.utils import timezone
+
+from articles.models import Article, SimilarArticle, SimilarList
+from articles.reading import article_page
+from articles.similar import similar_rows
+from tests.factories import LANGUAGES, make_article, make_tag
+
+
+def rule(article: Article, language: str, limit: int) -> list[tuple[int, int]]:
+    return [(a.pk, a.shared_tags) for a in Article.objects.similar_to(article, language, limit=limit)]
+
+
+def stored(article: Article, language: str) -> list[tuple[int, int]]:
+    return [(row.similar_id, row.shared_tags) for row in similar_rows(article.pk, language)]
+
+
+# Two shown, four stored: small lists, so that trimming, floors and rebuilding all happen on a few dozen articles.
+@override_settings(ARTICLES_SIMILAR_LIMIT=2)
+class StoredListsFollowTheRuleTests(TestCase):
+    LIMIT = 2
+
+    def setUp(self):
+        self.random = random.Random(20240501)
+        # A long tail: tag n is drawn with weight 1/(n+1).
+        self.tags = [make_tag(f"Tag {n}") for n in range(12)]
+        self.weights = [1 / (n + 1) for n in range(12)]
+        self.articles = [self.new_article(n) for n in range(32)]
+
+    def draw_tags(self):
+        chosen = set()
+        while len(chosen) < self.random.randint(1, 4):
+            chosen.add(self.random.choices(self.tags, self.weights)[0])
+        return tuple(chosen)
+
+    def new_article(self, n):
+        published = tuple(code for code in LANGUAGES if self.random.random() < 0.8)
+        # Few distinct dates, so that ties on the date are decided by the id.
+        return make_article(f"Random {n}", published=published, tags=self.draw_tags(),
+                            days_ago=self.random.choice([1, 2, 3, 5, 8]))
+
+    def assert_every_list_follows_the_rule(self, step: str):
+        for article in Article.objects.all():
+            for code in LANGUAGES:
+                with self.subTest(step=step, article=article.pk, language=code):
+                    self.assertEqual(stored(article, code), rule(article, code, self.LIMIT))
+
+    def test_lists_stay_equal_to_the_rule_through_random_edits(self):
+        self.assert_every_list_follows_the_rule("first reading")
+        self.assertGreater(SimilarList.objects.filter(has_more=True).count(), 10)
+        for step in range(40):
+            article = Article.objects.get(pk=self.random.choice(self.articles).pk)
+            action = self.random.choice(["retag", "add tag", "remove tag", "unpublish", "publish", "date", "schedule",
+                                         "clear tags", "new article", "delete"])
+            if action == "retag":
+                article.tags.set(self.draw_tags())
+            elif action == "add tag":
+                article.tags.add(self.random.choice(self.tags))
+            elif action == "remove tag" and article.tags.exists():
+                article.tags.remove(self.random.choice(list(article.tags.all())))
+            elif action == "clear tags":
+                article.tags.clear()
+            elif action in ("publish", "unpublish"):
+                setattr(article, f"is_published_{self.random.choice(LANGUAGES)}", action == "publish")
+                article.save()
+            elif action == "date":
+                article.published_at = timezone.now() - timedelta(days=self.random.choice([0, 1, 4, 9]))
+                article.save()
+            elif action == "schedule":
+                article.published_at = timezone.now() + timedelta(days=1)
+                article.save()
+            elif action == "new article":
+                self.articles.append(self.new_article(100 + step))
+            elif action == "delete" and len(self.articles) > 22:
+                self.articles = [a for a in self.articles if a.pk != article.pk]
+                article.delete()
+            self.assert_every_list_follows_the_rule(f"{step}: {action} #{article.pk}")
+        self.assert_pages_follow_the_rule()
+
+    def assert_pages_follow_the_rule(self):
+        """The article page reads the stored rows within its own query: it shows the same list."""
+        for article in Article.objects.all():
+            for code in LANGUAGES:
+                if not article.is_public_in(code):
+                    continue
+                with self.subTest(page=article.pk, language=code):
+                    page = article_page(slug=getattr(article, f"slug_{code}"), language=code)
+                    shown = [(item.pk, item.shared_tags) for item in page.similar_articles]
+                    self.assertEqual(shown, rule(article, code, self.LIMIT))
+
+    def test_a_changed_article_moves_into_the_stored_lists_of_others(self):
+        first, second = self.articles[0], self.articles[1]
+        self.assert_every_list_follows_the_rule("first reading")
+        second.tags.set(first.tags.all())
+        second.published_at = timezone.now()
+        second.is_published_en = True
+        second.save()
+        self.assertEqual(stored(first, "en")[0], (second.pk, first.tags.count()))
+        self.assertTrue(SimilarArticle.objects.filter(article=first, similar=second, language="en").exists())

@@ -1,0 +1,62 @@
+"""``manage.py bench`` runs end to end from one command, prints the table and writes every figure as JSON."""
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+from django.test import SimpleTestCase
+
+PROJECT = Path(__file__).resolve().parents[2]
+
+
+class BenchCommandTests(SimpleTestCase):
+    def test_a_small_archive_runs_end_to_end_and_reports_every_figure(self):
+        with tempfile.TemporaryDirectory() as scratch:
+            figures_path = Path(scratch) / "figures.json"
+            environment = {**os.environ, "BENCH_DIR": scratch}
+            result = subprocess.run(
+                [sys.executable, "manage.py", "bench", "--articles", "300", "--database", "sqlite", "--redis", "none",
+                 "--seconds", "1", "--samples", "20", "--json", str(figures_path)],
+                cwd=PROJECT, env=environment, capture_output=True, text=True, timeout=600,
+            )
+            self.assertEqual(result.returncode, 0, result.stdout[-3000:] + result.stderr[-3000:])
+            report = json.loads(figures_path.read_text())
+        self.assertIn("Similar Posts stored p50 / p95 / p99 (ms)", result.stdout)
+        self.assertEqual(report["archive"]["articles"], 300)
+        figures = report["results"]["sqlite"]
+        self.assertEqual(figures["database"], "sqlite")
+        similar = figures["similar"]
+        for key in ("p50_ms", "p95_ms", "p99_ms", "ratio_vs_taggit_p50", "ratio_vs_taggit_p95"):
+            self.assertGreater(similar[key], 0, key)
+        self.assertGreater(similar["taggit"]["p50_ms"], 0)
+        self.assertEqual(similar["equal_to_rule"], similar["checked"])
+        self.assertEqual(similar["taggit_counts_agree"], similar["taggit_checked"])
+        self.assertGreater(figures["save"]["upkeep"]["p50_ms"], 0)
+        for page in ("article", "home", "tag", "search"):
+            for key in ("queries_uncached", "queries_cached", "uncached_p50_ms", "uncached_p95_ms", "cached_p50_ms",
+                        "cached_p95_ms"):
+                self.assertIn(key, figures["pages"][page], f"{page}: {key}")
+        self.assertLessEqual(figures["pages"]["article"]["queries_uncached"], 4)
+        self.assertEqual(figures["pages"]["article"]["queries_cached"], 0)
+        for name in ("changelist", "change_form"):
+            self.assertGreater(figures["admin"][name]["queries"], 0)
+            self.assertGreater(figures["admin"][name]["p50_ms"], 0)
+        throughput = figures["throughput"]
+        for key in ("trivial_rps", "cached_rps", "uncached_rps", "first_10s_after_restart_rps"):
+            self.assertGreater(throughput[key], 0, key)
+        for key in ("cached_vs_trivial", "uncached_vs_cached", "restart_vs_warm"):
+            self.assertIn(key, throughput)
+        self.assertGreater(figures["import"]["articles_per_second"], 0)
+        self.assertGreater(figures["memory"]["bench_peak_mb"], 0)
+        self.assertGreater(figures["memory"]["worker_peak_mb"], 0)
+
+    def test_too_small_an_archive_is_refused_with_a_clear_message(self):
+        result = subprocess.run([sys.executable, "manage.py", "bench", "--articles", "10"], cwd=PROJECT,
+                                capture_output=True, text=True, timeout=120)
+        self.assertEqual(result.returncode, 1)
+        self.assertIn("--articles must be at least 50", result.stderr)
+        self.assertNotIn("Traceback", result.stderr)

@@ -1,0 +1,87 @@
+"""Production mode from the environment: gunicorn serves the site, WhiteNoise its hashed and compressed static
+files, Redis is the cache when REDIS_URL is set, media storage is a setting."""
+from __future__ import annotations
+
+import gzip
+import http.client
+import os
+import re
+import secrets
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+from django.test import SimpleTestCase
+
+from ankasam_site.loadgen import Gunicorn
+
+PROJECT = Path(__file__).resolve().parents[2]
+
+
+def production_environment(scratch: str, **extra: str) -> dict[str, str]:
+    environment = {key: value for key, value in os.environ.items()
+                   if not key.startswith("DJANGO_") and key not in ("DATABASE_URL", "REDIS_URL")}
+    environment.update(
+        DJANGO_DEBUG="0",
+        DJANGO_SECRET_KEY=secrets.token_urlsafe(50),
+        DJANGO_ALLOWED_HOSTS="127.0.0.1",
+        DJANGO_SETTINGS_MODULE="ankasam_site.settings",
+        DATABASE_URL=f"sqlite:///{scratch}/site.sqlite3",
+        STATIC_ROOT=f"{scratch}/static",
+        MEDIA_ROOT=f"{scratch}/media",
+    )
+    environment.update(extra)
+    return environment
+
+
+def get(port: int, path: str, **headers: str) -> http.client.HTTPResponse:
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=20)
+    connection.request("GET", path, headers={"Host": "127.0.0.1", **headers})
+    response = connection.getresponse()
+    response.body = response.read()
+    connection.close()
+    return response
+
+
+class GunicornProductionTests(SimpleTestCase):
+    def test_gunicorn_serves_pages_and_compressed_hashed_static_files_in_production_mode(self):
+        with tempfile.TemporaryDirectory() as scratch:
+            environment = production_environment(scratch)
+            manage = [sys.executable, "manage.py"]
+            for step in (["migrate", "--noinput", "-v0"], ["collectstatic", "--noinput", "-v0"]):
+                done = subprocess.run(manage + step, cwd=PROJECT, env=environment, capture_output=True, text=True,
+                                      timeout=300)
+                self.assertEqual(done.returncode, 0, done.stderr)
+            with Gunicorn(env=environment) as server:
+                self.assertEqual(get(server.port, "/healthz").status, 200)
+                plain = get(server.port, "/en/")
+                self.assertEqual(plain.status, 301)
+                self.assertTrue(plain.getheader("Location").startswith("https://127.0.0.1/"))
+                page = get(server.port, "/en/", **{"X-Forwarded-Proto": "https"})
+                self.assertEqual(page.status, 200)
+                self.assertIn("max-age=", page.getheader("Strict-Transport-Security"))
+                stylesheet = re.search(rb'href="(/static/ankasam/site\.[0-9a-f]{12}\.css)"', page.body)
+                self.assertIsNotNone(stylesheet, "the stylesheet has a hashed name")
+                css = get(server.port, stylesheet.group(1).decode(), **{"X-Forwarded-Proto": "https",
+                                                                        "Accept-Encoding": "gzip"})
+                self.assertEqual(css.status, 200)
+                self.assertEqual(css.getheader("Content-Encoding"), "gzip")
+                self.assertIn("immutable", css.getheader("Cache-Control"))
+                self.assertIn(b"body", gzip.decompress(css.body))
+
+    def test_settings_follow_the_environment(self):
+        script = ("import django; django.setup(); from django.conf import settings; "
+                  "print(settings.CACHES['default']['BACKEND']); print(settings.STORAGES['default']['BACKEND']); "
+                  "print(settings.DATABASES['default']['ENGINE'])")
+        with tempfile.TemporaryDirectory() as scratch:
+            environment = production_environment(
+                scratch, REDIS_URL="redis://127.0.0.1:6379/9", DATABASE_URL="postgres://someone@db.example:5432/site",
+                DJANGO_MEDIA_STORAGE="django.core.files.storage.InMemoryStorage",
+            )
+            result = subprocess.run([sys.executable, "-c", script], cwd=PROJECT, env=environment, capture_output=True,
+                                    text=True, timeout=120)
+        self.assertEqual(result.returncode, 0, result.stderr)
+        self.assertEqual(result.stdout.split(), ["django_redis.cache.RedisCache",
+                                                 "django.core.files.storage.InMemoryStorage",
+                                                 "django.db.backends.postgresql"])

@@ -1,0 +1,156 @@
+"""No lost work: two editors open the same object, the first saves, and the second's stale save is refused with a
+clear message and the differences per language, while the first save stays whole."""
+from __future__ import annotations
+
+import threading
+
+import pytest
+from bs4 import BeautifulSoup
+from django.contrib.contenttypes.models import ContentType
+from django.db import connection
+from django.test import Client, TestCase, TransactionTestCase
+from django.urls import reverse
+
+from articles.models import Article, Tag
+from authors.models import Author
+from tests.factories import make_article, make_author, make_reference, make_tag
+from tests.trust.helpers import form_data, make_editor
+
+
+class StaleSaveTests(TestCase):
+    @classmethod
+    def setUpTestData(cls):
+        cls.first_editor = make_editor("ayse")
+        cls.second_editor = make_editor("boris")
+        cls.article = make_article("Shared", body="<p>Original text[1].</p>\n<p>Second paragraph.</p>")
+        make_reference(cls.article, "1")
+
+    def client_for(self, user) -> Client:
+        client = Client(HTTP_ACCEPT_LANGUAGE="en")
+        client.force_login(user)
+        return client
+
+    def open_form(self, client, name: str, pk: int) -> dict:
+        response = client.get(reverse(f"admin:{name}_change", args=[pk]))
+        self.assertEqual(response.status_code, 200)
+        return form_data(response.content)
+
+    def test_second_editors_stale_save_is_refused_and_the_first_edit_survives(self):
+        first, second = self.client_for(self.first_editor), self.client_for(self.second_editor)
+        url = reverse("admin:articles_article_change", args=[self.article.pk])
+        first_form = self.open_form(first, "articles_article", self.article.pk)
+        second_form = self.open_form(second, "articles_article", self.article.pk)
+        self.assertTrue(first_form["loaded_version"], "the form carries the version it was loaded from")
+
+        first_form.update(title_en="Shared, revised by Ayşe", body_ru="<p>Русский текст Айше[1].</p>")
+        self.assertEqual(first.post(url, first_form).status_code, 302)
+
+        # The rich-text editor writes every body back without the line breaks between paragraphs: no difference.
+        second_form.update(body_en="<p>Boris rewrote this[1].</p>", body_tr=second_form["body_tr"].replace("\n", ""))
+        refused = second.post(url, second_form)
+
+        self.assertEqual(refused.status_code, 200, "the stale save is refused, not a traceback")
+        page = BeautifulSoup(refused.content, "html.parser")
+        message = page.select_one(".errorlist.nonfield .edit-conflict")
+        self.assertIsNotNone(message)
+        self.assertIn("ayse saved this article", message.get_text(" ", strip=True))
+        self.assertIn("Your changes have not been saved", message.get_text(" ", strip=True))
+        differences = {(row["data-language"], row["data-field"]) for row in message.select("tr[data-field]")}
+        self.assertEqual(differences, {("en", "title"), ("en", "body"), ("ru", "body")})
+        body_row = message.select_one('tr[data-language="en"][data-field="body"] .diff')
+        self.assertEqual(body_row.find("del").get_text(), "Original text")
+        self.assertIn("Boris rewrote this", body_row.find("ins").get_text())
+        self.assertEqual(page.find("textarea", attrs={"name": "body_en"}).text.strip(), "<p>Boris rewrote this[1].</p>",
+                         "what the second editor typed is still in the form")
+
+        self.article.refresh_from_db()
+        self.assertEqual(self.article.title_en, "Shared, revised by Ayşe")
+        self.assertEqual(self.article.body_ru, "<p>Русский текст Айше[1].</p>")
+        self.assertEqual(self.article.body_en, "<p>Original text[1].</p>\n<p>Second paragraph.</p>")
+        self.assertEqual(self.article.references.count(), 1)
+
+    def test_a_resubmitted_stale_form_is_refused_again_and_a_fresh_one_saves(self):
+        first, second = self.client_for(self.first_editor), self.client_for(self.second_editor)
+        url = reverse("admin:articles_article_change", args=[self.article.pk])
+        stale = self.open_form(second, "articles_article", self.article.pk)
+        fresh_first = self.open_form(first, "articles_article", self.article.pk)
+        self.assertEqual(first.post(url, {**fresh_first, "title_tr": "Birinci"}).status_code, 302)
+        self.assertEqual(second.post(url, {**stale, "title_tr": "İkinci"}).status_code, 200)
+        self.assertEqual(second.post(url, {**stale, "title_tr": "İkinci"}).status_code, 200)
+        self.assertEqual(Article.objects.get(pk=self.article.pk).title_tr, "Birinci")
+        reloaded = self.open_form(second, "articles_article", self.article.pk)
+        self.assertEqual(second.post(url, {**reloaded, "title_tr": "İkinci"}).status_code, 302)
+        self.assertEqual(Article.objects.get(pk=self.article.pk).title_tr, "İkinci")
+
+    def test_markup_in_the_conflicting_versions_is_shown_as_text(self):
+        first, second = self.client_for(self.first_editor), self.client_for(self.second_editor)
+        url = reverse("admin:articles_article_change", args=[self.article.pk])
+        first_form, second_form = self.open_form(first, "articles_article", self.article.pk), self.open_form(
+            second, "articles_article", self.article.pk)
+        self.assertEqual(first.post(url, {**first_form, "title_en": '<img src=x onerror="alert(1)">'}).status_code, 302)
+        refused = second.post(url, {**second_form, "title_en": "<script>alert(2)</script>"})
+        message = BeautifulSoup(refused.content, "html.parser").select_one(".edit-conflict")
+        self.assertIsNone(message.find("img"))
+        self.assertIsNone(message.find("script"))
+        self.assertIn('<img src=x onerror="alert(1)">', message.get_text())
+        self.assertIn("<script>alert(2)</script>", message.get_text())
+
+    def test_a_crafted_post_without_the_version_token_cannot_overwrite(self):
+        editor = self.client_for(self.first_editor)
+        data = self.open_form(editor, "articles_article", self.article.pk)
+        del data["loaded_version"]
+        response = editor.post(reverse("admin:articles_article_change", args=[self.article.pk]), {**data, "title_en": "X"})
+        self.assertEqual(response.status_code, 200)
+        self.assertNotEqual(Article.objects.get(pk=self.article.pk).title_en, "X")
+
+    def test_bios_tags_and_categories_are_protected_too(self):
+        author, tag = make_author("Berra", "Kızılyazı", bio_tr="<p>Eski.</p>"), make_tag("Energy")
+        for name, obj, field in (("authors_author", author, "bio_en"), ("articles_tag", tag, "name_en")):
+            with self.subTest(name):
+                first, second = self.client_for(self.first_editor), self.client_for(self.second_editor)
+                url = reverse(f"admin:{name}_change", args=[obj.pk])
+                first_form, second_form = self.open_form(first, name, obj.pk), self.open_form(second, name, obj.pk)
+                self.assertEqual(first.post(url, {**first_form, field: "First"}).status_code, 302)
+                refused = second.post(url, {**second_form, field: "Second"})
+                self.assertContains(refused, "after you opened it")
+                obj.refresh_from_db()
+                self.assertIn("First", getattr(obj, field))
+        self.assertEqual(Author.objects.get(pk=author.pk).bio_tr, "<p>Eski.</p>")
+        self.assertEqual(Tag.objects.get(pk=tag.pk).name_en, "First")
+
+
+@pytest.mark.postgres
+class SimultaneousSavesTests(TransactionTestCase):
+    """Two saves of the same loaded form at the same instant: the row lock lets exactly one through."""
+
+    def setUp(self):
+        ContentType.objects.clear_cache()  # an earlier TransactionTestCase's flush gave the content types new ids
+
+    def test_two_simultaneous_saves_of_one_version_one_wins_one_is_refused(self):
+        self.assertEqual(connection.vendor, "postgresql")
+        editors = [make_editor("first"), make_editor("second")]
+        article = make_article("Race", body="<p>Start.</p>")
+        url = reverse("admin:articles_article_change", args=[article.pk])
+        clients = []
+        for editor in editors:
+            client = Client(HTTP_ACCEPT_LANGUAGE="en")
+            client.force_login(editor)
+            clients.append((client, form_data(client.get(url).content)))
+        start, statuses = threading.Barrier(2), {}
+
+        def save(number: int) -> None:
+            client, data = clients[number]
+            start.wait()
+            try:
+                statuses[number] = client.post(url, {**data, "body_en": f"<p>Editor {number}.</p>"}).status_code
+            finally:
+                connection.close()
+
+        threads = [threading.Thread(target=save, args=(number,)) for number in (0, 1)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(30)
+        self.assertEqual(sorted(statuses.values()), [200, 302])
+        winner = next(number for number, status in statuses.items() if status == 302)
+        self.assertEqual(Article.objects.get(pk=article.pk).body_en, f"<p>Editor {winner}.</p>")
