@@ -15,6 +15,8 @@ urlpatterns = [
     path("admin/", translator_landing(admin.site)),
     path("admin/", admin.site.urls),
     path("robots.txt", views.robots_txt, name="robots_txt"),
+    # Browsers ask for /favicon.ico on pages without an icon link (the admin's): answer with the site's icon.
+    path("favicon.ico", views.favicon),
     path("healthz", views.healthz, name="healthz"),
     path("sitemap.xml", sitemaps.sitemap, name="sitemap"),
     path(

@@ -107,8 +107,9 @@ def snapshot(instance: models.Model, *, related: Mapping[str, Iterable] | None =
 
 def form_snapshot(model: type[models.Model], cleaned_data: Mapping[str, object]) -> dict[str, str]:
     """The same for what a form submitted: only the fields the form has."""
+    stored_form = getattr(model, "stored_form", lambda name, value: value)  # sanitised as save() would
     return {
-        field.name: _as_text(cleaned_data[field.name])
+        field.name: _as_text(stored_form(field.name, cleaned_data[field.name]))
         for field in compared_fields(model)
         if field.name in cleaned_data
     }

@@ -413,16 +413,22 @@ class Article(TranslatedSlugMixin, models.Model):
         if errors:
             raise ValidationError(errors)
 
+    @classmethod
+    def stored_form(cls, field_name: str, value):
+        """``value`` as :meth:`save` will store it in ``field_name``: compare a form's text with this, not raw."""
+        base = field_name.rpartition("_")[0]
+        if base == "body":
+            return sanitize_html(ensure_paragraphs(value or ""))
+        if base == "highlights":
+            lines = (value or "").splitlines()
+            return "\n".join(clean for line in lines if (clean := sanitize_html(line, inline=True)))
+        return value
+
     def save(self, *args, **kwargs) -> None:
         strip_image_metadata(self.featured_image)
         for code in language_codes():
-            setattr(self, f"body_{code}", sanitize_html(ensure_paragraphs(getattr(self, f"body_{code}") or "")))
-            lines = (getattr(self, f"highlights_{code}") or "").splitlines()
-            setattr(
-                self,
-                f"highlights_{code}",
-                "\n".join(clean for line in lines if (clean := sanitize_html(line, inline=True))),
-            )
+            for field in (f"body_{code}", f"highlights_{code}"):
+                setattr(self, field, self.stored_form(field, getattr(self, field)))
         fill_translated_slugs(self, source_field="title", locked=self._published_when_loaded)
         super().save(*args, **kwargs)
 
@@ -604,7 +610,7 @@ class SimilarList(models.Model):
     """The stored Similar Posts of one article in one language, made on its first reading and kept current on save.
 
     Its rows (``SimilarArticle``) are the best-ranked candidates by the rule of ``ArticleQuerySet.similar_to``, up to
-    ``articles.similar.DEPTH`` of them. ``has_more`` says that further candidates exist below the last row, whose
+    ``articles.similar.depth()`` due ones and the scheduled ones ranked above them. ``has_more`` says that further candidates exist below the last row, whose
     ranking key the ``floor_*`` fields repeat: an article that changes enters the list only if it ranks above the
     floor, which lets one query find every list a save changes (``articles.similar``).
     """

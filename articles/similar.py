@@ -7,14 +7,16 @@ tens of thousands of articles, so at 100,000 articles that costs tens of millise
 measures it). Here each (article, language) list is stored instead (``SimilarList`` and its ``SimilarArticle``
 rows), and one indexed query reads it.
 
-A list holds the best ``DEPTH`` candidates (twice what a page shows, so that a few scheduled or withdrawn articles
-never leave it short) and its ``floor``, the ranking key of its last row when more candidates exist. When an
+A list holds the best ``depth()`` due candidates (twice what a page shows, so that a few withdrawn articles never
+leave it short), the scheduled ones ranked above the last of them, and its ``floor``, the ranking key of that last
+row when more candidates exist. When an
 article's tags, release or date change, the lists it is in lose its row, and one query over the tag links of its
 tags finds every stored list it now ranks into (above the floor, or any list that holds all its candidates). So a
 save costs about one live computation, however many lists change. A list that gets too short to be sure of is
 dropped and made again on its next reading; lists nobody has read are never made.
 
-Scheduled articles are stored where they will rank; reads leave them out until their date comes.
+Scheduled articles are stored where they will rank, beyond the due rows' count; reads leave them out until their
+date comes, so a scheduled article appears without anyone saving it again.
 """
 from __future__ import annotations
 
@@ -89,6 +91,41 @@ def _live_candidates(article_id: int, language: str, count: int, *, due_only: bo
         return [Row(pk, shared, _as_datetime(published_at)) for pk, shared, published_at in cursor.fetchall()]
 
 
+def _scheduled_candidates(article_id: int, language: str, min_shared: int) -> list[Row]:
+    """Scheduled candidates sharing at least ``min_shared`` tags: newer than any due one, so they rank above every
+    due candidate with as many shared tags."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            """
+            SELECT t.content_object_id, COUNT(*) AS shared, v.published_at
+            FROM articles_taggedarticle t
+            JOIN articles_releasedvariant v ON v.article_id = t.content_object_id AND v.language = %s
+            WHERE t.tag_id IN (SELECT u.tag_id FROM articles_taggedarticle u WHERE u.content_object_id = %s)
+              AND t.content_object_id <> %s AND v.published_at > %s
+            GROUP BY t.content_object_id, v.published_at
+            HAVING COUNT(*) >= %s
+            """,
+            [language, article_id, article_id, connection.ops.adapt_datetimefield_value(timezone.now()), min_shared],
+        )
+        return [Row(pk, shared, _as_datetime(published_at)) for pk, shared, published_at in cursor.fetchall()]
+
+
+def _cut(rows: list[Row], now) -> tuple[list[Row], list[Row]]:
+    """Ranked rows split into what a list keeps and what it drops: the best ``depth()`` due rows, and the scheduled
+    rows ranked above the last of them (where they will stand when their date comes)."""
+    due = 0
+    for index, row in enumerate(rows):
+        if row.published_at <= now:
+            due += 1
+            if due == depth():
+                return rows[: index + 1], rows[index + 1 :]
+    return rows, []
+
+
+def _due_count(rows: Iterable[Row], now) -> int:
+    return sum(1 for row in rows if row.published_at <= now)
+
+
 def released_variants_sync(*, article: Article) -> bool:
     """Make ``article``'s ``ReleasedVariant`` rows match it; True if they changed."""
     wanted = {
@@ -106,15 +143,18 @@ def released_variants_sync(*, article: Article) -> bool:
     return True
 
 
-def similar_list_build(*, article_id: int, language: str) -> list[Row]:
-    """Compute and store the list of ``article_id`` in ``language``; returns its rows, best first.
+def similar_list_build(*, article_id: int, language: str) -> tuple[list[Row], bool]:
+    """Compute and store the list of ``article_id`` in ``language``; returns its rows, best first, and whether
+    more candidates exist beyond them.
 
     Two readers building the same list at once is harmless: the second one's rows are the same and are not stored.
     """
-    rows = _live_candidates(article_id, language, depth() + 1, due_only=False)
-    has_more = len(rows) > depth()
-    rows = rows[: depth()]
-    floor = rows[-1] if rows else None
+    due = _live_candidates(article_id, language, depth() + 1, due_only=True)
+    has_more = len(due) > depth()
+    due = due[: depth()]
+    scheduled = _scheduled_candidates(article_id, language, due[-1].shared_tags if has_more else 1)
+    rows = sorted(due + scheduled, key=lambda row: row.key, reverse=True)
+    floor = due[-1] if has_more else (rows[-1] if rows else None)
     try:
         with transaction.atomic():
             SimilarList.objects.create(
@@ -137,7 +177,7 @@ def similar_list_build(*, article_id: int, language: str) -> list[Row]:
             )
     except IntegrityError:
         pass
-    return rows
+    return rows, has_more
 
 
 def shown_rows(rows: Iterable[Row], *, now=None, limit: int | None = None) -> list[Row]:
@@ -150,8 +190,7 @@ def shown_rows(rows: Iterable[Row], *, now=None, limit: int | None = None) -> li
 def similar_ids_for(article_id: int, language: str, *, stored: list[Row] | None, has_more: bool) -> list[Row]:
     """The rows a page shows, from the stored list when it is there and sure, else computed (and stored)."""
     if stored is None:
-        stored = similar_list_build(article_id=article_id, language=language)
-        has_more = len(stored) >= depth()
+        stored, has_more = similar_list_build(article_id=article_id, language=language)
     shown = shown_rows(stored)
     if len(shown) < shown_limit() and has_more:
         # Scheduled rows took the places of due ones beyond what is stored: ask the tag links this time.
@@ -269,10 +308,11 @@ def similar_lists_update(
         if (pair in containing and _shows(before[pair], article_id, now)) or _shows(rows, article_id, now):
             changed_pages.add(pair)
         has_more = header.has_more
-        if len(rows) > depth():
-            trimmed += [(pair[0], pair[1], row.similar_id) for row in rows[depth():]]
-            rows, has_more = rows[: depth()], True
-        if has_more and len(rows) < shown_limit():
+        rows, dropped_rows = _cut(rows, now)
+        if dropped_rows:
+            trimmed += [(pair[0], pair[1], row.similar_id) for row in dropped_rows]
+            has_more = True
+        if has_more and _due_count(rows, now) < shown_limit():
             dropped.append(header)
             changed_pages.add(pair)
             continue

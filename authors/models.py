@@ -93,13 +93,18 @@ class Author(models.Model):
         if errors:
             raise ValidationError(errors)
 
+    @classmethod
+    def stored_form(cls, field_name: str, value):
+        """``value`` as :meth:`save` will store it in ``field_name`` (bios are sanitised HTML)."""
+        return sanitize_html(value or "") if field_name.rpartition("_")[0] == "bio" else value
+
     def save(self, *args, **kwargs) -> None:
         from django.conf import settings
 
         strip_image_metadata(self.photo)
         for code, _name in settings.LANGUAGES:
             field = f"bio_{code}"
-            setattr(self, field, sanitize_html(getattr(self, field, "")))
+            setattr(self, field, self.stored_form(field, getattr(self, field, "")))
         self.name_key = casefold_tr(self.name)
         if not self.slug:
             self.slug = unique_slug(

@@ -124,6 +124,20 @@ class PageCacheTests(TestCase):
         self.author.save()
         self.assertIn("YILMAZ", self.get(url).content.decode())
 
+    def test_deleting_a_tag_or_an_article_shows_at_once(self):
+        url = self.article.url_in("en")
+        self.assertEqual(self.similar_titles(url), ["Neighbour en"])
+        tag_url = self.korea.url_in("en")
+        self.get(tag_url)
+        self.korea.delete()
+        self.assertEqual(self.similar_titles(url), [])
+        self.assertNotIn("Korea", str(soup(self.get(url)).select_one(".post__tags")))
+        self.assertEqual(self.get(tag_url).status_code, 404)
+        self.article.tags.add(self.other)
+        self.assertEqual(self.similar_titles(url), ["Unrelated en"])
+        self.unrelated.delete()
+        self.assertEqual(self.similar_titles(url), [])
+
     def test_a_scheduled_article_appears_when_its_date_comes(self):
         make_article("Soon", tags=(self.korea,), published_at=timezone.now() + timedelta(seconds=2))
         self.assertNotIn("Soon en", self.get("/en/").content.decode())

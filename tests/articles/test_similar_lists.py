@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import random
 from datetime import timedelta
+from unittest import mock
 
 from django.test import TestCase, override_settings
 from django.utils import timezone
@@ -103,3 +104,21 @@ class StoredListsFollowTheRuleTests(TestCase):
         second.save()
         self.assertEqual(stored(first, "en")[0], (second.pk, first.tags.count()))
         self.assertTrue(SimilarArticle.objects.filter(article=first, similar=second, language="en").exists())
+
+
+@override_settings(ARTICLES_SIMILAR_LIMIT=2)
+class ScheduledArticlesInStoredListsTests(TestCase):
+    def test_scheduled_articles_never_crowd_out_the_due_ones_and_appear_when_due(self):
+        tag = make_tag("Popular")
+        main = make_article("Main", tags=(tag,), days_ago=30)
+        due = [make_article(f"Due {n}", tags=(tag,), days_ago=n + 1) for n in range(6)]
+        soon = timezone.now() + timedelta(days=1)
+        scheduled = [make_article(f"Scheduled {n}", tags=(tag,), published_at=soon + timedelta(minutes=n))
+                     for n in range(10)]
+        self.assertEqual(stored(main, "en"), [(due[0].pk, 1), (due[1].pk, 1)])
+        with self.assertNumQueries(2):  # the list's header and its rows: no live computation
+            self.assertEqual(stored(main, "en"), rule(main, "en", 2))
+        later = soon + timedelta(days=1)
+        with mock.patch("django.utils.timezone.now", return_value=later):
+            self.assertEqual(stored(main, "en"), [(scheduled[9].pk, 1), (scheduled[8].pk, 1)])
+            self.assertEqual(stored(main, "en"), rule(main, "en", 2))

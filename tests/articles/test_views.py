@@ -223,3 +223,10 @@ class AuthorPageTests(SiteFixture):
         make_author("Nobody", "Yet")
         names = [a.get_text() for a in soup(self.client.get("/en/authors/")).select(".author-list a")]
         self.assertEqual(names, ["Hatice ÇİFTÇİOĞLU"])
+
+
+class SiteChromeTests(TestCase):
+    def test_favicon_is_served_for_browsers_that_ask_for_it(self):
+        response = self.client.get("/favicon.ico")
+        self.assertEqual(response.status_code, 301)
+        self.assertTrue(response["Location"].endswith("ankasam/favicon.svg"))

@@ -214,10 +214,12 @@ class BrowserJourneyTestCase(StaticLiveServerTestCase):
         paragraphs, as a person types (the editor writes the HTML back into the hidden textarea)."""
         editor = page.locator(f".prose-editor:has(#{field_id}) [contenteditable=true]")
         editor.click()
+        expect(editor).to_be_focused()  # keys sent before the editor has the caret would be lost
         for number, paragraph in enumerate(paragraphs):
             if number:
                 page.keyboard.press("Enter")
             page.keyboard.type(paragraph)
+        expect(editor.locator("p")).to_have_text(paragraphs)
 
     def show_language_tab(self, page, field: str, language: str) -> None:
         """Open the ``language`` tab of a translated field of a modeltranslation tabbed form."""

@@ -97,6 +97,16 @@ class RichTextEditorFormTests(TestCase):
         self.assertEqual(Author.objects.get(pk=self.author.pk).bio_en, "<p>Bio <em>kept</em></p>")
 
 
+CARET_AT_END = """(editor) => {
+    const selection = getSelection();
+    if (!selection.rangeCount || !editor.contains(selection.focusNode)) return false;
+    const rest = document.createRange();
+    rest.setStart(selection.focusNode, selection.focusOffset);
+    rest.setEnd(editor, editor.childNodes.length);
+    return rest.toString() === "";
+}"""
+
+
 @pytest.mark.browser
 class RichTextEditorBrowserTests(BrowserJourneyTestCase):
     def test_an_editor_formats_text_in_the_english_tab_and_the_marker_is_saved_as_typed(self):
@@ -113,6 +123,10 @@ class RichTextEditorBrowserTests(BrowserJourneyTestCase):
             self.assertEqual(page.locator("#id_body_en").is_visible(), False, "the editor stands in for the textarea")
             box.click()
             page.keyboard.press("Control+End")
+            # The editor takes the caret from the page's selection a moment later; an Enter sent before that
+            # splits a paragraph in the middle instead of starting a new one at the end.
+            page.wait_for_function(CARET_AT_END, arg=box.element_handle())
+            page.wait_for_timeout(150)
             page.keyboard.press("Enter")
             page.keyboard.press("Control+b")
             page.keyboard.type("Bold closing line")

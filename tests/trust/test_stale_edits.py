@@ -35,6 +35,24 @@ class StaleSaveTests(TestCase):
         self.assertEqual(response.status_code, 200)
         return form_data(response.content)
 
+    def test_the_conflict_lists_only_fields_that_really_differ(self):
+        """A browser posts CRLF line endings and unsanitised markup: what save() would store is compared."""
+        self.article.highlights_en = "First key sentence.\nSecond key sentence."
+        self.article.save()
+        first, second = self.client_for(self.first_editor), self.client_for(self.second_editor)
+        url = reverse("admin:articles_article_change", args=[self.article.pk])
+        first_form = self.open_form(first, "articles_article", self.article.pk)
+        second_form = self.open_form(second, "articles_article", self.article.pk)
+        first_form.update(title_en="Renamed by Ayşe")
+        self.assertEqual(first.post(url, first_form).status_code, 302)
+        second_form.update(
+            highlights_en="First key sentence.\r\nSecond key sentence.\r\n",
+            body_en=second_form["body_en"].replace("<p>", '<p onclick="x()">'),
+        )
+        page = BeautifulSoup(second.post(url, second_form).content, "html.parser")
+        rows = {(row["data-language"], row["data-field"]) for row in page.select(".edit-conflict tr[data-field]")}
+        self.assertEqual(rows, {("en", "title")})
+
     def test_second_editors_stale_save_is_refused_and_the_first_edit_survives(self):
         first, second = self.client_for(self.first_editor), self.client_for(self.second_editor)
         url = reverse("admin:articles_article_change", args=[self.article.pk])
