@@ -56,7 +56,10 @@ class EditConflictForm(forms.ModelForm):
         if self.instance.pk is None or self.instance._state.adding:
             return cleaned_data
         model = type(self.instance)
-        current = model._default_manager.select_for_update().filter(pk=self.instance.pk).first()
+        # NO KEY: the save's other writes (Similar Posts rows, revisions) check foreign keys to this row with
+        # KEY SHARE locks, which a plain FOR UPDATE would block; with list maintenance waiting on its own lock,
+        # that deadlocked two concurrent saves on PostgreSQL.
+        current = model._default_manager.select_for_update(no_key=True).filter(pk=self.instance.pk).first()
         if current is None:
             raise ValidationError(_("Someone deleted this object after you opened it; nothing was saved."), code="deleted")
         if cleaned_data.get(EDIT_TOKEN_FIELD) == edit_token(current):

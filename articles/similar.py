@@ -157,6 +157,7 @@ def similar_list_build(*, article_id: int, language: str) -> tuple[list[Row], bo
     floor = due[-1] if has_more else (rows[-1] if rows else None)
     try:
         with transaction.atomic():
+            _take_turns()
             SimilarList.objects.create(
                 article_id=article_id,
                 language=language,
@@ -231,6 +232,22 @@ def _shows(rows: list[Row], article_id: int, now) -> bool:
     return any(row.similar_id == article_id for row in shown_rows(rows, now=now))
 
 
+# Any fixed number: the key of the PostgreSQL advisory lock that list maintenance takes (see below).
+SIMILAR_LISTS_LOCK = 7_291_004
+
+
+def _take_turns() -> None:
+    """Let list maintenance run one transaction at a time.
+
+    Two saves at once touch overlapping lists in different orders, which PostgreSQL answers with "deadlock
+    detected" (seen under ``scripts/loadtest.py``). A transaction-scoped advisory lock serialises them; SQLite
+    already writes one transaction at a time.
+    """
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [SIMILAR_LISTS_LOCK])
+
+
 @transaction.atomic
 def similar_lists_update(
     *, article_id: int, tags_changed: bool = False, removed: bool = False
@@ -240,6 +257,7 @@ def similar_lists_update(
     Its own lists depend on its tags only: they are dropped, to be made again when next read, when ``tags_changed``.
     Returns the (article, language) pairs whose shown Similar Posts changed, for the page cache to forget.
     """
+    _take_turns()
     now = timezone.now()
     containing = set(SimilarArticle.objects.filter(similar_id=article_id).values_list("article_id", "language"))
     before = _rows_by_list(containing)

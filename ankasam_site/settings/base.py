@@ -268,8 +268,12 @@ LOGGING = {
 
 ARTICLES_PAGE_SIZE = 10
 ARTICLES_SIMILAR_LIMIT = 6
-# Readers' pages are cached this long at most (articles/caching.py); 0 turns the page cache off.
-ARTICLES_PAGE_CACHE_SECONDS = int(os.environ.get("ARTICLES_PAGE_CACHE_SECONDS", "600"))
+# Readers' pages are cached this long at most (articles/caching.py); 0 turns the page cache off. Without Redis the
+# cache is per process, and a save seen by one gunicorn worker would not reach the others' pages: production
+# without REDIS_URL serves uncached unless told otherwise.
+ARTICLES_PAGE_CACHE_SECONDS = int(
+    os.environ.get("ARTICLES_PAGE_CACHE_SECONDS") or ("600" if REDIS_URL or DEBUG else "0")
+)
 ARTICLES_FEED_SIZE = 20
 # Named as the publisher in feeds and in the pages' structured data.
 ARTICLES_PUBLISHER_NAME = "ANKASAM"

@@ -73,7 +73,7 @@ class GunicornProductionTests(SimpleTestCase):
     def test_settings_follow_the_environment(self):
         script = ("import django; django.setup(); from django.conf import settings; "
                   "print(settings.CACHES['default']['BACKEND']); print(settings.STORAGES['default']['BACKEND']); "
-                  "print(settings.DATABASES['default']['ENGINE'])")
+                  "print(settings.DATABASES['default']['ENGINE']); print(settings.ARTICLES_PAGE_CACHE_SECONDS)")
         with tempfile.TemporaryDirectory() as scratch:
             environment = production_environment(
                 scratch, REDIS_URL="redis://127.0.0.1:6379/9", DATABASE_URL="postgres://someone@db.example:5432/site",
@@ -81,7 +81,13 @@ class GunicornProductionTests(SimpleTestCase):
             )
             result = subprocess.run([sys.executable, "-c", script], cwd=PROJECT, env=environment, capture_output=True,
                                     text=True, timeout=120)
+            without_redis = subprocess.run([sys.executable, "-c", script], cwd=PROJECT,
+                                           env=production_environment(scratch), capture_output=True, text=True,
+                                           timeout=120)
         self.assertEqual(result.returncode, 0, result.stderr)
         self.assertEqual(result.stdout.split(), ["django_redis.cache.RedisCache",
                                                  "django.core.files.storage.InMemoryStorage",
-                                                 "django.db.backends.postgresql"])
+                                                 "django.db.backends.postgresql", "600"])
+        # Without Redis each worker would have its own cache, blind to the others' saves: pages are not cached.
+        self.assertEqual(without_redis.stdout.split()[0], "django.core.cache.backends.locmem.LocMemCache")
+        self.assertEqual(without_redis.stdout.split()[-1], "0")
