@@ -18,7 +18,7 @@ from articles.models import Article
 from articles.text import ALLOWED_TAGS
 from articles.widgets import RICH_TEXT_EXTENSIONS
 from authors.models import Author
-from tests.browser.support import PASSWORD, BrowserJourneyTestCase
+from tests.browser.support import PASSWORD, BrowserJourneyTestCase, expect
 from tests.factories import make_article, make_author
 from tests.trust.helpers import form_data, make_editor
 
@@ -97,6 +97,15 @@ class RichTextEditorFormTests(TestCase):
         self.assertEqual(Author.objects.get(pk=self.author.pk).bio_en, "<p>Bio <em>kept</em></p>")
 
 
+CARET_TO_END = """(editor) => {
+    const end = document.createRange();
+    end.selectNodeContents(editor.lastElementChild || editor);
+    end.collapse(false);
+    const selection = getSelection();
+    selection.removeAllRanges();
+    selection.addRange(end);
+}"""
+
 CARET_AT_END = """(editor) => {
     const selection = getSelection();
     if (!selection.rangeCount || !editor.contains(selection.focusNode)) return false;
@@ -122,9 +131,12 @@ class RichTextEditorBrowserTests(BrowserJourneyTestCase):
             box.wait_for(state="visible")
             self.assertEqual(page.locator("#id_body_en").is_visible(), False, "the editor stands in for the textarea")
             box.click()
+            expect(box).to_be_focused()
             page.keyboard.press("Control+End")
             # The editor takes the caret from the page's selection a moment later; an Enter sent before that
-            # splits a paragraph in the middle instead of starting a new one at the end.
+            # splits a paragraph in the middle instead of starting a new one at the end. On a loaded machine the
+            # key can also land before the editor has focus, so the caret is put at the end explicitly too.
+            box.evaluate(CARET_TO_END)
             page.wait_for_function(CARET_AT_END, arg=box.element_handle())
             page.wait_for_timeout(150)
             page.keyboard.press("Enter")
