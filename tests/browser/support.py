@@ -183,7 +183,9 @@ class BrowserJourneyTestCase(StaticLiveServerTestCase):
                 problems.append(f"{response.status} for {response.url}")
 
         def on_request_failed(request) -> None:
-            if is_asset(request.url):
+            # ERR_ABORTED is the browser dropping a request because the page moved on (the icon of a page that a
+            # click has already left); a file that really fails to load answers with an error status above.
+            if is_asset(request.url) and "ERR_ABORTED" not in (request.failure or ""):
                 problems.append(f"failed to load {request.url}: {request.failure}")
 
         page.on("pageerror", lambda error: problems.append(f"script error: {error}"))
