@@ -14,6 +14,7 @@ first view). Revisions, users and log entries are not content and are not includ
 """
 from __future__ import annotations
 
+import datetime
 import hashlib
 import io
 import json
@@ -28,6 +29,7 @@ from django.core import serializers
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.core.serializers.base import DeserializationError
+from django.core.serializers.json import DjangoJSONEncoder
 from django.db import DatabaseError, IntegrityError, transaction
 from django.utils import timezone, translation
 
@@ -66,6 +68,16 @@ def content_queryset(model):
     return model._base_manager.order_by("pk")
 
 
+class LosslessJSONEncoder(DjangoJSONEncoder):
+    """Django's encoder cuts datetimes to milliseconds; a backup must give back exactly what it took."""
+
+    def default(self, o):
+        if isinstance(o, datetime.datetime | datetime.time):
+            text = o.isoformat()
+            return f"{text[:-6]}Z" if text.endswith("+00:00") else text
+        return super().default(o)
+
+
 def serialize_content() -> str:
     """The content as JSON with natural keys, models in dependency order, rows by id: the same content always gives
     the same text, which is how the round trip is checked."""
@@ -74,7 +86,12 @@ def serialize_content() -> str:
     # language, always, so that the same content gives the same archive whoever writes it.
     with translation.override(source_language()):
         return serializers.serialize(
-            "json", objects, indent=1, use_natural_foreign_keys=True, use_natural_primary_keys=True
+            "json",
+            objects,
+            indent=1,
+            use_natural_foreign_keys=True,
+            use_natural_primary_keys=True,
+            cls=LosslessJSONEncoder,
         )
 
 

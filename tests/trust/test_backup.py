@@ -248,3 +248,16 @@ class PostgresRoundTripTests(BackupTestCase):
         finally:
             with connection._nodb_cursor() as cursor:
                 cursor.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+class TimestampPrecisionTests(TestCase):
+    def test_microseconds_survive_the_archive(self):
+        """Django's JSON encoder keeps milliseconds only: a restore would move every timestamp a little."""
+        import datetime
+
+        from articles.backup import serialize_content
+        from tests.factories import make_article
+
+        moment = datetime.datetime(2024, 10, 29, 9, 0, 0, 412, tzinfo=datetime.timezone.utc)
+        make_article("Precise", published_at=moment)
+        self.assertIn('"published_at": "2024-10-29T09:00:00.000412Z"', serialize_content())
