@@ -267,6 +267,10 @@ def measure(*, articles: int, tags: int, seconds: float, samples: int, reuse_arc
             raise RuntimeError("the scratch database is not empty: run without --reuse-archive")
         step("building the archive")
         figures["archive"].update(build_archive(articles=articles, tags=tags))
+    from django.db import connection
+
+    with connection.cursor() as cursor:  # the planner's statistics, as autovacuum would have them after a load
+        cursor.execute("ANALYZE")
     cache.clear()
     step("Similar Posts")
     figures["similar"], sample = measure_similar(samples=samples)

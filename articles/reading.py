@@ -57,13 +57,13 @@ def _linked_ids_sql(language: str) -> str:
         UNION ALL SELECT id FROM (
             SELECT o.id FROM articles_article o
             WHERE o.category_id = (SELECT category_id FROM target) AND {_public('o', language)}
-              AND (o.published_at, o.id) < (SELECT published_at, id FROM target)
+              AND (o.published_at, o.id) < ((SELECT published_at FROM target), (SELECT id FROM target))
             ORDER BY o.category_id DESC, o.published_at DESC, o.id DESC LIMIT 1
         ) older
         UNION ALL SELECT id FROM (
             SELECT o.id FROM articles_article o
             WHERE o.category_id = (SELECT category_id FROM target) AND {_public('o', language)}
-              AND (o.published_at, o.id) > (SELECT published_at, id FROM target)
+              AND (o.published_at, o.id) > ((SELECT published_at FROM target), (SELECT id FROM target))
             ORDER BY o.category_id, o.published_at, o.id LIMIT 1
         ) newer
     """
