@@ -48,7 +48,11 @@ class Gunicorn:
             cwd=PROJECT, env=self.env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
         )
         if wait:
-            self.wait_ready(timeout)
+            try:
+                self.wait_ready(timeout)
+            except BaseException:
+                self.stop()  # a server that never answered is not left running
+                raise
         return self
 
     def wait_ready(self, timeout: float = 60) -> None:

@@ -21,6 +21,7 @@ from django.utils import timezone
 
 from . import caching
 from .models import Article, Category, Reference, SimilarList, Tag, TaggedArticle, language_codes
+from .reading import neighbour_ids
 from .similar import released_variants_sync, similar_lists_forget_all, similar_lists_update
 
 _BEFORE = "_freshness_before"
@@ -98,8 +99,7 @@ def article_changed(
         if now < article.published_at <= now + timedelta(seconds=caching.page_seconds()):
             names.add(caching.schedule_dependency(language))
         if article.category_id and article.is_public_in(language):
-            previous, following = Article.objects.neighbours_in_category(article, language)
-            names.update(caching.article_dependency(item.pk) for item in (previous, following) if item)
+            names.update(caching.article_dependency(pk) for pk in neighbour_ids(article, language))
     caching.dependencies_changed(names)
 
 

@@ -135,3 +135,28 @@ def article_page(*, slug: str, language: str) -> ArticlePage:
 
     prefetch_related_objects([article], "authors", "tags", "references")
     return page
+
+
+def neighbour_ids(article: Article, language: str) -> list[int]:
+    """The ids of the articles just before and just after ``article`` in its category, public in ``language``: the
+    pages whose previous/next links show it. Index steps from its date (``ArticleQuerySet.neighbours_in_category``
+    builds an OR the PostgreSQL planner answers by reading the whole category)."""
+    if article.category_id is None or language not in language_codes():
+        return []
+    now = connection.ops.adapt_datetimefield_value(timezone.now())
+    date = connection.ops.adapt_datetimefield_value(article.published_at)
+    sql = f"""
+        SELECT id FROM (
+            SELECT o.id FROM articles_article o
+            WHERE o.category_id = %s AND {_public('o', language)} AND (o.published_at, o.id) < (%s, %s)
+            ORDER BY o.category_id DESC, o.published_at DESC, o.id DESC LIMIT 1
+        ) older
+        UNION ALL SELECT id FROM (
+            SELECT o.id FROM articles_article o
+            WHERE o.category_id = %s AND {_public('o', language)} AND (o.published_at, o.id) > (%s, %s)
+            ORDER BY o.category_id, o.published_at, o.id LIMIT 1
+        ) newer
+    """
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [article.category_id, now, date, article.pk, article.category_id, now, date, article.pk])
+        return [pk for (pk,) in cursor.fetchall()]

@@ -62,6 +62,14 @@ class PageCacheTests(TestCase):
             with self.subTest(url):
                 self.assertIn("Main, corrected", self.get(url).content.decode())
 
+    def test_a_new_article_in_the_category_becomes_the_neighbours_next_link(self):
+        older_url = self.neighbour.url_in("en")
+        self.assertEqual(soup(self.get(older_url)).select_one(".post__next").get_text(" ", strip=True),
+                         "Next in this category Main en")
+        make_article("Between", category=self.category, days_ago=4)
+        self.assertEqual(soup(self.get(older_url)).select_one(".post__next").get_text(" ", strip=True),
+                         "Next in this category Between en")
+
     def test_an_edit_leaves_the_pages_it_does_not_touch_cached(self):
         self.get(self.unrelated.url_in("en"))
         self.get(self.other.url_in("en"))
