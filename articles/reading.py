@@ -3,19 +3,23 @@
 One query finds the article by its slug together with every article the page links to: its stored Similar Posts
 (``articles.similar``) and its previous and next articles in the category. Three more fetch its authors, tags and
 references. Only a list never read before (or one too short to be sure of) costs more, once.
+
+The queries are fixed SQL read through ``articles.rows`` rather than querysets: the ORM spent about fifteen times
+longer building and hydrating them than the database spent answering them, and this page is the one every
+uncached reader costs (``docs/performance.md``).
 """
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass, field
 from datetime import datetime
 
 from django.db import connection, models
-from django.db.models import prefetch_related_objects
-from django.db.models.expressions import RawSQL
 from django.http import Http404
 from django.utils import timezone
 
-from .models import Article, language_codes
+from .models import Article, Category, Reference, Tag, TaggedArticle, language_codes
+from .rows import columns, convert
 from .similar import Row, shown_limit, similar_ids_for
 
 
@@ -27,6 +31,9 @@ class ArticlePage:
     next_article: Article | None = None
     next_publication: datetime | None = None
     """When the next scheduled article of the language is due: the page may change then."""
+    authors: list[models.Model] = field(default_factory=list)
+    tags: list[Tag] = field(default_factory=list)
+    references: list[Reference] = field(default_factory=list)
 
 
 def _public(alias: str, language: str) -> str:
@@ -69,36 +76,77 @@ def _linked_ids_sql(language: str) -> str:
     """
 
 
+@functools.cache
+def _page_sql(language: str) -> str:
+    """Query 1: the article and every article its page links to, each with its category and, for the page's own
+    article, whether its Similar Posts list is stored, and when the language's next scheduled article is due.
+
+    Parameters: slug (shared tags), now (next publication), the ``_linked_ids_sql`` parameters, now (public).
+    """
+    return f"""
+        SELECT {columns(Article).select("a")}, {columns(Category).select("c")},
+            (SELECT h.has_more FROM articles_similarlist h WHERE h.article_id = a.id AND h.language = '{language}'),
+            (SELECT s.shared_tags FROM articles_similararticle s JOIN articles_article t ON t.id = s.article_id
+             WHERE t.slug_{language} = %s AND s.language = '{language}' AND s.similar_id = a.id),
+            (SELECT n.published_at FROM articles_article n
+             WHERE n.is_published_{language} AND n.title_{language} > '' AND n.body_{language} > ''
+               AND n.published_at > %s ORDER BY n.published_at LIMIT 1)
+        FROM articles_article a LEFT OUTER JOIN articles_category c ON c.id = a.category_id
+        WHERE a.id IN ({_linked_ids_sql(language)}) AND {_public('a', language)}
+    """
+
+
+def _linked_fields(language: str) -> tuple[str, ...]:
+    """What the page shows of an article it links to (Similar Posts, previous and next): its address, title and
+    date in the page's language. Only these are loaded (the rest, bodies above all, are deferred)."""
+    return ("id", "category_id", "published_at", f"is_published_{language}", f"slug_{language}", f"title_{language}")
+
+
+@functools.cache
+def _related_sql() -> tuple[str, str, str]:
+    """Queries 2–4: the authors, tags and references of one article (parameter: its id), in the order the ORM
+    gives them (each model's ``Meta.ordering``)."""
+    authors = Article._meta.get_field("authors")
+    author = authors.related_model
+    tagged = TaggedArticle._meta
+    return (
+        f"SELECT {columns(author).select('au')} FROM {author._meta.db_table} au "
+        f"JOIN {authors.m2m_db_table()} aa ON aa.{authors.m2m_reverse_name()} = au.id "
+        f"WHERE aa.{authors.m2m_column_name()} = %s ORDER BY au.family_name, au.given_name, au.id",
+        f"SELECT DISTINCT {columns(Tag).select('tg')} FROM {Tag._meta.db_table} tg "
+        f"JOIN {tagged.db_table} ti ON ti.{tagged.get_field('tag').column} = tg.id "
+        f"WHERE ti.{tagged.get_field('content_object').column} = %s ORDER BY tg.id",
+        f"SELECT {columns(Reference).select('r')} FROM {Reference._meta.db_table} r "
+        f"WHERE r.article_id = %s ORDER BY r.position, r.id",
+    )
+
+
 def article_page(*, slug: str, language: str) -> ArticlePage:
     """The public article ``slug`` in ``language`` and what its page links to; ``Http404`` if it is not public."""
     if language not in language_codes():
         raise Http404("Unknown language.")
-    now = timezone.now()
-    db_now = connection.ops.adapt_datetimefield_value(now)
-    found = list(
-        Article.objects.published(language)
-        .filter(pk__in=RawSQL(_linked_ids_sql(language), [slug, db_now, db_now, shown_limit(), db_now, db_now]))
-        .select_related("category")
-        .annotate(
-            similar_stored=RawSQL(
-                f"SELECT h.has_more FROM articles_similarlist h WHERE h.article_id = articles_article.id "
-                f"AND h.language = '{language}'",
-                [],
-            ),
-            shared_tags=RawSQL(
-                f"SELECT s.shared_tags FROM articles_similararticle s JOIN articles_article t ON t.id = s.article_id "
-                f"WHERE t.slug_{language} = %s AND s.language = '{language}' AND s.similar_id = articles_article.id",
-                [slug],
-            ),
-            next_publication=RawSQL(
-                f"SELECT n.published_at FROM articles_article n WHERE n.is_published_{language} "
-                f"AND n.title_{language} > '' AND n.body_{language} > '' AND n.published_at > %s "
-                f"ORDER BY n.published_at LIMIT 1",
-                [db_now],
-                output_field=models.DateTimeField(),
-            ),
-        )
-    )
+    now = connection.ops.adapt_datetimefield_value(timezone.now())
+    article_columns, category_columns = columns(Article), columns(Category)
+    slug_index = article_columns.attnames.index(f"slug_{language}")
+    extras = article_columns.count + category_columns.count
+    found: list[Article] = []
+    with connection.cursor() as cursor:
+        cursor.execute(_page_sql(language), [slug, now, slug, now, now, shown_limit(), now, now, now])
+        linked_fields = _linked_fields(language)
+        for row in cursor.fetchall():
+            if row[slug_index] == slug:
+                item = article_columns.instance(row)
+            else:
+                item = article_columns.partial_instance(row, linked_fields)
+            category_row = row[article_columns.count : extras]
+            if category_row[0] is not None:
+                Article.category.field.set_cached_value(item, category_columns.instance(category_row))
+            else:
+                Article.category.field.set_cached_value(item, None)
+            item.similar_stored = None if row[extras] is None else bool(row[extras])
+            item.shared_tags = row[extras + 1]
+            item.next_publication = convert(Article._meta.get_field("published_at"), row[extras + 2])
+            found.append(item)
     article = next((item for item in found if getattr(item, f"slug_{language}") == slug), None)
     if article is None:
         raise Http404("No article is published at this address in this language.")
@@ -133,7 +181,16 @@ def article_page(*, slug: str, language: str) -> ArticlePage:
         item.shared_tags = row.shared_tags
         page.similar_articles.append(item)
 
-    prefetch_related_objects([article], "authors", "tags", "references")
+    authors_sql, tags_sql, references_sql = _related_sql()
+    with connection.cursor() as cursor:
+        for sql, model, into in (
+            (authors_sql, Article._meta.get_field("authors").related_model, page.authors),
+            (tags_sql, Tag, page.tags),
+            (references_sql, Reference, page.references),
+        ):
+            cursor.execute(sql, [article.pk])
+            reader = columns(model)
+            into.extend(reader.instance(row) for row in cursor.fetchall())
     return page
 
 

@@ -131,13 +131,15 @@ def listing_page_meta(title: str, *, description: str = "", request: HttpRequest
     return PageMeta(title=title, description=description, structured_data=data)
 
 
-def article_page_meta(article, *, language: str, request: HttpRequest) -> PageMeta:
-    """An article as ``NewsArticle``: headline, summary, image, dates, authors, section and tags in ``language``."""
+def article_page_meta(article, *, language: str, request: HttpRequest, authors=None, tags=None) -> PageMeta:
+    """An article as ``NewsArticle``: headline, summary, image, dates, authors, section and tags in ``language``.
+
+    ``authors`` and ``tags`` are the article's, when the caller has already read them."""
     url = request.build_absolute_uri(article.url_in(language))
     description = article.summary(language)
     image = social_image(article.featured_image, article.featured_image_alt or article.title, request)
-    authors = list(article.authors.all())
-    tags = tuple(tag.name for tag in article.tags.all() if tag.name)
+    authors = list(article.authors.all() if authors is None else authors)
+    tags = tuple(tag.name for tag in (article.tags.all() if tags is None else tags) if tag.name)
     data = {
         "@context": "https://schema.org",
         "@type": "NewsArticle",

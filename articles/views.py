@@ -78,8 +78,12 @@ class ArticleDetailView(DetailView):
                 (code, name, alternates[code]) for code, name in settings.LANGUAGES if code in alternates and code != language
             ],
             x_default_url=alternates.get(article.original_language) or next(iter(alternates.values())),
-            references=list(article.references.all()),
-            page_meta=article_page_meta(article, language=language, request=self.request),
+            references=self.page.references,
+            authors=self.page.authors,
+            tags=self.page.tags,
+            page_meta=article_page_meta(
+                article, language=language, request=self.request, authors=self.page.authors, tags=self.page.tags
+            ),
             previous_article=self.page.previous_article,
             next_article=self.page.next_article,
             page_expires_at=self.page.next_publication,
@@ -92,8 +96,8 @@ class ArticleDetailView(DetailView):
                 caching.schedule_dependency(language),
             }
             | {caching.article_dependency(item.pk) for item in shown if item is not None}
-            | {caching.tag_dependency(tag.pk) for tag in article.tags.all()}
-            | {caching.author_dependency(author.pk) for author in article.authors.all()}
+            | {caching.tag_dependency(tag.pk) for tag in self.page.tags}
+            | {caching.author_dependency(author.pk) for author in self.page.authors}
             | ({caching.category_dependency(article.category_id)} if article.category_id else set())
         )
         return context
@@ -249,6 +253,8 @@ class ArticlePreviewView(PermissionRequiredMixin, DetailView):
             other_languages=[],
             x_default_url=None,
             references=list(article.references.all()),
+            authors=list(article.authors.all()),
+            tags=list(article.tags.all()),
         )
         return context
 

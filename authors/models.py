@@ -2,11 +2,11 @@
 from __future__ import annotations
 
 from django.db import models
-from django.urls import reverse
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from articles.collation import collation_key
+from articles.models import slug_url
 from articles.images import GeneratedImagePath, strip_image_metadata, validate_web_image
 from articles.text import casefold_tr, sanitize_html, unique_slug, upper_tr, validate_html_size
 from modeltranslation.settings import DEFAULT_LANGUAGE as SOURCE_LANGUAGE
@@ -69,7 +69,7 @@ class Author(models.Model):
         return " ".join(part for part in (self.given_name.strip(), upper_tr(self.family_name.strip())) if part)
 
     def get_absolute_url(self) -> str:
-        return reverse("authors:detail", kwargs={"slug": self.slug})
+        return slug_url("authors:detail", self.slug, get_language())
 
     def bio_for(self, language: str | None = None) -> tuple[str, str]:
         """The bio in ``language`` and the language it is really in: the Turkish source where no translation exists."""
