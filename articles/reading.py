@@ -44,55 +44,52 @@ def _public(alias: str, language: str) -> str:
     )
 
 
-def _linked_ids_sql(language: str) -> str:
-    """The article found by its slug and the articles its page links to, as one list of ids.
-
-    Written in SQL because the ORM spends longer building this query than the database spends answering it.
-    Parameters: slug, now (target), limit-related now, limit, now ×2 and now ×2 (neighbours).
-    """
-    target = f"SELECT t.id, t.category_id, t.published_at FROM articles_article t WHERE t.slug_{language} = %s AND {_public('t', language)}"
-    # Scalar subqueries rather than joins with ``target``: so both databases walk the indexes in order and stop
-    # at the first row (a join made SQLite sort every article of the category).
-    return f"""
-        WITH target AS ({target})
-        SELECT id FROM target
-        UNION ALL SELECT similar_id FROM (
-            SELECT s.similar_id FROM articles_similararticle s
-            WHERE s.article_id = (SELECT id FROM target) AND s.language = '{language}' AND s.similar_published_at <= %s
-            ORDER BY s.shared_tags DESC, s.similar_published_at DESC, s.similar_id DESC LIMIT %s
-        ) similar_ids
-        UNION ALL SELECT id FROM (
-            SELECT o.id FROM articles_article o
-            WHERE o.category_id = (SELECT category_id FROM target) AND {_public('o', language)}
-              AND (o.published_at, o.id) < ((SELECT published_at FROM target), (SELECT id FROM target))
-            ORDER BY o.category_id DESC, o.published_at DESC, o.id DESC LIMIT 1
-        ) older
-        UNION ALL SELECT id FROM (
-            SELECT o.id FROM articles_article o
-            WHERE o.category_id = (SELECT category_id FROM target) AND {_public('o', language)}
-              AND (o.published_at, o.id) > ((SELECT published_at FROM target), (SELECT id FROM target))
-            ORDER BY o.category_id, o.published_at, o.id LIMIT 1
-        ) newer
-    """
-
-
 @functools.cache
 def _page_sql(language: str) -> str:
-    """Query 1: the article and every article its page links to, each with its category and, for the page's own
-    article, whether its Similar Posts list is stored, and when the language's next scheduled article is due.
+    """Query 1: the article found by its slug and every article its page links to (its stored Similar Posts, its
+    previous and next articles in the category), each with its category; for the page's own article, whether its
+    Similar Posts list is stored; for the others, the tags they share with it; and when the language's next
+    scheduled article is due.
 
-    Parameters: slug (shared tags), now (next publication), the ``_linked_ids_sql`` parameters, now (public).
+    Parameters: slug, now (target); now (next publication); now, limit (Similar Posts); now, now (neighbours);
+    now (public).
     """
+    # Scalar subqueries on ``target`` rather than joins with it: so both databases walk the indexes in order and
+    # stop at the first row (a join made SQLite sort every article of the category).
     return f"""
+        WITH target AS (
+            SELECT t.id, t.category_id, t.published_at FROM articles_article t
+            WHERE t.slug_{language} = %s AND {_public('t', language)}
+        )
         SELECT {columns(Article).select("a")}, {columns(Category).select("c")},
             (SELECT h.has_more FROM articles_similarlist h WHERE h.article_id = a.id AND h.language = '{language}'),
-            (SELECT s.shared_tags FROM articles_similararticle s JOIN articles_article t ON t.id = s.article_id
-             WHERE t.slug_{language} = %s AND s.language = '{language}' AND s.similar_id = a.id),
+            (SELECT s.shared_tags FROM articles_similararticle s
+             WHERE s.article_id = (SELECT id FROM target) AND s.language = '{language}' AND s.similar_id = a.id),
             (SELECT n.published_at FROM articles_article n
              WHERE n.is_published_{language} AND n.title_{language} > '' AND n.body_{language} > ''
                AND n.published_at > %s ORDER BY n.published_at LIMIT 1)
         FROM articles_article a LEFT OUTER JOIN articles_category c ON c.id = a.category_id
-        WHERE a.id IN ({_linked_ids_sql(language)}) AND {_public('a', language)}
+        WHERE a.id IN (
+            SELECT id FROM target
+            UNION ALL SELECT similar_id FROM (
+                SELECT s.similar_id FROM articles_similararticle s
+                WHERE s.article_id = (SELECT id FROM target) AND s.language = '{language}'
+                  AND s.similar_published_at <= %s
+                ORDER BY s.shared_tags DESC, s.similar_published_at DESC, s.similar_id DESC LIMIT %s
+            ) similar_ids
+            UNION ALL SELECT id FROM (
+                SELECT o.id FROM articles_article o
+                WHERE o.category_id = (SELECT category_id FROM target) AND {_public('o', language)}
+                  AND (o.published_at, o.id) < ((SELECT published_at FROM target), (SELECT id FROM target))
+                ORDER BY o.category_id DESC, o.published_at DESC, o.id DESC LIMIT 1
+            ) older
+            UNION ALL SELECT id FROM (
+                SELECT o.id FROM articles_article o
+                WHERE o.category_id = (SELECT category_id FROM target) AND {_public('o', language)}
+                  AND (o.published_at, o.id) > ((SELECT published_at FROM target), (SELECT id FROM target))
+                ORDER BY o.category_id, o.published_at, o.id LIMIT 1
+            ) newer
+        ) AND {_public('a', language)}
     """
 
 
@@ -131,7 +128,7 @@ def article_page(*, slug: str, language: str) -> ArticlePage:
     extras = article_columns.count + category_columns.count
     found: list[Article] = []
     with connection.cursor() as cursor:
-        cursor.execute(_page_sql(language), [slug, now, slug, now, now, shown_limit(), now, now, now])
+        cursor.execute(_page_sql(language), [slug, now, now, now, shown_limit(), now, now, now])
         linked_fields = _linked_fields(language)
         for row in cursor.fetchall():
             if row[slug_index] == slug:
