@@ -76,7 +76,9 @@ def share_links(context, title: str) -> list[dict]:
     request = context["request"]
     url = quote(request.build_absolute_uri(), safe="")
     quoted_title = quote(title or "", safe="")
-    links = [{"name": name, "url": pattern.format(url=url, title=quoted_title)} for name, pattern in SHARE_TARGETS]
+    links = [
+        {"name": name, "url": pattern.format(url=url, title=quoted_title), "email": False} for name, pattern in SHARE_TARGETS
+    ]
     links.append({"name": "e-mail", "url": f"mailto:?subject={quoted_title}&body={url}", "email": True})
     return links
 
