@@ -123,11 +123,9 @@ class TranslatedCollectionView(ListView):
         self.collection = self.get_collection()
         return self.articles_of(self.collection).published(current_language()).for_listing()
 
-    def get(self, request, *args, **kwargs):
-        response = super().get(request, *args, **kwargs)
-        if not self.object_list:
-            raise Http404("Nothing published here in this language.")
-        return response
+    # Nothing published here in this language: 404. ListView asks with one EXISTS query (testing the queryset
+    # itself for truth loaded every article of the tag or category, 40,000 for a popular tag at 100,000 articles).
+    allow_empty = False
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
