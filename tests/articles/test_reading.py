@@ -104,3 +104,107 @@ class ErrorPageTests(TestCase):
         self.assertIn("Ошибка сервера", html)
         with translation.override("tr"):
             self.assertIn("Sunucu hatası", render_to_string("500.html"))
+
+
+class AddressTests(TestCase):
+    """``slug_url`` (the page's links) must give exactly what ``reverse`` gives, in every language."""
+
+    def test_links_equal_reverse_in_every_language_and_under_a_script_prefix(self):
+        from django.urls import reverse, set_script_prefix
+
+        from authors.models import Author
+
+        category = make_category("Analiz", tr="Analiz", ru="Анализ")
+        tag = make_tag("Rusya")
+        article = make_article("Yakınlaşma", category=category, tags=(tag,))
+        author = Author.objects.create(given_name="Elcan", family_name="Tokmak")
+        try:
+            for prefix in ("/", "/site/"):
+                set_script_prefix(prefix)
+                for code in ("tr", "en", "ru"):
+                    with translation.override(code):
+                        for item in (article, tag, category):
+                            expected = reverse(item.url_name, kwargs={"slug": getattr(item, f"slug_{code}")})
+                            self.assertEqual(item.url_in(code), expected)
+                            self.assertEqual(item.get_absolute_url(), expected)
+                        self.assertEqual(author.get_absolute_url(), reverse("authors:detail", kwargs={"slug": author.slug}))
+                    self.assertTrue(article.url_in(code).startswith(f"{prefix}{code}/"))
+        finally:
+            set_script_prefix("/")
+        self.assertEqual(article.url_in("ru").split("/")[2], "stati")
+
+    def test_a_value_the_pattern_refuses_fails_as_reverse_does(self):
+        from django.urls import NoReverseMatch
+
+        from articles.models import slug_url
+
+        with self.assertRaises(NoReverseMatch):
+            slug_url("articles:detail", "два слова", "en")
+        with self.assertRaises(NoReverseMatch):
+            slug_url("articles:detail", "", "en")
+
+
+class RowReaderTests(TestCase):
+    """``articles.rows`` turns the article page's SQL rows into the same instances the ORM would load."""
+
+    def test_instances_equal_the_orms_field_by_field(self):
+        from django.db import connection
+
+        from articles.models import Article, Reference
+        from articles.rows import columns
+        from tests.factories import make_reference
+
+        article = make_article("Satırlar", category=make_category(), featured_image_alt_en="A map")
+        make_reference(article, "i", position=1)
+        for model, pk in ((Article, article.pk), (Reference, article.references.get().pk)):
+            reader = columns(model)
+            with connection.cursor() as cursor:
+                cursor.execute(f"SELECT {reader.select('x')} FROM {model._meta.db_table} x WHERE x.id = %s", [pk])
+                row = cursor.fetchone()
+            mine, orms = reader.instance(row), model.objects.get(pk=pk)
+            self.assertEqual(mine.get_deferred_fields(), set())
+            self.assertFalse(mine._state.adding)
+            for field in model._meta.concrete_fields:
+                with self.subTest(model=model.__name__, field=field.attname):
+                    mine_value, orm_value = getattr(mine, field.attname), getattr(orms, field.attname)
+                    self.assertEqual(mine_value, orm_value)
+                    self.assertIs(type(mine_value), type(orm_value))
+
+    def test_a_partial_instance_defers_what_it_did_not_load(self):
+        from django.db import connection
+
+        from articles.models import Article
+        from articles.rows import columns
+
+        article = make_article("Kısmi")
+        reader = columns(Article)
+        with connection.cursor() as cursor:
+            cursor.execute(f"SELECT {reader.select('x')} FROM articles_article x WHERE x.id = %s", [article.pk])
+            row = cursor.fetchone()
+        light = reader.partial_instance(row, ("title_en", "id", "published_at"))
+        self.assertEqual((light.pk, light.title_en, light.published_at), (article.pk, article.title_en, article.published_at))
+        self.assertIn("body_en", light.get_deferred_fields())
+        self.assertNotIn("title_en", light.get_deferred_fields())
+
+
+class DateElementTests(TestCase):
+    def test_time_element_writes_the_day_as_the_date_filter_did(self):
+        from datetime import datetime, timezone as dt_timezone
+
+        from django.template.defaultfilters import date as date_filter
+        from django.utils import timezone
+
+        from articles.templatetags.articles_tags import time_element
+
+        # Late evening UTC is already the next day in Istanbul: the local day is the one shown.
+        moment = datetime(2025, 3, 18, 22, 30, tzinfo=dt_timezone.utc)
+        local = timezone.localtime(moment)
+        for code in ("tr", "en", "ru"):
+            with translation.override(code):
+                self.assertEqual(
+                    time_element(moment),
+                    f'<time datetime="{date_filter(local, "Y-m-d")}">{date_filter(local, "DATE_FORMAT")}</time>',
+                )
+        with translation.override("tr"):
+            self.assertEqual(time_element(moment), '<time datetime="2025-03-19">19 Mart 2025</time>')
+        self.assertEqual(time_element(None), "")
