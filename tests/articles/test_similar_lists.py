@@ -123,3 +123,33 @@ class ScheduledArticlesInStoredListsTests(TestCase):
         with mock.patch("django.utils.timezone.now", return_value=later):
             self.assertEqual(stored(main, "en"), [(scheduled[9].pk, 1), (scheduled[8].pk, 1)])
             self.assertEqual(stored(main, "en"), rule(main, "en", 2))
+
+
+class BuildSimilarListsCommandTests(TestCase):
+    def test_makes_the_missing_lists_once_and_the_article_page_then_reads_them(self):
+        from io import StringIO
+
+        from django.core.cache import cache
+        from django.core.management import CommandError, call_command
+
+        shared = make_tag("Shared")
+        articles = [make_article(f"Listed {n}", tags=(shared,), days_ago=n + 1, languages=("tr", "en")) for n in range(4)]
+        SimilarList.objects.all().delete()
+        SimilarArticle.objects.all().delete()
+        out = StringIO()
+        with self.settings(LANGUAGE_CODE="en"):
+            call_command("build_similar_lists", "--language", "en", stdout=out)
+        self.assertRegex(out.getvalue(), r"^4 Similar Posts lists made in \d+\.\d s\.")
+        self.assertEqual(set(SimilarList.objects.values_list("language", flat=True)), {"en"})
+        self.assertEqual(
+            [row.similar_id for row in similar_rows(articles[0].pk, "en")], [item.pk for item in articles[1:]]
+        )
+        out = StringIO()
+        with self.settings(LANGUAGE_CODE="en"):
+            call_command("build_similar_lists", stdout=out)  # English lists exist: only the Turkish ones are made
+        self.assertTrue(out.getvalue().startswith("4 "), out.getvalue())
+        cache.clear()
+        with self.assertNumQueries(4):  # a stored list: no fifth query to make it
+            self.client.get(articles[0].url_in("tr"))
+        with self.assertRaises(CommandError):
+            call_command("build_similar_lists", "--language", "de")
