@@ -160,3 +160,40 @@ class AdminTests(TestCase):
         self.assertEqual(response.status_code, 302)
         tag = Tag.objects.get(name_en="Sanctions")
         self.assertEqual(tag.slug_ru, "sanktsii")
+
+
+class TagFilterAtScaleTests(TestCase):
+    """The changelist's tag filter offers the most used tags, not every tag of the archive."""
+
+    def setUp(self):
+        from django.contrib.auth import get_user_model
+        from django.core.cache import cache
+
+        from tests.factories import make_article, make_tag
+
+        cache.clear()
+        self.client.force_login(get_user_model().objects.create_superuser("boss", "boss@example.org", "pw"))
+        self.tags = [make_tag(f"Konu {n}") for n in range(40)]
+        for n, tag in enumerate(self.tags[:30]):
+            make_article(f"Tagged {n}", tags=tuple(self.tags[: n + 1]))  # tag k is on 30 - k articles
+
+    def test_sidebar_lists_the_25_most_used_tags_and_the_chosen_one(self):
+        from bs4 import BeautifulSoup
+
+        url = reverse("admin:articles_article_changelist")
+        page = BeautifulSoup(self.client.get(url).content, "html.parser")
+        links = [a.get_text() for a in page.select("#changelist-filter a") if "tags__id__exact=" in a.get("href", "")]
+        self.assertEqual(links, [f"Konu {n} tr" for n in range(25)])
+        rare = self.tags[29]  # on one article only
+        response = self.client.get(f"{url}?tags__id__exact={rare.pk}")
+        page = BeautifulSoup(response.content, "html.parser")
+        self.assertIn("Konu 29 tr", [a.get_text() for a in page.select("#changelist-filter a")])
+        self.assertEqual(len(page.select("#result_list tbody tr")), 1)
+        self.assertContains(response, "Tagged 29")
+        self.assertEqual(self.client.get(f"{url}?tags__id__exact=nonsense").status_code, 200)
+
+    def test_the_changelist_finds_articles_by_tag_name(self):
+        url = reverse("admin:articles_article_changelist")
+        response = self.client.get(f"{url}?q=Konu 29")
+        self.assertContains(response, "Tagged 29")
+        self.assertNotContains(response, "Tagged 28")
