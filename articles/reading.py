@@ -61,7 +61,8 @@ def _page_sql(language: str) -> str:
             SELECT t.id, t.category_id, t.published_at FROM articles_article t
             WHERE t.slug_{language} = %s AND {_public('t', language)}
         )
-        SELECT {columns(Article).select("a")}, {columns(Category).select("c")},
+        SELECT {columns(Article).select("a", only_when="a.id = (SELECT id FROM target)", always=_linked_fields(language))},
+            {columns(Category).select("c")},
             (SELECT h.has_more FROM articles_similarlist h WHERE h.article_id = a.id AND h.language = '{language}'),
             (SELECT s.shared_tags FROM articles_similararticle s
              WHERE s.article_id = (SELECT id FROM target) AND s.language = '{language}' AND s.similar_id = a.id),
@@ -131,7 +132,7 @@ def article_page(*, slug: str, language: str) -> ArticlePage:
         cursor.execute(_page_sql(language), [slug, now, now, now, shown_limit(), now, now, now])
         linked_fields = _linked_fields(language)
         for row in cursor.fetchall():
-            if row[slug_index] == slug:
+            if row[slug_index] == slug:  # the page's own article: every column came
                 item = article_columns.instance(row)
             else:
                 item = article_columns.partial_instance(row, linked_fields)

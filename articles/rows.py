@@ -36,9 +36,18 @@ class Columns:
             if converters
         ]
 
-    def select(self, alias: str) -> str:
-        """``alias."col1", alias."col2", …`` in the order ``instance`` reads them."""
-        return ", ".join(f"{alias}.{name}" for name in self._names)
+    def select(self, alias: str, *, only_when: str = "", always: tuple[str, ...] = ()) -> str:
+        """``alias."col1", alias."col2", …`` in the order ``instance`` reads them.
+
+        With ``only_when`` (an SQL condition), the columns not named in ``always`` are NULL on the rows where it
+        does not hold: those rows are meant for ``partial_instance(row, always)``, and their texts need not travel.
+        """
+        if not only_when:
+            return ", ".join(f"{alias}.{name}" for name in self._names)
+        return ", ".join(
+            f"{alias}.{name}" if attname in always else f"CASE WHEN {only_when} THEN {alias}.{name} END"
+            for attname, name in zip(self.attnames, self._names)
+        )
 
     def instance(self, row: Sequence) -> models.Model:
         """The instance from ``row[:count]`` (the columns of ``select``), converted as the ORM would."""
