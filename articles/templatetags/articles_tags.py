@@ -8,8 +8,9 @@ from django import template
 from django.conf import settings
 from django.urls import reverse
 from django.utils import formats, timezone, translation
-from django.utils.html import format_html
+from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
+from django.utils.translation import gettext
 
 from ..footnotes import link_footnotes, note_id, ref_id
 
@@ -71,16 +72,36 @@ SHARE_TARGETS = (
 
 
 @register.simple_tag(takes_context=True)
-def share_links(context, title: str) -> list[dict]:
-    """Plain share links (no third-party scripts) for the current page."""
+def share_links(context, title: str) -> str:
+    """Plain share links (no third-party scripts) for the current page, as the ``<li>`` items of a list.
+
+    Rendered here, not by a loop in the template: six links with a condition each cost an uncached article page
+    more than its body did.
+    """
     request = context["request"]
     url = quote(request.build_absolute_uri(), safe="")
     quoted_title = quote(title or "", safe="")
-    links = [
-        {"name": name, "url": pattern.format(url=url, title=quoted_title), "email": False} for name, pattern in SHARE_TARGETS
+    items = [
+        (pattern.format(url=url, title=quoted_title), mark_safe(' target="_blank"'), name)
+        for name, pattern in SHARE_TARGETS
     ]
-    links.append({"name": "e-mail", "url": f"mailto:?subject={quoted_title}&body={url}", "email": True})
-    return links
+    items.append((f"mailto:?subject={quoted_title}&body={url}", "", gettext("E-mail")))
+    return format_html_join(
+        "", '\n      <li><a href="{}" rel="noopener nofollow"{}>{}</a></li>', items
+    )
+
+
+@register.simple_tag
+def article_links(articles) -> str:
+    """``<li>`` items linking to ``articles``, each with its title and day: Similar Posts and the like.
+
+    Rendered here for the same reason as the share links: a loop of three lookups an item was a tenth of the page.
+    """
+    return format_html_join(
+        "",
+        '\n    <li><a href="{}">{}</a> {}</li>',
+        ((article.get_absolute_url(), article.title, time_element(article.published_at)) for article in articles),
+    )
 
 
 @register.simple_tag
