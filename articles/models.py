@@ -119,6 +119,20 @@ def slug_url(url_name: str, slug: str, language: str) -> str:
     return f"{before}{slug}{after}"
 
 
+@functools.lru_cache(maxsize=256)
+def _language_url(url_name: str, language: str | None, urlconf: str | None, root_urlconf: str, prefix: str) -> str:
+    with translation.override(language):
+        return reverse(url_name, urlconf=urlconf)
+
+
+def language_url(url_name: str, language: str | None = None) -> str:
+    """``reverse(url_name)`` (a pattern without arguments) with ``language`` active (default: the current one),
+    reversed once per language, URLconf and script prefix: the site's header links to the same few addresses from
+    every page."""
+    language = language or get_language()
+    return _language_url(url_name, language, get_urlconf(), settings.ROOT_URLCONF, get_script_prefix())
+
+
 class TranslatedSlugMixin:
     """``url_in(language)``: the object's address in another language, whose slug differs."""
 

@@ -6,13 +6,13 @@ from urllib.parse import quote
 
 from django import template
 from django.conf import settings
-from django.urls import reverse
 from django.utils import formats, timezone, translation
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext
 
 from ..footnotes import link_footnotes, note_id, ref_id
+from ..models import language_url
 
 register = template.Library()
 
@@ -47,19 +47,41 @@ def footnote_ref_id(marker: str) -> str:
 
 
 @register.simple_tag(takes_context=True)
-def language_links(context) -> list[dict]:
-    """One entry per language for the header switcher: this page in that language, or that language's home."""
+def language_links(context) -> str:
+    """The header's language switcher as ``<li>`` items: this page in each language, or that language's home."""
     alternates = context.get("alternate_urls") or {}
     current = translation.get_language()
-    links = []
-    for code, name in settings.LANGUAGES:
-        if code in alternates:
-            url = alternates[code]
-        else:
-            with translation.override(code):
-                url = reverse("articles:index")
-        links.append({"code": code, "name": name, "url": url, "current": code == current})
-    return links
+    return format_html_join(
+        "",
+        '\n          <li><a href="{}" hreflang="{}" lang="{}"{}>{}</a></li>',
+        (
+            (
+                alternates[code] if code in alternates else language_url("articles:index", code),
+                code,
+                code,
+                mark_safe(' aria-current="true"') if code == current else "",
+                name,
+            )
+            for code, name in settings.LANGUAGES
+        ),
+    )
+
+
+@register.simple_tag(takes_context=True)
+def hreflang_links(context) -> str:
+    """``<link rel="alternate" hreflang>`` for each language of the page (``alternate_urls``) and ``x-default``."""
+    request = context["request"]
+    origin = f"{request.scheme}://{request.get_host()}"
+    links = [(code, origin + url) for code, url in (context.get("alternate_urls") or {}).items()]
+    if context.get("x_default_url"):
+        links.append(("x-default", origin + context["x_default_url"]))
+    return format_html_join("\n  ", '<link rel="alternate" hreflang="{}" href="{}">', links)
+
+
+@register.simple_tag
+def site_url(url_name: str) -> str:
+    """``{% url url_name %}`` for a pattern without arguments, in the page's language, reversed once."""
+    return language_url(url_name)
 
 
 SHARE_TARGETS = (
