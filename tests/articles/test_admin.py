@@ -197,3 +197,24 @@ class TagFilterAtScaleTests(TestCase):
         response = self.client.get(f"{url}?q=Konu 29")
         self.assertContains(response, "Tagged 29")
         self.assertNotContains(response, "Tagged 28")
+
+
+class DateHierarchyTests(TestCase):
+    def test_top_level_lists_the_years_that_have_articles_then_django_drills_down(self):
+        from datetime import datetime
+
+        from django.utils import timezone
+
+        self.client.force_login(get_user_model().objects.create_superuser("chief", "chief@example.org", "pw"))
+        zone = timezone.get_current_timezone()
+        # 31 December 23:30 in Istanbul is already the next year in UTC: the year shown is the local one.
+        for moment in (datetime(2019, 5, 1, tzinfo=zone), datetime(2021, 12, 31, 23, 30, tzinfo=zone),
+                       datetime(2024, 2, 2, tzinfo=zone)):
+            make_article(f"Dated {moment.year}", published_at=moment)
+        url = reverse("admin:articles_article_changelist")
+        page = BeautifulSoup(self.client.get(url).content, "html.parser")
+        years = [a.get_text(strip=True) for a in page.select(".xfull a, nav.toplinks a")]
+        self.assertEqual(years, ["2019", "2021", "2024"])
+        page = BeautifulSoup(self.client.get(url + "?published_at__year=2021").content, "html.parser")
+        self.assertIn("Aralık 2021", [a.get_text(strip=True) for a in page.select(".xfull a, nav.toplinks a")])
+        self.assertEqual(len(page.select("#result_list tbody tr")), 1)

@@ -1,0 +1,45 @@
+"""Admin template helpers of the articles app."""
+from __future__ import annotations
+
+from datetime import datetime
+
+from django import template
+from django.contrib.admin.templatetags.admin_list import date_hierarchy
+from django.db.models import Max, Min
+from django.utils import timezone
+
+register = template.Library()
+
+
+@register.inclusion_tag("admin/date_hierarchy.html")
+def year_indexed_date_hierarchy(cl):
+    """Django's ``date_hierarchy``, with the top level's years found by index range checks.
+
+    Django lists the years by truncating every row's date: on SQLite through a Python function, half a second of
+    each changelist at 100,000 articles. Here the first and last dates bound the years and one indexed ``EXISTS``
+    per year keeps those that have articles; below the top level Django's own tag runs unchanged.
+    """
+    field = cl.date_hierarchy
+    if field and not any(cl.params.get(f"{field}__{part}") for part in ("year", "month", "day")):
+        bounds = cl.queryset.aggregate(first=Min(field), last=Max(field))
+        if bounds["first"] and bounds["last"]:
+            first, last = timezone.localtime(bounds["first"]), timezone.localtime(bounds["last"])
+            if first.year != last.year:
+                zone = timezone.get_current_timezone()
+                years = [
+                    year
+                    for year in range(first.year, last.year + 1)
+                    if cl.queryset.filter(
+                        **{f"{field}__gte": datetime(year, 1, 1, tzinfo=zone),
+                           f"{field}__lt": datetime(year + 1, 1, 1, tzinfo=zone)}
+                    ).exists()
+                ]
+                return {
+                    "show": True,
+                    "back": None,
+                    "choices": [
+                        {"link": cl.get_query_string({f"{field}__year": str(year)}, [f"{field}__"]), "title": str(year)}
+                        for year in years
+                    ],
+                }
+    return date_hierarchy(cl)
