@@ -19,7 +19,7 @@ from django.http import Http404
 from django.utils import timezone
 
 from .models import Article, Category, Reference, Tag, TaggedArticle, language_codes
-from .rows import columns, convert
+from .rows import columns, convert, fixed_sql_cursor
 from .similar import Row, shown_limit, similar_ids_for
 
 
@@ -128,7 +128,7 @@ def article_page(*, slug: str, language: str) -> ArticlePage:
     slug_index = article_columns.attnames.index(f"slug_{language}")
     extras = article_columns.count + category_columns.count
     found: list[Article] = []
-    with connection.cursor() as cursor:
+    with fixed_sql_cursor() as cursor:
         cursor.execute(_page_sql(language), [slug, now, now, now, shown_limit(), now, now, now])
         linked_fields = _linked_fields(language)
         for row in cursor.fetchall():
@@ -180,7 +180,7 @@ def article_page(*, slug: str, language: str) -> ArticlePage:
         page.similar_articles.append(item)
 
     authors_sql, tags_sql, references_sql = _related_sql()
-    with connection.cursor() as cursor:
+    with fixed_sql_cursor() as cursor:
         for sql, model, into in (
             (authors_sql, Article._meta.get_field("authors").related_model, page.authors),
             (tags_sql, Tag, page.tags),

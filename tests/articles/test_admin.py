@@ -192,11 +192,17 @@ class TagFilterAtScaleTests(TestCase):
         self.assertContains(response, "Tagged 29")
         self.assertEqual(self.client.get(f"{url}?tags__id__exact=nonsense").status_code, 200)
 
-    def test_the_changelist_finds_articles_by_tag_name(self):
-        url = reverse("admin:articles_article_changelist")
-        response = self.client.get(f"{url}?q=Konu 29")
-        self.assertContains(response, "Tagged 29")
-        self.assertNotContains(response, "Tagged 28")
+    def test_any_tag_is_reached_from_its_article_count_on_the_tag_changelist(self):
+        rare = self.tags[29]
+        tags_page = BeautifulSoup(
+            self.client.get(reverse("admin:articles_tag_changelist") + "?q=Konu 29").content, "html.parser"
+        )
+        link = tags_page.select_one("td.field-article_count a")
+        self.assertEqual(link.get_text(), "1")
+        articles_page = self.client.get(link["href"])
+        self.assertContains(articles_page, "Tagged 29")
+        self.assertEqual(len(BeautifulSoup(articles_page.content, "html.parser").select("#result_list tbody tr")), 1)
+        self.assertIn(f"tags__id__exact={rare.pk}", link["href"])
 
 
 class DateHierarchyTests(TestCase):

@@ -208,3 +208,32 @@ class DateElementTests(TestCase):
         with translation.override("tr"):
             self.assertEqual(time_element(moment), '<time datetime="2025-03-19">19 Mart 2025</time>')
         self.assertEqual(time_element(None), "")
+
+
+class PreparedStatementTests(TestCase):
+    def test_postgresql_prepares_the_page_statements_once_and_counts_them(self):
+        from django.core.cache import cache
+        from django.db import connection
+
+        if connection.vendor != "postgresql":
+            self.skipTest("prepared statements are PostgreSQL's; SQLite prepares every statement itself")
+        article = make_article("Hazır", tags=(make_tag("Hazır"),))
+        url = article.url_in("tr")
+        self.client.get(url)  # the first reading makes the Similar Posts list
+        for _ in range(2):
+            cache.clear()
+            with self.assertNumQueries(4):
+                self.assertEqual(self.client.get(url).status_code, 200)
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT count(*) FROM pg_prepared_statements WHERE statement LIKE %s", ["%WITH target AS%"])
+            self.assertEqual(cursor.fetchone()[0], 1)
+        with self.settings(ARTICLES_PREPARED_STATEMENTS=False):
+            cache.clear()
+            with self.assertNumQueries(4):
+                self.assertEqual(self.client.get(url).status_code, 200)
+
+    def test_a_query_with_more_parameters_than_the_protocol_allows_still_runs(self):
+        # Server-side binding for every query (Django's server_side_binding option) made this fail.
+        from articles.models import Article
+
+        self.assertEqual(Article.objects.filter(pk__in=range(1, 70_001)).count(), 0)
