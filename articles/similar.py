@@ -199,20 +199,40 @@ def similar_ids_for(article_id: int, language: str, *, stored: list[Row] | None,
     return shown
 
 
+_STORED_ROWS_SQL = """
+    SELECT 0, h.has_more, NULL, NULL, NULL FROM articles_similarlist h WHERE h.article_id = %s AND h.language = %s
+    UNION ALL
+    SELECT * FROM (
+        SELECT 1, CAST(NULL AS BOOLEAN), s.similar_id, s.shared_tags, s.similar_published_at
+        FROM articles_similararticle s
+        WHERE s.article_id = %s AND s.language = %s AND s.similar_published_at <= %s
+        ORDER BY s.shared_tags DESC, s.similar_published_at DESC, s.similar_id DESC LIMIT %s
+    ) shown
+"""
+
+
 def similar_rows(article_id: int, language: str) -> list[Row]:
     """The Similar Posts a reader of ``language`` sees for ``article_id``, read from its stored list (made if missing).
 
-    The article page reads the same rows within its one query (``articles.reading``); this is for everything else.
+    The article page reads the same rows within its one query (``articles.reading``); this is for everything else:
+    one fixed statement (prepared on PostgreSQL) for the list's header and its due rows.
     """
-    header = SimilarList.objects.filter(article_id=article_id, language=language).values_list("has_more", flat=True).first()
+    from .rows import convert, fixed_sql_cursor
+
+    now = connection.ops.adapt_datetimefield_value(timezone.now())
+    with fixed_sql_cursor() as cursor:
+        cursor.execute(_STORED_ROWS_SQL, [article_id, language, article_id, language, now, shown_limit()])
+        found = cursor.fetchall()
+    header = next((has_more for part, has_more, *_rest in found if part == 0), None)
     if header is None:
         return similar_ids_for(article_id, language, stored=None, has_more=False)
-    rows = (
-        SimilarArticle.objects.filter(article_id=article_id, language=language, similar_published_at__lte=timezone.now())
-        .order_by(*RANK_ORDER)
-        .values_list("similar_id", "shared_tags", "similar_published_at")[: shown_limit()]
-    )
-    return similar_ids_for(article_id, language, stored=[Row(*row) for row in rows], has_more=header)
+    published_at = SimilarArticle._meta.get_field("similar_published_at")
+    stored = [
+        Row(similar_id, shared_tags, convert(published_at, date))
+        for part, _has_more, similar_id, shared_tags, date in found
+        if part == 1
+    ]
+    return similar_ids_for(article_id, language, stored=stored, has_more=bool(header))
 
 
 def _rows_by_list(pairs: set[tuple[int, str]]) -> dict[tuple[int, str], list[Row]]:
