@@ -380,16 +380,6 @@ class Article(TranslatedSlugMixin, models.Model):
         ] + [
             # Previous/next in the category: a few steps from the article's date, not a scan of the category.
             models.Index(fields=["category", "published_at", "id"], name="article_category_date_idx"),
-        ] + [
-            # The variants readers can see (``published_q`` but the date), newest first: a list's page and its
-            # paginator's count read this index alone instead of every article's text (the home page's count took
-            # 1.2 s at 100,000 articles on SQLite, 7 ms with it).
-            models.Index(
-                fields=["-published_at", "-id"],
-                name=f"article_public_{code}_idx",
-                condition=models.Q(**{f"is_published_{code}": True, f"title_{code}__gt": "", f"body_{code}__gt": ""}),
-            )
-            for code, _name in settings.LANGUAGES
         ]
 
     def __str__(self) -> str:
