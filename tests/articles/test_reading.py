@@ -1,4 +1,5 @@
 """Reading aids: reading time, previous/next in the category, counts, print stylesheet, error pages, landmarks."""
+import pytest
 from bs4 import BeautifulSoup
 from django.test import TestCase, override_settings
 from django.utils import translation
@@ -210,13 +211,14 @@ class DateElementTests(TestCase):
         self.assertEqual(time_element(None), "")
 
 
+@pytest.mark.postgres
 class PreparedStatementTests(TestCase):
+    """Prepared statements are PostgreSQL's (SQLite prepares every statement itself)."""
+
     def test_postgresql_prepares_the_page_statements_once_and_counts_them(self):
         from django.core.cache import cache
         from django.db import connection
 
-        if connection.vendor != "postgresql":
-            self.skipTest("prepared statements are PostgreSQL's; SQLite prepares every statement itself")
         article = make_article("Hazır", tags=(make_tag("Hazır"),))
         url = article.url_in("tr")
         self.client.get(url)  # the first reading makes the Similar Posts list
