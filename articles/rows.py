@@ -57,13 +57,7 @@ class Columns:
     def instance(self, row: Sequence) -> models.Model:
         """The instance from ``row[:count]`` (the columns of ``select``), converted as the ORM would."""
         values = list(row[: self.count])
-        if self._converters:
-            connection = connections[self.using]
-            for index, converters, column in self._converters:
-                value = values[index]
-                for converter in converters:
-                    value = converter(value, column, connection)
-                values[index] = value
+        _apply(self._converters, values, self.using)
         return self.model.from_db(self.using, self.attnames, values)
 
     def partial_instance(self, row: Sequence, attnames: tuple[str, ...]) -> models.Model:
@@ -71,13 +65,7 @@ class Columns:
         deferred, as with ``QuerySet.only()``: reading one costs a query, which the page's query-count tests catch."""
         positions, converters, names = self._subset(attnames)
         values = [row[index] for index in positions]
-        if converters:
-            connection = connections[self.using]
-            for index, field_converters, column in converters:
-                value = values[index]
-                for converter in field_converters:
-                    value = converter(value, column, connection)
-                values[index] = value
+        _apply(converters, values, self.using)
         return self.model.from_db(self.using, names, values)
 
     @functools.lru_cache(maxsize=64)
@@ -105,10 +93,22 @@ def _field_converters(field: models.Field, using: str) -> tuple[list, object]:
 
 def convert(field: models.Field, value, using: str = "default"):
     """``value`` as a raw SQL expression of ``field``'s type returned it, as the ORM would give it back."""
-    converters, column = _field_converters(field, using)
-    for converter in converters:
-        value = converter(value, column, connections[using])
-    return value
+    values = [value]
+    _apply([(0, *_field_converters(field, using))], values, using)
+    return values[0]
+
+
+def _apply(converters: list, values: list, using: str) -> None:
+    """Run each ``(index, converters, column)``'s converters on ``values[index]``, in place, as the ORM's compiler
+    does on every row it reads."""
+    if not converters:
+        return
+    connection = connections[using]
+    for index, field_converters, column in converters:
+        value = values[index]
+        for converter in field_converters:
+            value = converter(value, column, connection)
+        values[index] = value
 
 
 @functools.cache
