@@ -16,7 +16,6 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.urls import get_script_prefix, get_urlconf, reverse
 from django.utils import timezone, translation
-from django.utils.html import strip_tags
 from django.utils.text import Truncator
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
@@ -24,7 +23,7 @@ from taggit.managers import TaggableManager
 from taggit.models import TagBase, TaggedItemBase
 
 from .images import GeneratedImagePath, strip_image_metadata, validate_web_image
-from .search import SearchEntryQuerySet
+from .search import SearchEntryQuerySet, plain_text
 from .text import ensure_paragraphs, sanitize_html, unique_slug, validate_html_size
 
 
@@ -427,19 +426,35 @@ class Article(TranslatedSlugMixin, models.Model):
         value = getattr(self, f"highlights_{language or current_language()}") or ""
         return [line.strip() for line in value.splitlines() if line.strip()]
 
+    def plain_body(self, language: str | None = None) -> str:
+        """The body's text as a reader sees it (tags dropped, entities decoded, spaces folded).
+
+        An article page asks three times (the description, the reading time, the word count of its structured
+        data) and the HTML parser behind it is the dearest step of a long body, so the text is kept on the
+        instance for as long as the body it came from is the one on the instance.
+        """
+        language = language or current_language()
+        body = getattr(self, f"body_{language}") or ""
+        texts = self.__dict__.setdefault("_plain_bodies", {})
+        known = texts.get(language)
+        if known is None or known[0] is not body:
+            known = texts[language] = (body, plain_text(body))
+        return known[1]
+
+    def word_count(self, language: str | None = None) -> int:
+        return len(self.plain_body(language).split())
+
     def summary(self, language: str | None = None, *, words: int = 40) -> str:
         """Plain text that stands for the article in a list, a feed or a search engine: the first highlight, or the
         opening of the body where there are none."""
         highlights = self.highlight_list(language)
         if highlights:
-            return strip_tags(highlights[0]).strip()
-        body = getattr(self, f"body_{language or current_language()}") or ""
-        return Truncator(" ".join(strip_tags(body).split())).words(words)
+            return plain_text(highlights[0])
+        return Truncator(self.plain_body(language)).words(words)
 
     def reading_minutes(self, language: str | None = None) -> int:
         """Minutes an average reader needs for the body (about 200 words a minute), never less than one."""
-        body = getattr(self, f"body_{language or current_language()}") or ""
-        return max(1, math.ceil(len(strip_tags(body).split()) / READING_WORDS_PER_MINUTE))
+        return max(1, math.ceil(self.word_count(language) / READING_WORDS_PER_MINUTE))
 
     # --- Validation and saving ------------------------------------------------------------------------------
 

@@ -151,7 +151,7 @@ def article_page_meta(article, *, language: str, request: HttpRequest, authors=N
         "datePublished": article.published_at.isoformat(),
         "dateModified": article.updated_at.isoformat(),
         "author": [person(author, request) for author in authors],
-        "wordCount": len(plain_text(article.body).split()),
+        "wordCount": article.word_count(language),
     }
     if image:
         data["image"] = [image.url]

@@ -23,6 +23,21 @@ class ReadingTimeTests(TestCase):
             text = soup(self.client.get(article.url_in(code))).select_one(".post__reading-time").get_text()
             self.assertEqual(text, label, code)
 
+    def test_an_edited_body_is_counted_again_on_the_same_instance(self):
+        """The body's text is kept on the instance between the page's three uses; an edit must not reuse it."""
+        article = make_article("Edited", body="<p>" + "word " * 1000 + "</p>")
+        self.assertEqual(article.reading_minutes("en"), 5)
+        article.body_en = "<p>" + "word " * 10 + "</p>"
+        self.assertEqual(article.reading_minutes("en"), 1)
+        self.assertEqual(article.word_count("en"), 10)
+
+    def test_the_summary_reads_entities_as_text(self):
+        article = make_article("Entities", body="<p>Trade &amp; energy <em>between</em> Ankara&nbsp;and Baku.</p>")
+        article.highlights_en = ""
+        self.assertEqual(article.summary("en"), "Trade & energy between Ankara and Baku.")
+        article.highlights_en = "<strong>Gas</strong> &amp; oil."
+        self.assertEqual(article.summary("en"), "Gas & oil.")
+
 
 class NeighbourTests(TestCase):
     @classmethod

@@ -117,6 +117,7 @@ class EditorPreviewTests(TestCase):
                 response = self.client.get(reverse("articles:preview", kwargs={"pk": self.draft.pk}))
                 self.assertEqual(response.status_code, 200)
                 self.assertContains(response, f"Secret draft {code}")
+                self.assertContains(response, f"<title>Secret draft {code} · ")  # the tab says which draft
                 self.assertContains(response, 'class="preview-banner"')
                 self.assertIn("noindex", response["X-Robots-Tag"])
                 self.assertIn("no-cache", response["Cache-Control"])
