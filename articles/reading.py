@@ -10,6 +10,7 @@ uncached reader costs (``docs/performance.md``).
 """
 from __future__ import annotations
 
+import dataclasses
 import functools
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -18,17 +19,48 @@ from django.db import connection, models
 from django.http import Http404
 from django.utils import timezone
 
-from .models import Article, Category, Reference, Tag, TaggedArticle, language_codes
+from .models import Article, Category, Reference, Tag, TaggedArticle, language_codes, slug_url
 from .rows import columns, convert, fixed_sql_cursor
 from .similar import Row, shown_limit, similar_ids_for
+
+
+@dataclass(frozen=True, slots=True)
+class ArticleLink:
+    """What the article page shows of an article it links to (its Similar Posts, previous and next): the address,
+    title and day in the page's language.
+
+    Not model instances: a page links to eight articles, and building eight partial ``Article`` instances (with
+    their categories) through ``Model.from_db`` cost more than the query that found them.
+    """
+
+    pk: int
+    title: str
+    url: str
+    published_at: datetime
+    category_id: int | None = None
+    shared_tags: int | None = None
+
+    def get_absolute_url(self) -> str:
+        return self.url
+
+    @classmethod
+    def of(cls, article: Article, language: str, *, shared_tags: int | None = None) -> ArticleLink:
+        return cls(
+            pk=article.pk,
+            title=getattr(article, f"title_{language}"),
+            url=article.url_in(language),
+            published_at=article.published_at,
+            category_id=article.category_id,
+            shared_tags=shared_tags,
+        )
 
 
 @dataclass
 class ArticlePage:
     article: Article
-    similar_articles: list[Article] = field(default_factory=list)
-    previous_article: Article | None = None
-    next_article: Article | None = None
+    similar_articles: list[ArticleLink] = field(default_factory=list)
+    previous_article: ArticleLink | None = None
+    next_article: ArticleLink | None = None
     next_publication: datetime | None = None
     """When the next scheduled article of the language is due: the page may change then."""
     authors: list[models.Model] = field(default_factory=list)
@@ -125,59 +157,64 @@ def article_page(*, slug: str, language: str) -> ArticlePage:
         raise Http404("Unknown language.")
     now = connection.ops.adapt_datetimefield_value(timezone.now())
     article_columns, category_columns = columns(Article), columns(Category)
-    slug_index = article_columns.attnames.index(f"slug_{language}")
+    position = {name: article_columns.attnames.index(name) for name in _linked_fields(language)}
+    slug_index, title_index = position[f"slug_{language}"], position[f"title_{language}"]
+    id_index, category_index, date_index = position["id"], position["category_id"], position["published_at"]
+    published_at = Article._meta.get_field("published_at")
+    url_name = Article.url_name
     extras = article_columns.count + category_columns.count
-    found: list[Article] = []
+    article: Article | None = None
+    links: list[ArticleLink] = []
     with fixed_sql_cursor() as cursor:
         cursor.execute(_page_sql(language), [slug, now, now, now, shown_limit(), now, now, now])
-        linked_fields = _linked_fields(language)
         for row in cursor.fetchall():
-            if row[slug_index] == slug:  # the page's own article: every column came
-                item = article_columns.instance(row)
-            else:
-                item = article_columns.partial_instance(row, linked_fields)
+            if row[slug_index] != slug:  # an article the page links to: only its link's columns came
+                links.append(ArticleLink(
+                    pk=row[id_index],
+                    title=row[title_index],
+                    url=slug_url(url_name, row[slug_index], language),
+                    published_at=convert(published_at, row[date_index]),
+                    category_id=row[category_index],
+                    shared_tags=row[extras + 1],
+                ))
+                continue
+            article = article_columns.instance(row)
             category_row = row[article_columns.count : extras]
-            if category_row[0] is not None:
-                Article.category.field.set_cached_value(item, category_columns.instance(category_row))
-            else:
-                Article.category.field.set_cached_value(item, None)
-            item.similar_stored = None if row[extras] is None else bool(row[extras])
-            item.shared_tags = row[extras + 1]
-            item.next_publication = convert(Article._meta.get_field("published_at"), row[extras + 2])
-            found.append(item)
-    article = next((item for item in found if getattr(item, f"slug_{language}") == slug), None)
+            category = category_columns.instance(category_row) if category_row[0] is not None else None
+            Article.category.field.set_cached_value(article, category)
+            similar_stored = None if row[extras] is None else bool(row[extras])
+            next_publication = convert(published_at, row[extras + 2])
     if article is None:
         raise Http404("No article is published at this address in this language.")
-    others = [item for item in found if item.pk != article.pk]
-    page = ArticlePage(article=article, next_publication=article.next_publication)
+    page = ArticlePage(article=article, next_publication=next_publication)
 
     key = (article.published_at, article.pk)
     if article.category_id is not None:
-        siblings_found = [item for item in others if item.category_id == article.category_id]
+        siblings_found = [link for link in links if link.category_id == article.category_id]
         page.previous_article = max(
-            (item for item in siblings_found if (item.published_at, item.pk) < key),
-            key=lambda item: (item.published_at, item.pk),
+            (link for link in siblings_found if (link.published_at, link.pk) < key),
+            key=lambda link: (link.published_at, link.pk),
             default=None,
         )
         page.next_article = min(
-            (item for item in siblings_found if (item.published_at, item.pk) > key),
-            key=lambda item: (item.published_at, item.pk),
+            (link for link in siblings_found if (link.published_at, link.pk) > key),
+            key=lambda link: (link.published_at, link.pk),
             default=None,
         )
 
-    stored = [Row(item.pk, item.shared_tags, item.published_at) for item in others if item.shared_tags is not None]
-    if article.similar_stored is None:
+    stored = [Row(link.pk, link.shared_tags, link.published_at) for link in links if link.shared_tags is not None]
+    if similar_stored is None:
         rows = similar_ids_for(article.pk, language, stored=None, has_more=False)
     else:
-        rows = similar_ids_for(article.pk, language, stored=stored, has_more=article.similar_stored)
-    by_pk = {item.pk: item for item in others}
+        rows = similar_ids_for(article.pk, language, stored=stored, has_more=similar_stored)
+    by_pk = {link.pk: link for link in links}
     missing = [row.similar_id for row in rows if row.similar_id not in by_pk]
     if missing:
-        by_pk.update(Article.objects.select_related("category").in_bulk(missing))
-    for row in rows:
-        item = by_pk[row.similar_id]
-        item.shared_tags = row.shared_tags
-        page.similar_articles.append(item)
+        by_pk.update(
+            (pk, ArticleLink.of(item, language))
+            for pk, item in Article.objects.only(*_linked_fields(language)).in_bulk(missing).items()
+        )
+    page.similar_articles = [dataclasses.replace(by_pk[row.similar_id], shared_tags=row.shared_tags) for row in rows]
 
     authors_sql, tags_sql, references_sql = _related_sql()
     with fixed_sql_cursor() as cursor:

@@ -45,7 +45,7 @@ class Columns:
         """``alias."col1", alias."col2", …`` in the order ``instance`` reads them.
 
         With ``only_when`` (an SQL condition), the columns not named in ``always`` are NULL on the rows where it
-        does not hold: those rows are meant for ``partial_instance(row, always)``, and their texts need not travel.
+        does not hold: the caller reads only ``always`` from those rows, and their texts need not travel.
         """
         if not only_when:
             return ", ".join(f"{alias}.{name}" for name in self._names)
@@ -59,24 +59,6 @@ class Columns:
         values = list(row[: self.count])
         _apply(self._converters, values, self.using)
         return self.model.from_db(self.using, self.attnames, values)
-
-    def partial_instance(self, row: Sequence, attnames: tuple[str, ...]) -> models.Model:
-        """An instance with only ``attnames`` loaded from ``row`` (the columns of ``select``); the others are
-        deferred, as with ``QuerySet.only()``: reading one costs a query, which the page's query-count tests catch."""
-        positions, converters, names = self._subset(attnames)
-        values = [row[index] for index in positions]
-        _apply(converters, values, self.using)
-        return self.model.from_db(self.using, names, values)
-
-    @functools.lru_cache(maxsize=64)
-    def _subset(self, attnames: tuple[str, ...]) -> tuple[list[int], list, list[str]]:
-        # In the model's field order: ``from_db`` places the values of a partial row by it, not by the names.
-        positions = sorted(self.attnames.index(name) for name in attnames)
-        by_position = {index: (converters, column) for index, converters, column in self._converters}
-        converters = [
-            (offset, *by_position[index]) for offset, index in enumerate(positions) if index in by_position
-        ]
-        return positions, converters, [self.attnames[index] for index in positions]
 
 
 @functools.cache

@@ -5,10 +5,11 @@ from urllib.parse import urlencode
 
 from django import template
 from django.utils.dateformat import format as format_date
-from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.timezone import localtime
 from django.utils.translation import gettext
+
+from ..markup import format_markup, join_markup
 
 from ..seo import PageMeta
 from ..seo import og_locale as _og_locale
@@ -91,9 +92,9 @@ def social_meta(context, meta: PageMeta) -> SafeString:
         tags.append(("name", "twitter:image", image.url))
         if image.alt:
             tags.append(("name", "twitter:image:alt", image.alt))
-    html = format_html_join("\n  ", '<meta {}="{}" content="{}">', tags)
+    html = join_markup('<meta {}="{}" content="{}">', tags, "\n  ")
     if meta.structured_data:
-        html += mark_safe("\n  ") + format_html(
+        html += mark_safe("\n  ") + format_markup(
             '<script type="application/ld+json">{}</script>', meta.structured_data_json
         )
     return html

@@ -7,11 +7,11 @@ from urllib.parse import quote
 from django import template
 from django.conf import settings
 from django.utils import formats, timezone, translation
-from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext
 
 from ..footnotes import link_footnotes, note_id, ref_id
+from ..markup import format_markup, join_markup
 from ..models import language_url
 
 register = template.Library()
@@ -33,7 +33,7 @@ def time_element(value) -> str:
     if not value:
         return ""
     day = timezone.localtime(value).date() if isinstance(value, datetime) else value
-    return format_html('<time datetime="{}">{}</time>', day.isoformat(), formats.date_format(day, "DATE_FORMAT"))
+    return format_markup('<time datetime="{}">{}</time>', day.isoformat(), formats.date_format(day, "DATE_FORMAT"))
 
 
 @register.simple_tag
@@ -51,15 +51,17 @@ def reference_items(references) -> str:
         marker = reference.marker
         tail = []
         if reference.url:
-            tail.append(format_html(', <a class="references__url" href="{}" rel="noopener nofollow">{}</a>',
-                                    reference.url, reference.url))
+            tail.append(format_markup(
+                ', <a class="references__url" href="{}" rel="noopener nofollow">{}</a>', reference.url, reference.url
+            ))
         if reference.accessed_on:
             day = reference.accessed_on
-            tail.append(format_html(', ({}: <time datetime="{}">{}</time>)', accessed_label, day.isoformat(),
-                                    f"{day:%d.%m.%Y}"))
+            tail.append(format_markup(
+                ', ({}: <time datetime="{}">{}</time>)', accessed_label, day.isoformat(), f"{day:%d.%m.%Y}"
+            ))
         if tail:
             tail.append(".")
-        items.append(format_html(
+        items.append(format_markup(
             '\n      <li id="{}"><a class="references__back" href="#{}" role="doc-backlink" aria-label="{}">[{}]</a>'
             "\n        {}{}\n      </li>",
             note_id(marker), ref_id(marker), back_label % {"marker": marker}, marker,
@@ -71,7 +73,7 @@ def reference_items(references) -> str:
 @register.simple_tag
 def tag_links(tags) -> str:
     """The article's tags as links to their pages, in the page's language."""
-    return format_html_join("", '<a rel="tag" href="{}">{}</a>', ((tag.get_absolute_url(), tag.name) for tag in tags))
+    return join_markup('<a rel="tag" href="{}">{}</a>', ((tag.get_absolute_url(), tag.name) for tag in tags))
 
 
 @register.simple_tag(takes_context=True)
@@ -79,8 +81,7 @@ def language_links(context) -> str:
     """The header's language switcher as ``<li>`` items: this page in each language, or that language's home."""
     alternates = context.get("alternate_urls") or {}
     current = translation.get_language()
-    return format_html_join(
-        "",
+    return join_markup(
         '\n          <li><a href="{}" hreflang="{}" lang="{}"{}>{}</a></li>',
         (
             (
@@ -103,7 +104,7 @@ def hreflang_links(context) -> str:
     links = [(code, origin + url) for code, url in (context.get("alternate_urls") or {}).items()]
     if context.get("x_default_url"):
         links.append(("x-default", origin + context["x_default_url"]))
-    return format_html_join("\n  ", '<link rel="alternate" hreflang="{}" href="{}">', links)
+    return join_markup('<link rel="alternate" hreflang="{}" href="{}">', links, "\n  ")
 
 
 @register.simple_tag
@@ -136,9 +137,7 @@ def share_links(context, title: str) -> str:
         for name, pattern in SHARE_TARGETS
     ]
     items.append((f"mailto:?subject={quoted_title}&body={url}", "", gettext("E-mail")))
-    return format_html_join(
-        "", '\n      <li><a href="{}" rel="noopener nofollow"{}>{}</a></li>', items
-    )
+    return join_markup('\n      <li><a href="{}" rel="noopener nofollow"{}>{}</a></li>', items)
 
 
 @register.simple_tag
@@ -147,8 +146,7 @@ def article_links(articles) -> str:
 
     Rendered here for the same reason as the share links: a loop of three lookups an item was a tenth of the page.
     """
-    return format_html_join(
-        "",
+    return join_markup(
         '\n    <li><a href="{}">{}</a> {}</li>',
         ((article.get_absolute_url(), article.title, time_element(article.published_at)) for article in articles),
     )

@@ -186,21 +186,30 @@ class RowReaderTests(TestCase):
                     self.assertEqual(mine_value, orm_value)
                     self.assertIs(type(mine_value), type(orm_value))
 
-    def test_a_partial_instance_defers_what_it_did_not_load(self):
-        from django.db import connection
+    def test_the_links_of_a_page_equal_what_the_articles_say_in_its_language(self):
+        """Similar Posts and neighbours are read from the page's row as links, not loaded as articles: each must
+        carry the title, address and date the article itself gives in the page's language."""
+        import dataclasses
+        import functools
 
         from articles.models import Article
-        from articles.rows import columns
+        from articles.reading import ArticleLink, article_page
 
-        article = make_article("Kısmi")
-        reader = columns(Article)
-        with connection.cursor() as cursor:
-            cursor.execute(f"SELECT {reader.select('x')} FROM articles_article x WHERE x.id = %s", [article.pk])
-            row = cursor.fetchone()
-        light = reader.partial_instance(row, ("title_en", "id", "published_at"))
-        self.assertEqual((light.pk, light.title_en, light.published_at), (article.pk, article.title_en, article.published_at))
-        self.assertIn("body_en", light.get_deferred_fields())
-        self.assertNotIn("title_en", light.get_deferred_fields())
+        category, tag = make_category(), make_tag("Caucasus", tr="Kafkasya", ru="Кавказ")
+        older = make_article("Eski", category=category, tags=(tag,), days_ago=9)
+        target = make_article("Hedef", category=category, tags=(tag,), days_ago=5)
+        newer = make_article("Yeni", category=category, tags=(tag,), days_ago=2)
+        for code in ("tr", "en", "ru"):
+            with self.subTest(code), translation.override(code):
+                for _reading in range(2):  # the first reading stores the list; the second reads it from the row
+                    page = article_page(slug=getattr(target, f"slug_{code}"), language=code)
+                    expected = [ArticleLink.of(Article.objects.get(pk=pk), code, shared_tags=1) for pk in (newer.pk, older.pk)]
+                    self.assertEqual(page.similar_articles, expected)
+                    link_only = functools.partial(dataclasses.replace, shared_tags=None)  # known once the list is
+                    self.assertEqual(link_only(page.previous_article), ArticleLink.of(older, code))
+                    self.assertEqual(link_only(page.next_article), ArticleLink.of(newer, code))
+                    self.assertIs(type(page.next_article.published_at), type(newer.published_at))
+                    self.assertEqual(page.next_article.title, f"Yeni {code}")
 
 
 class DateElementTests(TestCase):
