@@ -4,7 +4,6 @@ from __future__ import annotations
 from urllib.parse import urlencode
 
 from django import template
-from django.utils.dateformat import format as format_date
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.timezone import localtime
 from django.utils.translation import gettext
@@ -78,9 +77,9 @@ def social_meta(context, meta: PageMeta) -> SafeString:
         if image.alt:
             tags.append(("property", "og:image:alt", image.alt))
     if meta.published_time:
-        tags.append(("property", "article:published_time", format_date(localtime(meta.published_time), "c")))
+        tags.append(("property", "article:published_time", localtime(meta.published_time).isoformat()))
     if meta.modified_time:
-        tags.append(("property", "article:modified_time", format_date(localtime(meta.modified_time), "c")))
+        tags.append(("property", "article:modified_time", localtime(meta.modified_time).isoformat()))
     tags += [("property", "article:author", url) for url in meta.author_urls]
     if meta.section:
         tags.append(("property", "article:section", meta.section))

@@ -1,12 +1,14 @@
 """Template helpers of the articles app: footnote links, language alternates, share links, search highlighting."""
 from __future__ import annotations
 
-from datetime import datetime
+import functools
+from datetime import date, datetime
 from urllib.parse import quote
 
 from django import template
 from django.conf import settings
 from django.utils import formats, timezone, translation
+from django.utils.html import linebreaks
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext
 
@@ -33,6 +35,13 @@ def time_element(value) -> str:
     if not value:
         return ""
     day = timezone.localtime(value).date() if isinstance(value, datetime) else value
+    return _day_element(day, translation.get_language())
+
+
+@functools.lru_cache(maxsize=4096)
+def _day_element(day: date, language: str | None) -> str:
+    """A day's ``<time>`` in a language: the same few hundred days recur on every page (Similar Posts, lists), and
+    Django's date formatting parses its format string again each time."""
     return format_markup('<time datetime="{}">{}</time>', day.isoformat(), formats.date_format(day, "DATE_FORMAT"))
 
 
@@ -68,6 +77,31 @@ def reference_items(references) -> str:
             mark_safe(reference.text), mark_safe("".join(tail)),
         ))
     return mark_safe("".join(items))
+
+
+@register.simple_tag
+def author_boxes(authors) -> str:
+    """A box for each author: the name linking to the author's page and the bio in the page's language, or the
+    Turkish source (marked with its ``lang``) where the bio has no translation.
+
+    Rendered here rather than by a loop in the template, for the reason ``reference_items`` gives.
+    """
+    language = translation.get_language()
+    label = gettext("About the author")
+    boxes = []
+    for author in authors:
+        bio, bio_language = author.bio_for(language)
+        bio_markup = ""
+        if bio:
+            marked = format_markup(' lang="{}"', bio_language) if bio_language != language else ""
+            bio_markup = format_markup(
+                '\n    <div class="author-box__bio"{}>{}</div>', marked, mark_safe(linebreaks(bio))
+            )
+        boxes.append(format_markup(
+            '\n  <aside class="author-box" aria-label="{}">\n    <h2><a rel="author" href="{}">{}</a></h2>{}\n  </aside>',
+            label, author.get_absolute_url(), author.name, bio_markup,
+        ))
+    return mark_safe("".join(boxes))
 
 
 @register.simple_tag

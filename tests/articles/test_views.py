@@ -190,6 +190,11 @@ class ArticlePageTests(SiteFixture):
         ru_bio = self.page("ru").select_one(".author-box__bio")
         self.assertEqual(ru_bio.get_text(strip=True), "Türkçe biyografi.")
         self.assertEqual(ru_bio["lang"], "tr")
+        for code, label in {"tr": "Yazar hakkında", "en": "About the author", "ru": "Об авторе"}.items():
+            box = self.page(code).select_one("aside.author-box")
+            self.assertEqual(box["aria-label"], label)
+            with translation.override(code):
+                self.assertEqual(box.select_one('h2 a[rel="author"]')["href"], self.author.get_absolute_url())
 
     def test_share_links_are_plain_links_with_a_translated_heading(self):
         page = self.page("tr")
