@@ -122,6 +122,8 @@ def fixed_sql_cursor(using: str = "default") -> Iterator:
         with connection.cursor() as cursor:
             yield cursor
         return
+    # As Django's own cursors do: a kept connection the server dropped (a restart) is replaced, not failed on.
+    connection.close_if_health_check_failed()
     connection.ensure_connection()
     connection.validate_thread_sharing()
     if connection.connection.prepare_threshold is None:

@@ -1,7 +1,7 @@
 """Reading aids: reading time, previous/next in the category, counts, print stylesheet, error pages, landmarks."""
 import pytest
 from bs4 import BeautifulSoup
-from django.test import TestCase, override_settings
+from django.test import TestCase, TransactionTestCase, override_settings
 from django.utils import translation
 
 from tests.factories import make_article, make_category, make_tag
@@ -263,3 +263,26 @@ class PreparedStatementTests(TestCase):
         from articles.models import Article
 
         self.assertEqual(Article.objects.filter(pk__in=range(1, 70_001)).count(), 0)
+
+
+@pytest.mark.postgres
+class KeptConnectionTests(TransactionTestCase):
+    """The page's prepared statements run on a cursor of their own: it must check a kept connection as Django's
+    cursors do (``CONN_HEALTH_CHECKS``), or a database restart fails the first reader of every worker."""
+
+    def test_a_connection_the_server_dropped_is_replaced_before_the_page_is_read(self):
+        import psycopg
+        from django.db import connection
+
+        from articles.reading import article_page
+
+        article = make_article("Bağlantı")
+        article_page(slug=article.slug_en, language="en")
+        self.assertTrue(connection.health_check_enabled)
+        dropped = connection.connection.info.backend_pid
+        with psycopg.connect(**connection.get_connection_params(), autocommit=True) as other:
+            other.execute("SELECT pg_terminate_backend(%s)", [dropped])
+        connection.close_if_unusable_or_obsolete()  # what the next request's start does
+        page = article_page(slug=article.slug_en, language="en")
+        self.assertEqual(page.article.pk, article.pk)
+        self.assertNotEqual(connection.connection.info.backend_pid, dropped)
