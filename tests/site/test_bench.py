@@ -36,6 +36,7 @@ class BenchCommandTests(SimpleTestCase):
         self.assertEqual(similar["equal_to_rule"], similar["checked"])
         self.assertEqual(similar["taggit_counts_agree"], similar["taggit_checked"])
         self.assertGreater(figures["save"]["upkeep"]["p50_ms"], 0)
+        self.assertGreater(figures["save"]["retag_vs_uncached_similar_p50"], 0)
         for page in ("article", "home", "tag", "search"):
             for key in ("queries_uncached", "queries_cached", "uncached_p50_ms", "uncached_p95_ms", "cached_p50_ms",
                         "cached_p95_ms"):
