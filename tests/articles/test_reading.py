@@ -186,6 +186,25 @@ class RowReaderTests(TestCase):
                     self.assertEqual(mine_value, orm_value)
                     self.assertIs(type(mine_value), type(orm_value))
 
+    def test_the_fixed_statement_cursor_binds_like_djangos_and_is_counted(self):
+        """Its placeholders are rewritten once per statement (SQLite) or prepared (PostgreSQL): the same statement
+        run with other values, a literal ``%%``, must give what Django's own cursor gives, and be counted."""
+        from django.db import connection
+
+        from articles.rows import fixed_sql_cursor
+
+        sql = "SELECT %s || '%%', %s + 1"
+        with self.assertNumQueries(2):
+            with fixed_sql_cursor() as cursor:
+                cursor.execute(sql, ["a", 1])
+                first = cursor.fetchone()
+                cursor.execute(sql, ["b", 2])
+                second = cursor.fetchone()
+        with connection.cursor() as cursor:
+            cursor.execute(sql, ["b", 2])
+            self.assertEqual(second, cursor.fetchone())
+        self.assertEqual((first, second), (("a%", 2), ("b%", 3)))
+
     def test_the_links_of_a_page_equal_what_the_articles_say_in_its_language(self):
         """Similar Posts and neighbours are read from the page's row as links, not loaded as articles: each must
         carry the title, address and date the article itself gives in the page's language."""
