@@ -80,49 +80,57 @@ def _public(alias: str, language: str) -> str:
 def _page_sql(language: str) -> str:
     """Query 1: the article found by its slug and every article its page links to (its stored Similar Posts, its
     previous and next articles in the category), each with its category; for the page's own article, whether its
-    Similar Posts list is stored; for the others, the tags they share with it; and when the language's next
-    scheduled article is due.
+    Similar Posts list is stored and when the language's next scheduled article is due; for the others, the tags
+    they share with it (NULL for a neighbour outside the list).
 
-    Parameters: slug, now (target); now (next publication); now, limit (Similar Posts); now, now (neighbours);
+    Parameters: slug, now (target); now, limit (Similar Posts); now, now (neighbours); now (next publication);
     now (public).
     """
     # Scalar subqueries on ``target`` rather than joins with it: so both databases walk the indexes in order and
-    # stop at the first row (a join made SQLite sort every article of the category).
+    # stop at the first row (a join made SQLite sort every article of the category). The shared-tag counts come
+    # with the list's ids (``linked``) rather than from a lookup per row, and the page's own extras are asked for
+    # on its row only: PostgreSQL spent a quarter less on the statement.
+    is_target = "a.id = (SELECT id FROM target)"
     return f"""
         WITH target AS (
             SELECT t.id, t.category_id, t.published_at FROM articles_article t
             WHERE t.slug_{language} = %s AND {_public('t', language)}
-        )
-        SELECT {columns(Article).select("a", only_when="a.id = (SELECT id FROM target)", always=_linked_fields(language))},
-            {columns(Category).select("c")},
-            (SELECT h.has_more FROM articles_similarlist h WHERE h.article_id = a.id AND h.language = '{language}'),
-            (SELECT s.shared_tags FROM articles_similararticle s
-             WHERE s.article_id = (SELECT id FROM target) AND s.language = '{language}' AND s.similar_id = a.id),
-            (SELECT n.published_at FROM articles_article n
-             WHERE n.is_published_{language} AND n.title_{language} > '' AND n.body_{language} > ''
-               AND n.published_at > %s ORDER BY n.published_at LIMIT 1)
-        FROM articles_article a LEFT OUTER JOIN articles_category c ON c.id = a.category_id
-        WHERE a.id IN (
-            SELECT id FROM target
-            UNION ALL SELECT similar_id FROM (
-                SELECT s.similar_id FROM articles_similararticle s
+        ),
+        linked AS (
+            SELECT id, CAST(NULL AS integer) AS shared FROM target
+            UNION ALL SELECT similar_id, shared_tags FROM (
+                SELECT s.similar_id, s.shared_tags FROM articles_similararticle s
                 WHERE s.article_id = (SELECT id FROM target) AND s.language = '{language}'
                   AND s.similar_published_at <= %s
                 ORDER BY s.shared_tags DESC, s.similar_published_at DESC, s.similar_id DESC LIMIT %s
             ) similar_ids
-            UNION ALL SELECT id FROM (
+            UNION ALL SELECT id, NULL FROM (
                 SELECT o.id FROM articles_article o
                 WHERE o.category_id = (SELECT category_id FROM target) AND {_public('o', language)}
                   AND (o.published_at, o.id) < ((SELECT published_at FROM target), (SELECT id FROM target))
                 ORDER BY o.category_id DESC, o.published_at DESC, o.id DESC LIMIT 1
             ) older
-            UNION ALL SELECT id FROM (
+            UNION ALL SELECT id, NULL FROM (
                 SELECT o.id FROM articles_article o
                 WHERE o.category_id = (SELECT category_id FROM target) AND {_public('o', language)}
                   AND (o.published_at, o.id) > ((SELECT published_at FROM target), (SELECT id FROM target))
                 ORDER BY o.category_id, o.published_at, o.id LIMIT 1
             ) newer
-        ) AND {_public('a', language)}
+        ),
+        picked AS (SELECT id, MAX(shared) AS shared FROM linked GROUP BY id)
+        SELECT {columns(Article).select("a", only_when=is_target, always=_linked_fields(language))},
+            {columns(Category).select("c")},
+            CASE WHEN {is_target} THEN
+                (SELECT h.has_more FROM articles_similarlist h WHERE h.article_id = a.id AND h.language = '{language}')
+            END,
+            p.shared,
+            CASE WHEN {is_target} THEN
+                (SELECT n.published_at FROM articles_article n
+                 WHERE n.is_published_{language} AND n.title_{language} > '' AND n.body_{language} > ''
+                   AND n.published_at > %s ORDER BY n.published_at LIMIT 1)
+            END
+        FROM picked p JOIN articles_article a ON a.id = p.id LEFT OUTER JOIN articles_category c ON c.id = a.category_id
+        WHERE {_public('a', language)}
     """
 
 
@@ -166,7 +174,7 @@ def article_page(*, slug: str, language: str) -> ArticlePage:
     article: Article | None = None
     links: list[ArticleLink] = []
     with fixed_sql_cursor() as cursor:
-        cursor.execute(_page_sql(language), [slug, now, now, now, shown_limit(), now, now, now])
+        cursor.execute(_page_sql(language), [slug, now, now, shown_limit(), now, now, now, now])
         for row in cursor.fetchall():
             if row[slug_index] != slug:  # an article the page links to: only its link's columns came
                 links.append(ArticleLink(
