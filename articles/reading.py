@@ -1,8 +1,8 @@
-"""The article page's data in four queries, whatever the size of the archive.
+"""The article page's data in two queries, whatever the size of the archive.
 
 One query finds the article by its slug together with every article the page links to: its stored Similar Posts
-(``articles.similar``) and its previous and next articles in the category. Three more fetch its authors, tags and
-references. Only a list never read before (or one too short to be sure of) costs more, once.
+(``articles.similar``) and its previous and next articles in the category. A second one fetches its authors, tags
+and references. Only a list never read before (or one too short to be sure of) costs more, once.
 
 The queries are fixed SQL read through ``articles.rows`` rather than querysets: the ORM spent about fifteen times
 longer building and hydrating them than the database spent answering them, and this page is the one every
@@ -140,23 +140,48 @@ def _linked_fields(language: str) -> tuple[str, ...]:
     return ("id", "category_id", "published_at", f"is_published_{language}", f"slug_{language}", f"title_{language}")
 
 
+def _related_models() -> tuple[type[models.Model], ...]:
+    """What query 2 reads, in the order of its column blocks: authors, tags, references."""
+    return (Article._meta.get_field("authors").related_model, Tag, Reference)
+
+
 @functools.cache
-def _related_sql() -> tuple[str, str, str]:
-    """Queries 2–4: the authors, tags and references of one article (parameter: its id), in the order the ORM
-    gives them (each model's ``Meta.ordering``)."""
+def _related_sql() -> str:
+    """Query 2: the authors, tags and references of one article (parameter: its id, three times), one row each.
+
+    A row starts with its kind (0 author, 1 tag, 2 reference) and its place in the order the ORM gives (each
+    model's ``Meta.ordering``), then a block of columns per model, NULL but for its own. One statement rather than
+    three: each statement cost PostgreSQL and the driver a round of their own, more than these few index reads.
+    """
     authors = Article._meta.get_field("authors")
-    author = authors.related_model
+    author, _tag, _reference = _related_models()
     tagged = TaggedArticle._meta
-    return (
-        f"SELECT {columns(author).select('au')} FROM {author._meta.db_table} au "
-        f"JOIN {authors.m2m_db_table()} aa ON aa.{authors.m2m_reverse_name()} = au.id "
-        f"WHERE aa.{authors.m2m_column_name()} = %s ORDER BY au.family_name, au.given_name, au.id",
-        f"SELECT DISTINCT {columns(Tag).select('tg')} FROM {Tag._meta.db_table} tg "
-        f"JOIN {tagged.db_table} ti ON ti.{tagged.get_field('tag').column} = tg.id "
-        f"WHERE ti.{tagged.get_field('content_object').column} = %s ORDER BY tg.id",
-        f"SELECT {columns(Reference).select('r')} FROM {Reference._meta.db_table} r "
-        f"WHERE r.article_id = %s ORDER BY r.position, r.id",
-    )
+    blocks = [columns(model) for model in _related_models()]
+
+    def select(kind: int, alias: str, order: str) -> str:
+        parts = [block.select(alias) if index == kind else block.nulls() for index, block in enumerate(blocks)]
+        return f"SELECT {kind} AS kind, ROW_NUMBER() OVER (ORDER BY {order}) AS place, {', '.join(parts)}"
+
+    return f"""
+        SELECT * FROM (
+            {select(0, "au", "au.family_name, au.given_name, au.id")}
+            FROM {author._meta.db_table} au
+            JOIN {authors.m2m_db_table()} aa ON aa.{authors.m2m_reverse_name()} = au.id
+            WHERE aa.{authors.m2m_column_name()} = %s
+            UNION ALL
+            {select(1, "tg", "tg.id")}
+            FROM {Tag._meta.db_table} tg
+            WHERE tg.id IN (
+                SELECT ti.{tagged.get_field("tag").column} FROM {tagged.db_table} ti
+                WHERE ti.{tagged.get_field("content_object").column} = %s
+            )
+            UNION ALL
+            {select(2, "r", "r.position, r.id")}
+            FROM {Reference._meta.db_table} r
+            WHERE r.article_id = %s
+        ) related
+        ORDER BY kind, place
+    """
 
 
 def article_page(*, slug: str, language: str) -> ArticlePage:
@@ -224,16 +249,14 @@ def article_page(*, slug: str, language: str) -> ArticlePage:
         )
     page.similar_articles = [dataclasses.replace(by_pk[row.similar_id], shared_tags=row.shared_tags) for row in rows]
 
-    authors_sql, tags_sql, references_sql = _related_sql()
+    blocks = [columns(model) for model in _related_models()]
+    starts = [2 + sum(block.count for block in blocks[:kind]) for kind in range(len(blocks))]
+    lists = (page.authors, page.tags, page.references)
     with fixed_sql_cursor() as cursor:
-        for sql, model, into in (
-            (authors_sql, Article._meta.get_field("authors").related_model, page.authors),
-            (tags_sql, Tag, page.tags),
-            (references_sql, Reference, page.references),
-        ):
-            cursor.execute(sql, [article.pk])
-            reader = columns(model)
-            into.extend(reader.instance(row) for row in cursor.fetchall())
+        cursor.execute(_related_sql(), [article.pk] * 3)
+        for row in cursor.fetchall():
+            kind = row[0]
+            lists[kind].append(blocks[kind].instance(row[starts[kind] :]))
     return page
 
 
