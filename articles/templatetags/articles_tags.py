@@ -53,7 +53,9 @@ def reference_items(references) -> str:
     Rendered here rather than by a loop in the template: the seeds carry up to twenty references, and each cost a
     dozen template nodes, more than the article's whole body did.
     """
+    # Translators: read by screen readers on the link from a reference back to its marker ([1], [iv]) in the body.
     back_label = gettext("Back to note %(marker)s in the text")
+    # Translators: before the day a source was read, as the think-tank's articles write it ("Erişim Tarihi").
     accessed_label = gettext("Date of Access")
     items = []
     for reference in references:
@@ -87,6 +89,7 @@ def author_boxes(authors) -> str:
     Rendered here rather than by a loop in the template, for the reason ``reference_items`` gives.
     """
     language = translation.get_language()
+    # Translators: read by screen readers as the name of the box with an author's name and bio under an article.
     label = gettext("About the author")
     boxes = []
     for author in authors:
@@ -98,7 +101,8 @@ def author_boxes(authors) -> str:
                 '\n    <div class="author-box__bio"{}>{}</div>', marked, mark_safe(linebreaks(bio))
             )
         boxes.append(format_markup(
-            '\n  <aside class="author-box" aria-label="{}">\n    <h2><a rel="author" href="{}">{}</a></h2>{}\n  </aside>',
+            '\n  <aside class="author-box" aria-label="{}">'
+            '\n    <h2><a rel="author" href="{}">{}</a></h2>{}\n  </aside>',
             label, author.get_absolute_url(), author.name, bio_markup,
         ))
     return mark_safe("".join(boxes))
