@@ -1,7 +1,7 @@
 """The public site in each language: URLs, availability, switcher, footnotes, markup readers and tools rely on."""
 from bs4 import BeautifulSoup
 from django.test import TestCase
-from django.urls import reverse
+from django.urls import reverse, set_script_prefix
 from django.utils import translation
 
 from tests.factories import make_article, make_author, make_category, make_reference, make_tag
@@ -273,3 +273,54 @@ class SiteChromeTests(TestCase):
         response = self.client.get("/favicon.ico")
         self.assertEqual(response.status_code, 301)
         self.assertTrue(response["Location"].endswith("ankasam/favicon.svg"))
+
+
+class SharedChromeTests(SiteFixture):
+    """The header, feeds, static files and footer are rendered once per language and kept (``base.html``'s cache
+    blocks): each language must still get its own, and what a reader typed must never be kept with them."""
+
+    def chrome(self, response) -> dict:
+        page = soup(response)
+        return {
+            "skip": page.select_one("a.skip-link").get_text(),
+            "nav": [(a["href"], a.get_text()) for a in page.select("nav.site-nav a")],
+            "search": (page.select_one("form.site-search")["action"], page.select_one("label[for=site-search-q]").get_text()),
+            "feeds": [link["href"] for link in page.select('link[rel="alternate"][type^="application/"]')],
+            "styles": [link["href"] for link in page.select('link[rel="stylesheet"]')],
+        }
+
+    def test_each_language_gets_its_own_header_and_feeds_after_another_languages_page(self):
+        pages = {code: self.article.url_in(code) for code in LANGUAGES}
+        first = {code: self.chrome(self.client.get(url)) for code, url in pages.items()}
+        self.assertEqual(first["ru"]["skip"], "Перейти к содержанию")
+        self.assertEqual(first["tr"]["skip"], "İçeriğe geç")
+        self.assertEqual(first["ru"]["nav"][1], ("/ru/avtory/", "Авторы"))
+        self.assertEqual(first["tr"]["search"], ("/tr/ara/", "Yazılarda ara"))
+        self.assertEqual(first["en"]["feeds"], ["/en/feed/", "/en/feed/atom/"])
+        # Read again in the opposite order, now from the kept fragments: the same, language by language.
+        for code in reversed(LANGUAGES):
+            self.assertEqual(self.chrome(self.client.get(pages[code])), first[code], code)
+
+    def test_a_site_served_under_an_address_prefix_gets_its_own_header(self):
+        url = self.article.url_in("en")
+        with self.settings(ARTICLES_PAGE_CACHE_SECONDS=0):  # the whole pages are not what is checked here
+            plain = self.chrome(self.client.get(url))
+            set_script_prefix("/mirror/")  # as the WSGI handler does for SCRIPT_NAME=/mirror (the test client does not)
+            try:
+                mirrored = self.chrome(self.client.get(url))
+            finally:
+                set_script_prefix("/")
+            self.assertEqual(self.chrome(self.client.get(url)), plain)
+        self.assertEqual(plain["nav"][0][0], "/en/")
+        self.assertEqual(mirrored["nav"][0][0], "/mirror/en/")
+        self.assertEqual(mirrored["feeds"], ["/mirror/en/feed/", "/mirror/en/feed/atom/"])
+
+    def test_the_footer_is_kept_per_language_too(self):
+        footers = {code: soup(self.client.get(self.article.url_in(code))).footer.get_text(" ", strip=True) for code in LANGUAGES}
+        self.assertEqual(len(set(footers.values())), 3, footers)
+
+    def test_the_search_box_shows_each_readers_own_query(self):
+        for query in ("Пхеньян", "İSTANBUL <script>", ""):
+            page = soup(self.client.get(reverse("articles:search"), {"q": query}))
+            self.assertEqual(page.select_one("#site-search-q").get("value"), query)
+        self.assertNotIn("Пхеньян", soup(self.client.get(self.article.get_absolute_url())).select_one("header").decode())
