@@ -79,9 +79,10 @@ def _public(alias: str, language: str) -> str:
 @functools.cache
 def _page_sql(language: str) -> str:
     """Query 1: the article found by its slug and every article its page links to (its stored Similar Posts, its
-    previous and next articles in the category), each with its category; for the page's own article, whether its
-    Similar Posts list is stored and when the language's next scheduled article is due; for the others, the tags
-    they share with it (NULL for a neighbour outside the list).
+    previous and next articles in the category); for the page's own article, its category, whether its Similar
+    Posts list is stored and when the language's next scheduled article is due; for the others, the tags they
+    share with it (NULL for a neighbour outside the list). The links' rows carry only what a link shows: their
+    categories' columns, a dozen values each with two timestamps to parse, stay NULL.
 
     Parameters: slug, now (target); now, limit (Similar Posts); now, now (neighbours); now (next publication);
     now (public).
@@ -119,7 +120,7 @@ def _page_sql(language: str) -> str:
         ),
         picked AS (SELECT id, MAX(shared) AS shared FROM linked GROUP BY id)
         SELECT {columns(Article).select("a", only_when=is_target, always=_linked_fields(language))},
-            {columns(Category).select("c")},
+            {columns(Category).select("c", only_when=is_target)},
             CASE WHEN {is_target} THEN
                 (SELECT h.has_more FROM articles_similarlist h WHERE h.article_id = a.id AND h.language = '{language}')
             END,
