@@ -91,8 +91,8 @@ def _page_sql(language: str) -> str:
     # stop at the first row (a join made SQLite sort every article of the category). The shared-tag counts come
     # with the list's ids (``linked``) rather than from a lookup per row, and the page's own extras are asked for
     # on its row only: PostgreSQL spent a quarter less on the statement.
-    is_target = "a.id = (SELECT id FROM target)"
-    return f"""
+    is_target = "a.id = tg.id"
+    sql = f"""
         WITH target AS (
             SELECT t.id, t.category_id, t.published_at FROM articles_article t
             WHERE t.slug_{language} = %s AND {_public('t', language)}
@@ -131,8 +131,13 @@ def _page_sql(language: str) -> str:
                    AND n.published_at > %s ORDER BY n.published_at LIMIT 1)
             END
         FROM picked p JOIN articles_article a ON a.id = p.id LEFT OUTER JOIN articles_category c ON c.id = a.category_id
+            CROSS JOIN target tg
         WHERE {_public('a', language)}
     """
+    # One space for each run of blanks: psycopg converts a statement's placeholders once and keeps the result only
+    # for statements of at most 4 kB (``MAX_CACHED_STATEMENT_LENGTH``); at 4.9 kB this one was converted again on
+    # every page.
+    return " ".join(sql.split())
 
 
 def _linked_fields(language: str) -> tuple[str, ...]:

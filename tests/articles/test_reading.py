@@ -274,6 +274,19 @@ class DateElementTests(TestCase):
         self.assertEqual(time_element(None), "")
 
 
+class StatementTextTests(TestCase):
+    def test_the_page_statements_fit_psycopgs_cache_of_converted_statements(self):
+        """psycopg keeps a statement's converted placeholders only up to 4 kB: a longer page statement was parsed
+        again on every uncached page. Adding columns to Article or Category can push it over; this says so."""
+        from psycopg._queries import MAX_CACHED_STATEMENT_LENGTH
+
+        from articles.reading import _page_sql, _related_sql
+
+        for language in ("tr", "en", "ru"):
+            self.assertLessEqual(len(_page_sql(language).encode()), MAX_CACHED_STATEMENT_LENGTH, language)
+        self.assertLessEqual(len(_related_sql().encode()), MAX_CACHED_STATEMENT_LENGTH)
+
+
 @pytest.mark.postgres
 class PreparedStatementTests(TestCase):
     """Prepared statements are PostgreSQL's (SQLite prepares every statement itself)."""
