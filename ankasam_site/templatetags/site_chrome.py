@@ -25,6 +25,7 @@ from django.utils.translation import get_language
 register = template.Library()
 
 _kept: dict[tuple[str, str | None, str], str] = {}
+MAX_KEPT = 256
 
 
 @receiver(setting_changed)
@@ -44,7 +45,9 @@ class ChromeNode(template.Node):
         try:
             return _kept[key]
         except KeyError:
-            rendered = _kept[key] = mark_safe(self.nodelist.render(context))
+            rendered = mark_safe(self.nodelist.render(context))
+            if len(_kept) < MAX_KEPT:  # a few blocks × languages × prefixes; never grown by what requests send
+                _kept[key] = rendered
             return rendered
 
 

@@ -315,6 +315,22 @@ class SharedChromeTests(SiteFixture):
         self.assertEqual(mirrored["nav"][0][0], "/mirror/en/")
         self.assertEqual(mirrored["feeds"], ["/mirror/en/feed/", "/mirror/en/feed/atom/"])
 
+    def test_address_prefixes_cannot_grow_the_kept_fragments_without_bound(self):
+        from ankasam_site.templatetags import site_chrome
+
+        url = self.article.url_in("en")
+        with self.settings(ARTICLES_PAGE_CACHE_SECONDS=0):
+            try:
+                for n in range(site_chrome.MAX_KEPT):  # as many prefixes as a misconfigured proxy might pass on
+                    set_script_prefix(f"/p{n}/")
+                    self.client.get(url)
+                set_script_prefix("/last/")
+                page = self.chrome(self.client.get(url))
+            finally:
+                set_script_prefix("/")
+        self.assertLessEqual(len(site_chrome._kept), site_chrome.MAX_KEPT)
+        self.assertEqual(page["nav"][0][0], "/last/en/")  # still right when nothing more is kept
+
     def test_the_footer_is_kept_per_language_too(self):
         footers = {code: soup(self.client.get(self.article.url_in(code))).footer.get_text(" ", strip=True) for code in LANGUAGES}
         self.assertEqual(len(set(footers.values())), 3, footers)
