@@ -7,7 +7,7 @@ processes) or a setting changes (tests).
 
 Not Django's ``{% cache %}`` tag on a local-memory cache, which would keep them as well: its key hashing, locking
 and pickling cost an uncached article page about two thirds of what keeping the fragments saves (measured:
--4 % of the page's CPU instead of -13 %, docs/performance.md). With ``DEBUG`` on nothing is kept, so an edited
+−4 % of the page's worker CPU instead of −7 %, docs/performance.md). With ``DEBUG`` on nothing is kept, so an edited
 template shows at once.
 
 Nothing that depends on the request (beyond its language) or on what editors save may go inside.
