@@ -20,7 +20,7 @@ from django.http import Http404
 from django.utils import timezone
 
 from .models import Article, Category, Reference, Tag, TaggedArticle, language_codes, slug_url
-from .rows import columns, convert, fixed_sql_cursor
+from .rows import Columns, columns, convert, fixed_sql_cursor
 from .similar import Row, shown_limit, similar_ids_for
 
 
@@ -146,6 +146,21 @@ def _linked_fields(language: str) -> tuple[str, ...]:
     return ("id", "category_id", "published_at", f"is_published_{language}", f"slug_{language}", f"title_{language}")
 
 
+@functools.cache
+def _link_positions(language: str) -> tuple[int, int, int, int, int]:
+    """Where a linked article's id, category, date, slug and title stand in query 1's rows (worked out once)."""
+    attnames = columns(Article).attnames
+    names = ("id", "category_id", "published_at", f"slug_{language}", f"title_{language}")
+    return tuple(attnames.index(name) for name in names)
+
+
+@functools.cache
+def _related_blocks() -> tuple[tuple[Columns, int], ...]:
+    """Each model's column reader in query 2 with the place its block starts (after kind and place)."""
+    blocks = [columns(model) for model in _related_models()]
+    return tuple((block, 2 + sum(other.count for other in blocks[:kind])) for kind, block in enumerate(blocks))
+
+
 def _related_models() -> tuple[type[models.Model], ...]:
     """What query 2 reads, in the order of its column blocks: authors, tags, references."""
     return (Article._meta.get_field("authors").related_model, Tag, Reference)
@@ -196,9 +211,7 @@ def article_page(*, slug: str, language: str) -> ArticlePage:
         raise Http404("Unknown language.")
     now = connection.ops.adapt_datetimefield_value(timezone.now())
     article_columns, category_columns = columns(Article), columns(Category)
-    position = {name: article_columns.attnames.index(name) for name in _linked_fields(language)}
-    slug_index, title_index = position[f"slug_{language}"], position[f"title_{language}"]
-    id_index, category_index, date_index = position["id"], position["category_id"], position["published_at"]
+    id_index, category_index, date_index, slug_index, title_index = _link_positions(language)
     published_at = Article._meta.get_field("published_at")
     url_name = Article.url_name
     extras = article_columns.count + category_columns.count
@@ -255,14 +268,13 @@ def article_page(*, slug: str, language: str) -> ArticlePage:
         )
     page.similar_articles = [dataclasses.replace(by_pk[row.similar_id], shared_tags=row.shared_tags) for row in rows]
 
-    blocks = [columns(model) for model in _related_models()]
-    starts = [2 + sum(block.count for block in blocks[:kind]) for kind in range(len(blocks))]
+    blocks = _related_blocks()
     lists = (page.authors, page.tags, page.references)
     with fixed_sql_cursor() as cursor:
         cursor.execute(_related_sql(), [article.pk] * 3)
         for row in cursor.fetchall():
-            kind = row[0]
-            lists[kind].append(blocks[kind].instance(row[starts[kind] :]))
+            block, start = blocks[row[0]]
+            lists[row[0]].append(block.instance(row[start:]))
     return page
 
 

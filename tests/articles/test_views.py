@@ -284,7 +284,10 @@ class SharedChromeTests(SiteFixture):
         return {
             "skip": page.select_one("a.skip-link").get_text(),
             "nav": [(a["href"], a.get_text()) for a in page.select("nav.site-nav a")],
-            "search": (page.select_one("form.site-search")["action"], page.select_one("label[for=site-search-q]").get_text()),
+            "search": (
+                page.select_one("form.site-search")["action"],
+                page.select_one("label[for=site-search-q]").get_text(),
+            ),
             "feeds": [link["href"] for link in page.select('link[rel="alternate"][type^="application/"]')],
             "styles": [link["href"] for link in page.select('link[rel="stylesheet"]')],
         }
@@ -332,11 +335,14 @@ class SharedChromeTests(SiteFixture):
         self.assertEqual(page["nav"][0][0], "/last/en/")  # still right when nothing more is kept
 
     def test_the_footer_is_kept_per_language_too(self):
-        footers = {code: soup(self.client.get(self.article.url_in(code))).footer.get_text(" ", strip=True) for code in LANGUAGES}
+        footers = {
+            code: soup(self.client.get(self.article.url_in(code))).footer.get_text(" ", strip=True) for code in LANGUAGES
+        }
         self.assertEqual(len(set(footers.values())), 3, footers)
 
     def test_the_search_box_shows_each_readers_own_query(self):
         for query in ("Пхеньян", "İSTANBUL <script>", ""):
             page = soup(self.client.get(reverse("articles:search"), {"q": query}))
             self.assertEqual(page.select_one("#site-search-q").get("value"), query)
-        self.assertNotIn("Пхеньян", soup(self.client.get(self.article.get_absolute_url())).select_one("header").decode())
+        header = soup(self.client.get(self.article.get_absolute_url())).select_one("header")
+        self.assertNotIn("Пхеньян", header.decode())
