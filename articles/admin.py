@@ -86,11 +86,12 @@ class LanguageStatusFilter(admin.SimpleListFilter):
         state, _sep, code = value.rpartition("_")
         if code not in language_codes():
             return queryset
+        released = Article.objects.published_q(code, scheduled=True)
         complete = Q(**{f"title_{code}__gt": "", f"body_{code}__gt": ""})
         if state == "published":
-            return queryset.filter(complete, **{f"is_published_{code}": True})
+            return queryset.filter(released)
         if state == "draft":
-            return queryset.filter(complete, **{f"is_published_{code}": False})
+            return queryset.filter(complete).exclude(released)
         if state == "missing":
             return queryset.exclude(complete)
         return queryset
@@ -212,9 +213,9 @@ class ArticleAdmin(
         """One badge per language: ✔ published, ◐ complete but not released, ✗ title or body missing."""
         badges = []
         for code, name in settings.LANGUAGES:
-            if article.is_public_in(code):
+            if article.is_published_in(code):
                 state, label = "published", _("published")
-            elif getattr(article, f"is_published_{code}") and article.has_content_in(code):
+            elif article.is_published_in(code, scheduled=True):
                 state, label = "scheduled", _("scheduled")
             elif article.has_content_in(code):
                 state, label = "complete", _("complete, not published")

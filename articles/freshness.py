@@ -30,7 +30,7 @@ _CLEARED = "_freshness_cleared"
 
 def _state(article: Article) -> dict:
     return {
-        "listed": {code for code in language_codes() if article.has_content_in(code) and getattr(article, f"is_published_{code}")},
+        "listed": {code for code in language_codes() if article.is_published_in(code, scheduled=True)},
         "published_at": article.published_at,
         "category_id": article.category_id,
     }
@@ -98,7 +98,7 @@ def article_changed(
             names.add(caching.author_index_dependency(language))
         if now < article.published_at <= now + timedelta(seconds=caching.page_seconds()):
             names.add(caching.schedule_dependency(language))
-        if article.category_id and article.is_public_in(language):
+        if article.category_id and article.is_published_in(language):
             names.update(caching.article_dependency(pk) for pk in neighbour_ids(article, language))
     caching.dependencies_changed(names)
 

@@ -244,29 +244,42 @@ class TaggedArticle(TaggedItemBase):
     natural_key.dependencies = ["articles.article", "articles.tag"]
 
 
-def published_q(language: str, *, via: str = "") -> models.Q:
-    """The condition for an article being public in ``language``, reached through the relation path ``via``.
-
-    One rule for every place that asks (article lists, the search, the sitemap's per-language counts of tags,
-    categories and authors), so that none of them can show a variant the article page would answer 404 for.
-    """
-    return models.Q(
-        **{
-            f"{via}is_published_{language}": True,
-            f"{via}title_{language}__gt": "",
-            f"{via}body_{language}__gt": "",
-            f"{via}published_at__lte": timezone.now(),
-        }
-    )
-
-
 class ArticleQuerySet(models.QuerySet):
     def get_by_natural_key(self, slug: str) -> Article:
         return self.get(**{source_slug_field(): slug})
 
-    def published(self, language: str | None = None) -> ArticleQuerySet:
-        """Articles a reader of ``language`` may see: released, with a title and a body, date reached."""
-        return self.filter(published_q(language or current_language()))
+    # --- The publication rule ------------------------------------------------------------------------------
+    # "Readers of this language may see this article": released by an editor (``is_published_<lang>``), with a
+    # title and a body in that language, and its publication date come. ``published_q`` is the rule's one
+    # definition for the database and ``Article.is_published_in`` for an instance; every page, list, feed, sitemap,
+    # search, count, Similar Posts list and admin state goes through one of them (``tests/articles/
+    # test_publication_rule.py`` holds them equal). ``Article.save`` stores titles stripped, so the database's
+    # "not empty" and the instance's "not blank" agree.
+
+    @staticmethod
+    def published_q(language: str, *, via: str = "", scheduled: bool = False) -> models.Q:
+        """The rule as a condition on articles reached through the relation path ``via`` (``"article__"``), for
+        filters and conditional counts across relations. ``scheduled=True`` leaves the date out: released
+        variants whose date is still to come count too (stored Similar Posts rank them in advance)."""
+        condition = models.Q(
+            **{
+                f"{via}is_published_{language}": True,
+                f"{via}title_{language}__gt": "",
+                f"{via}body_{language}__gt": "",
+            }
+        )
+        return condition if scheduled else condition & models.Q(**{f"{via}published_at__lte": timezone.now()})
+
+    def published(self, language: str | None = None, *, scheduled: bool = False) -> ArticleQuerySet:
+        """Articles a reader of ``language`` may see (``scheduled=True``: or will see when their date comes)."""
+        return self.filter(self.published_q(language or current_language(), scheduled=scheduled))
+
+    def published_languages(self) -> list[str]:
+        """Languages in which at least one of these articles is public, in the order of LANGUAGES: one query."""
+        counts = self.aggregate(
+            **{code: models.Count("pk", filter=self.published_q(code)) for code in language_codes()}
+        )
+        return [code for code in language_codes() if counts[code]]
 
     def for_listing(self) -> ArticleQuerySet:
         """What a list of articles shows: category joined, authors fetched with it."""
@@ -276,7 +289,8 @@ class ArticleQuerySet(models.QuerySet):
         """When the next scheduled article of ``language`` is due (None if none is): lists may change then."""
         language = language or current_language()
         return (
-            self.filter(listed_q(language), published_at__gt=timezone.now())
+            self.published(language, scheduled=True)
+            .filter(published_at__gt=timezone.now())
             .order_by("published_at")
             .values_list("published_at", flat=True)
             .first()
@@ -295,33 +309,6 @@ class ArticleQuerySet(models.QuerySet):
             .annotate(shared_tags=models.Count("tagged_items"))
             .order_by("-shared_tags", "-published_at", "-pk")[:limit]
         )
-
-    def neighbours_in_category(
-        self, article: Article, language: str | None = None
-    ) -> tuple[Article | None, Article | None]:
-        """The articles published just before and just after ``article`` in its category, readable in ``language``.
-
-        The order is the listings' order (publication date, then id), so "previous" is the one a category page
-        shows below it. An article without a category has no neighbours.
-        """
-        if article.category_id is None:
-            return None, None
-        siblings = self.published(language).filter(category_id=article.category_id).exclude(pk=article.pk)
-        same_date = models.Q(published_at=article.published_at)
-        older = siblings.filter(
-            models.Q(published_at__lt=article.published_at) | (same_date & models.Q(pk__lt=article.pk))
-        ).order_by("-published_at", "-pk")
-        newer = siblings.filter(
-            models.Q(published_at__gt=article.published_at) | (same_date & models.Q(pk__gt=article.pk))
-        ).order_by("published_at", "pk")
-        found = list(  # one query for both
-            self.model._default_manager.filter(
-                models.Q(pk__in=older.values("pk")[:1]) | models.Q(pk__in=newer.values("pk")[:1])
-            )
-        )
-        before = next((other for other in found if (other.published_at, other.pk) < (article.published_at, article.pk)), None)
-        after = next((other for other in found if other is not before), None)
-        return before, after
 
 
 class Article(TranslatedSlugMixin, models.Model):
@@ -405,19 +392,21 @@ class Article(TranslatedSlugMixin, models.Model):
     # --- Language variants ----------------------------------------------------------------------------------
 
     def has_content_in(self, language: str) -> bool:
+        """A title and a body in ``language``: what a variant needs before an editor may release it."""
         return bool((getattr(self, f"title_{language}") or "").strip() and (getattr(self, f"body_{language}") or "").strip())
 
-    def is_public_in(self, language: str) -> bool:
+    def is_published_in(self, language: str, *, scheduled: bool = False) -> bool:
+        """The publication rule for this instance (``ArticleQuerySet.published_q`` for the database)."""
         return (
             bool(getattr(self, f"is_published_{language}"))
             and self.has_content_in(language)
-            and self.published_at <= timezone.now()
+            and (scheduled or self.published_at <= timezone.now())
         )
 
     @property
     def available_languages(self) -> list[str]:
         """Languages in which readers can open this article, in the order of LANGUAGES."""
-        return [code for code in language_codes() if self.is_public_in(code)]
+        return [code for code in language_codes() if self.is_published_in(code)]
 
     def alternate_urls(self) -> dict[str, str]:
         return {code: self.url_in(code) for code in self.available_languages}
@@ -475,6 +464,8 @@ class Article(TranslatedSlugMixin, models.Model):
         base = field_name.rpartition("_")[0]
         if base == "body":
             return sanitize_html(ensure_paragraphs(value or ""))
+        if base == "title":
+            return value.strip() if value else value
         if base == "highlights":
             lines = (value or "").splitlines()
             return "\n".join(clean for line in lines if (clean := sanitize_html(line, inline=True)))
@@ -483,7 +474,7 @@ class Article(TranslatedSlugMixin, models.Model):
     def save(self, *args, **kwargs) -> None:
         strip_image_metadata(self.featured_image)
         for code in language_codes():
-            for field in (f"body_{code}", f"highlights_{code}"):
+            for field in (f"title_{code}", f"body_{code}", f"highlights_{code}"):
                 setattr(self, field, self.stored_form(field, getattr(self, field)))
         fill_translated_slugs(self, source_field="title", locked=self._published_when_loaded)
         super().save(*args, **kwargs)
@@ -558,14 +549,6 @@ def markers_in(values: Iterable[str]) -> list[str]:
         for match in MARKER_RE.finditer(value or ""):
             seen.setdefault(match.group("marker"), None)
     return list(seen)
-
-
-def published_languages_of(queryset: models.QuerySet) -> list[str]:
-    """Languages in which ``queryset`` (articles) has at least one public article: one query for all languages."""
-    counts = queryset.aggregate(
-        **{code: models.Count("pk", filter=published_q(code)) for code in language_codes()}
-    )
-    return [code for code in language_codes() if counts[code]]
 
 
 class SearchEntry(models.Model):
@@ -651,17 +634,6 @@ class TranslationState(models.Model):
         return f"{self.content_type.model} #{self.object_id} [{self.language}]"
 
 
-def listed_q(language: str, *, via: str = "") -> models.Q:
-    """``published_q`` without the date: released with a title and a body, whether or not its date has come.
-
-    The stored Similar Posts lists hold scheduled articles too, ranked where they will stand, and the readers' query
-    leaves them out until their date comes; so a scheduled article appears without anyone saving it again.
-    """
-    return models.Q(
-        **{f"{via}is_published_{language}": True, f"{via}title_{language}__gt": "", f"{via}body_{language}__gt": ""}
-    )
-
-
 class SimilarList(models.Model):
     """The stored Similar Posts of one article in one language, made on its first reading and kept current on save.
 
@@ -720,7 +692,7 @@ class SimilarArticle(models.Model):
 
 
 class ReleasedVariant(models.Model):
-    """A language variant released to readers (``listed_q``: published, with a title and a body), with its date.
+    """A language variant released to readers (``Article.is_published_in(language, scheduled=True)``), with its date.
 
     A narrow copy of what Similar Posts are ranked by, kept by ``articles.freshness`` on every save: counting
     shared tags over these rows never reads an article's text, which on a large archive is the difference between

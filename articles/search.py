@@ -191,11 +191,11 @@ class SearchEntryQuerySet(models.QuerySet):
 
         Each entry carries ``rank``; its article comes with its category and authors.
         """
-        from .models import published_q
+        from .models import Article
 
         if not terms:
             return self.none()
-        entries = self.filter(published_q(terms.language, via="article__"), language=terms.language)
+        entries = self.filter(Article.objects.published_q(terms.language, via="article__"), language=terms.language)
         if connections[self.db].vendor == "postgresql":
             entries = self._matching_full_text(entries, terms)
         else:

@@ -131,7 +131,7 @@ def released_variants_sync(*, article: Article) -> bool:
     wanted = {
         code: article.published_at
         for code in language_codes()
-        if getattr(article, f"is_published_{code}") and article.has_content_in(code)
+        if article.is_published_in(code, scheduled=True)
     }
     stored = dict(ReleasedVariant.objects.filter(article_id=article.pk).values_list("language", "published_at"))
     if stored == wanted:
@@ -289,7 +289,7 @@ def similar_lists_update(
     entering: set[tuple[int, str]] = set()
     article = None if removed else Article.objects.filter(pk=article_id).first()
     if article is not None:
-        languages = [code for code in language_codes() if article.has_content_in(code) and getattr(article, f"is_published_{code}")]
+        languages = [code for code in language_codes() if article.is_published_in(code, scheduled=True)]
         tag_ids = list(TaggedArticle.objects.filter(content_object_id=article_id).values_list("tag_id", flat=True))
         if languages and tag_ids:
             date = article.published_at

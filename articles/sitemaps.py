@@ -2,7 +2,7 @@
 
 Django's i18n sitemap lists every object in every language of LANGUAGES; here ``get_languages_for_item`` gives only
 the languages a reader can open, so a draft or an unpublished translation is never announced. Which languages those
-are comes from the same rule the pages use (``published_q``), counted per language in the items query itself.
+are comes from the same rule the pages use (``ArticleQuerySet.published_q``), counted per language in the items query itself.
 """
 from __future__ import annotations
 
@@ -12,14 +12,14 @@ from django.db import models
 from django.db.models.functions import Greatest
 from django.urls import reverse
 
-from .models import Article, Category, Tag, language_codes, published_q
+from .models import Article, Category, Tag, language_codes
 from .seo import x_default_language
 
 
 def public_in_any_language() -> models.Q:
     condition = models.Q()
     for code in language_codes():
-        condition |= published_q(code)
+        condition |= Article.objects.published_q(code)
     return condition
 
 
@@ -27,12 +27,12 @@ def with_published_languages(queryset: models.QuerySet, *, via: str) -> models.Q
     """Annotate each object with ``published_<lang>`` (its public articles per language, reached through ``via``)
     and ``last_change`` (its own or its newest public article's), and keep the objects that have any."""
     counts = {
-        f"published_{code}": models.Count(f"{via}pk", filter=published_q(code, via=via), distinct=True)
+        f"published_{code}": models.Count(f"{via}pk", filter=Article.objects.published_q(code, via=via), distinct=True)
         for code in language_codes()
     }
     any_public = models.Q()
     for code in language_codes():
-        any_public |= published_q(code, via=via)
+        any_public |= Article.objects.published_q(code, via=via)
     any_counted = models.Q()
     for code in language_codes():
         any_counted |= models.Q(**{f"published_{code}__gt": 0})
@@ -94,7 +94,7 @@ class ArticleSitemap(TranslatedSitemap):
         codes = language_codes()
         public_in = {
             f"published_{code}": models.Case(
-                models.When(published_q(code), then=models.Value(1)), default=models.Value(0)
+                models.When(Article.objects.published_q(code), then=models.Value(1)), default=models.Value(0)
             )
             for code in codes
         }

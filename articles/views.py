@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 from django.views.generic import DetailView, ListView
 
 from . import caching
-from .models import Article, Category, SearchEntry, Tag, current_language, published_languages_of
+from .models import Article, Category, SearchEntry, Tag, current_language
 from .reading import article_page
 from .search import SearchTerms
 from .seo import PageMeta, article_page_meta, listing_page_meta, x_default_language
@@ -129,7 +129,7 @@ class TranslatedCollectionView(ListView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        languages = published_languages_of(self.articles_of(self.collection))
+        languages = self.articles_of(self.collection).published_languages()
         language = current_language()
         context["page_dependencies"] = self.collection_dependencies(self.collection, language) | {
             caching.schedule_dependency(language)
@@ -242,8 +242,8 @@ class ArticlePreviewView(PermissionRequiredMixin, DetailView):
                 previews[code] = reverse("articles:preview", kwargs={"pk": article.pk})
         context.update(
             is_preview=True,
-            is_public=article.is_public_in(language),
-            public_url=article.url_in(language) if article.is_public_in(language) else "",
+            is_public=article.is_published_in(language),
+            public_url=article.url_in(language) if article.is_published_in(language) else "",
             similar_articles=list(
                 Article.objects.similar_to(article, language, limit=getattr(settings, "ARTICLES_SIMILAR_LIMIT", 6))
             ),

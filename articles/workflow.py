@@ -229,10 +229,9 @@ class TranslationStatus:
 
 
 def _is_published(obj: models.Model, language: str) -> bool:
-    if not getattr(obj, f"is_published_{language}", False):
-        return False
-    has_content = getattr(obj, "has_content_in", None)
-    return has_content(language) if has_content else True
+    """Released in ``language`` (scheduled ones too), for models with a publication rule (articles)."""
+    is_published_in = getattr(obj, "is_published_in", None)
+    return bool(is_published_in and is_published_in(language, scheduled=True))
 
 
 def translation_statuses(obj: models.Model, rows: Iterable | None = None) -> dict[str, TranslationStatus]:
@@ -325,11 +324,9 @@ def _units_q(model: type[models.Model], language: str, *, filled: bool) -> Q:
 
 
 def _published_q(model: type[models.Model], language: str) -> Q | None:
-    """Released in ``language`` with the title and body a published variant needs (articles only)."""
-    names = {field.name for field in model._meta.fields}
-    if f"is_published_{language}" not in names:
-        return None
-    return Q(**{f"is_published_{language}": True, f"title_{language}__gt": "", f"body_{language}__gt": ""})
+    """Released in ``language`` (scheduled ones too), for models whose queryset has a publication rule."""
+    published_q = getattr(model._default_manager, "published_q", None)
+    return published_q(language, scheduled=True) if published_q else None
 
 
 def _is_source_q(model: type[models.Model], language: str) -> Q:

@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 from django.views.generic import ListView
 
 from articles import caching
-from articles.models import Article, current_language, published_languages_of
+from articles.models import Article, current_language
 from articles.seo import author_page_meta, listing_page_meta, x_default_language
 
 from .models import Author
@@ -70,7 +70,7 @@ class AuthorDetailView(ListView):
         language = current_language()
         bio, bio_language = self.author.bio_for(language)
         alternates = {}
-        for code in published_languages_of(Article.objects.filter(authors=self.author)):
+        for code in Article.objects.filter(authors=self.author).published_languages():
             with translation.override(code):
                 alternates[code] = self.author.get_absolute_url()
         context.update(

@@ -88,7 +88,7 @@ class StoredListsFollowTheRuleTests(TestCase):
         """The article page reads the stored rows within its own query: it shows the same list."""
         for article in Article.objects.all():
             for code in LANGUAGES:
-                if not article.is_public_in(code):
+                if not article.is_published_in(code):
                     continue
                 with self.subTest(page=article.pk, language=code):
                     page = article_page(slug=getattr(article, f"slug_{code}"), language=code)
