@@ -4,11 +4,11 @@ from __future__ import annotations
 from django.contrib.sitemaps import views as sitemap_views
 from django.http import HttpRequest, HttpResponse
 
-from articles.sitemaps import ArticleSitemap, CategorySitemap, PageSitemap, TagSitemap
-from authors.sitemaps import AuthorSitemap
+from articles.sitemaps import ArticleSitemap, AuthorSitemap, CategorySitemap, PageSitemap, TagSitemap
+
 
 SITEMAPS = {
-    "pages": PageSitemap(["articles:index", "authors:index"], x_default_paths={"articles:index": "/"}),
+    "pages": PageSitemap(["articles:index", "articles:authors"], x_default_paths={"articles:index": "/"}),
     "articles": ArticleSitemap,
     "authors": AuthorSitemap,
     "tags": TagSitemap,

@@ -28,7 +28,6 @@ urlpatterns = [
 ]
 
 urlpatterns += i18n_patterns(
-    path("", include("authors.urls")),
     path("", include("articles.urls")),
     prefix_default_language=True,
 )

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from django import forms
+from django.apps import apps
 from django.conf import settings
 from django.contrib import admin, messages
 from django.contrib.admin.widgets import AutocompleteSelectMultiple
@@ -14,13 +15,13 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 from modeltranslation.admin import TabbedTranslationAdmin, TranslationTabularInline
 
-from .editing import EditConflictAdminMixin
+from publishing.editing import EditConflictAdminMixin
 from .forms import ImportTextForm
 from .importing import ArticleImportError, article_import_text
 from .models import Article, Category, Reference, Tag, language_codes
-from .revisions import RevisionAdminMixin, register_models
+from publishing.revisions import RevisionAdminMixin
 from .services import article_publish, article_unpublish
-from .widgets import RichTextAdminMixin
+from publishing.widgets import RichTextAdminMixin
 from .workflow_admin import (
     TranslationExchangeAdminMixin,
     TranslationRolesAdminMixin,
@@ -29,7 +30,7 @@ from .workflow_admin import (
 )
 
 # Before the admins below are built: reversion's admin would otherwise register Article without its tag links.
-register_models()
+apps.get_app_config("articles").register_revisions()
 
 
 class ReferenceInline(TranslationRolesInlineMixin, TranslationTabularInline):

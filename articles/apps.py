@@ -9,9 +9,17 @@ class ArticlesConfig(AppConfig):
 
     def ready(self) -> None:
         from . import freshness, signals, workflow
-        from .revisions import register_models
 
         signals.connect()
         freshness.connect()
         workflow.connect_signals()
-        register_models()
+        self.register_revisions()
+
+    def register_revisions(self) -> None:
+        """Keep a revision of every save of the app's models; an article's holds its references and tag links, so
+        restoring it brings them back as they were. The admin calls this too: it may be imported first."""
+        from publishing.revisions import register
+
+        register(self.get_model("Article"), follow=("references", "tagged_items"))
+        for name in ("Reference", "TaggedArticle", "Tag", "Category"):
+            register(self.get_model(name))

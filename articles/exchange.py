@@ -30,7 +30,7 @@ from translate.storage import xliff, xliff2
 
 from . import workflow
 from .footnotes import MARKER_RE
-from .text import ALLOWED_TAGS, INLINE_TAGS, ensure_paragraphs, validate_html_size
+from publishing.text import ALLOWED_TAGS, INLINE_TAGS, ensure_paragraphs, validate_html_size
 
 FORMATS = {
     "po": ("PO (gettext)", "po", "text/x-gettext-translation"),

@@ -1,4 +1,5 @@
-"""RSS and Atom feeds of the articles published in the page's language: the latest, and those of a tag or category.
+"""RSS and Atom feeds of the articles published in the page's language: the latest, and those of a tag, a category
+or an author.
 
 Every feed lives under the language prefix and lists only articles public in that language, so a Russian reader's
 feed never carries a Turkish title. Each RSS feed has an Atom twin (``...Atom``) at ``.../atom/``.
@@ -12,6 +13,8 @@ from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils.feedgenerator import Atom1Feed
 from django.utils.translation import gettext as _
+
+from authors.models import Author
 
 from .models import Article, Category, Tag, current_language
 from .seo import publisher_name
@@ -120,4 +123,31 @@ class TagAtomFeed(TagFeed):
 
 
 class CategoryAtomFeed(CategoryFeed):
+    feed_type = Atom1Feed
+
+
+class AuthorFeed(ArticleFeed):
+    def get_object(self, request, slug: str) -> Author:
+        author = get_object_or_404(Author, slug=slug)
+        if not self.articles(author).exists():
+            raise Http404("This author has nothing published in this language.")
+        return author
+
+    def articles(self, obj):
+        return Article.objects.filter(authors=obj).published(current_language())
+
+    def title(self, obj: Author) -> str:
+        return _("%(site)s: articles by %(name)s") % {"site": publisher_name(), "name": obj.name}
+
+    def description(self, obj: Author) -> str:
+        return _("Articles by %(name)s.") % {"name": obj.name}
+
+    def subtitle(self, obj: Author) -> str:
+        return self.description(obj)
+
+    def link(self, obj: Author) -> str:
+        return obj.get_absolute_url()
+
+
+class AuthorAtomFeed(AuthorFeed):
     feed_type = Atom1Feed

@@ -6,160 +6,35 @@ and a body and an editor released it (``is_published_<lang>``) and its publicati
 """
 from __future__ import annotations
 
-import functools
 import math
-import re
 from collections.abc import Iterable
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.urls import get_script_prefix, get_urlconf, reverse
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.text import Truncator
-from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from taggit.managers import TaggableManager
 from taggit.models import TagBase, TaggedItemBase
 
-from .images import GeneratedImagePath, strip_image_metadata, validate_web_image
+from publishing.images import GeneratedImagePath, strip_image_metadata, validate_web_image
+from publishing.languages import current_language, language_codes
+from publishing.text import ensure_paragraphs, sanitize_html, validate_html_size
+from publishing.translated import (
+    SourceSlugManager,
+    TranslatedSlugMixin,
+    fill_translated_slugs,
+    language_url,
+    slug_url,
+    source_slug_field,
+    unique_per_language,
+)
+
 from .search import SearchEntryQuerySet, plain_text
-from .text import ensure_paragraphs, sanitize_html, unique_slug, validate_html_size
 
 
 READING_WORDS_PER_MINUTE = 200
-
-
-def language_codes() -> list[str]:
-    return [code for code, _name in settings.LANGUAGES]
-
-
-def current_language() -> str:
-    """The active language, reduced to one of LANGUAGES (``en-us`` -> ``en``)."""
-    code = (get_language() or settings.LANGUAGE_CODE).split("-")[0]
-    return code if code in language_codes() else settings.LANGUAGE_CODE
-
-
-def _slug_made_from(slug: str, text: str) -> bool:
-    from .text import slugify
-
-    base = slugify(text)
-    return bool(base) and (slug == base or (slug.startswith(f"{base}-") and slug[len(base) + 1 :].isdigit()))
-
-
-def fill_translated_slugs(instance: models.Model, *, source_field: str, locked: Iterable[str] = ()) -> None:
-    """Give every language a unique ASCII slug, from its own text or, missing that, from another language's.
-
-    A slug borrowed from another language is provisional: when the language gets its own text (a translator fills
-    the title) and the variant was not public before (``locked`` lists the languages that were), the slug is made
-    again from that text. An editor's own slug and the slug of a published variant are never touched.
-    """
-    locked = set(locked)
-    model = type(instance)
-    codes = language_codes()
-    for code in codes:
-        slug_field = f"slug_{code}"
-        current = getattr(instance, slug_field, None) or ""
-        own_text = (getattr(instance, f"{source_field}_{code}", "") or "").strip()
-        other_texts = [getattr(instance, f"{source_field}_{c}", "") or "" for c in codes if c != code]
-        if current:
-            if not own_text or _slug_made_from(current, own_text):
-                continue
-            if code in locked:
-                continue
-            if not any(_slug_made_from(current, text) for text in other_texts if text.strip()):
-                continue
-        base = own_text or next((text for text in other_texts if text.strip()), "")
-        setattr(
-            instance,
-            slug_field,
-            unique_slug(
-                base,
-                is_taken=lambda s, f=slug_field: model._default_manager.filter(**{f: s})
-                .exclude(pk=instance.pk)
-                .exists(),
-                fallback=model._meta.model_name,
-                max_length=model._meta.get_field(slug_field).max_length,
-            ),
-        )
-
-
-def unique_per_language(field: str, model_name: str) -> list[models.UniqueConstraint]:
-    """One unique constraint per language column: a slug is unique within its language, not across them."""
-    return [
-        models.UniqueConstraint(fields=[f"{field}_{code}"], name=f"{model_name}_{field}_{code}_unique")
-        for code, _name in settings.LANGUAGES
-    ]
-
-
-_SLUG_RE = re.compile(r"[-a-zA-Z0-9_]+")
-_SLUG_MARK = "slug-address-mark"
-
-
-@functools.lru_cache(maxsize=512)
-def _slug_url_parts(url_name: str, language: str, urlconf: str | None, root_urlconf: str, prefix: str) -> tuple[str, str]:
-    with translation.override(language):
-        before, _mark, after = reverse(url_name, urlconf=urlconf, kwargs={"slug": _SLUG_MARK}).partition(_SLUG_MARK)
-    return before, after
-
-
-def slug_url(url_name: str, slug: str, language: str) -> str:
-    """``reverse(url_name, kwargs={"slug": slug})`` with ``language`` active, for a ``<slug:slug>`` pattern.
-
-    A page links to a dozen articles, tags and authors, each in its own language; ``reverse`` under
-    ``translation.override`` cost a fifth of the article page's rendering. The address around the slug is the same
-    for every slug of a pattern and language, so it is reversed once (per URLconf and script prefix) and the slug
-    put in its place. A slug the pattern would refuse still goes through ``reverse``, to fail the same way.
-    """
-    if not _SLUG_RE.fullmatch(slug or ""):
-        with translation.override(language):
-            return reverse(url_name, kwargs={"slug": slug})
-    before, after = _slug_url_parts(url_name, language, get_urlconf(), settings.ROOT_URLCONF, get_script_prefix())
-    return f"{before}{slug}{after}"
-
-
-@functools.lru_cache(maxsize=256)
-def _language_url(url_name: str, language: str | None, urlconf: str | None, root_urlconf: str, prefix: str) -> str:
-    with translation.override(language):
-        return reverse(url_name, urlconf=urlconf)
-
-
-def language_url(url_name: str, language: str | None = None) -> str:
-    """``reverse(url_name)`` (a pattern without arguments) with ``language`` active (default: the current one),
-    reversed once per language, URLconf and script prefix: the site's header links to the same few addresses from
-    every page."""
-    language = language or get_language()
-    return _language_url(url_name, language, get_urlconf(), settings.ROOT_URLCONF, get_script_prefix())
-
-
-class TranslatedSlugMixin:
-    """``url_in(language)``: the object's address in another language, whose slug differs."""
-
-    url_name: str
-
-    def url_in(self, language: str) -> str:
-        return slug_url(self.url_name, getattr(self, f"slug_{language}"), language)
-
-    def get_absolute_url(self) -> str:
-        return self.url_in(current_language())
-
-
-# --- Natural keys ---------------------------------------------------------------------------------------------
-# A backup (``articles.backup``) names rows by natural keys, not ids, so that it does not depend on the database it
-# came from. Articles, tags and categories are named by their slug in the source language (``slug_tr``): every row
-# has one (a language without text borrows a provisional slug), it is unique (a constraint per language), and a
-# backup is written and read as one consistent set, so a later change of a provisional slug cannot break it.
-
-
-def source_slug_field() -> str:
-    from modeltranslation.settings import DEFAULT_LANGUAGE
-
-    return f"slug_{DEFAULT_LANGUAGE}"
-
-
-class SourceSlugManager(models.Manager):
-    def get_by_natural_key(self, slug: str):
-        return self.get(**{source_slug_field(): slug})
 
 
 class Category(TranslatedSlugMixin, models.Model):
@@ -211,7 +86,7 @@ class Tag(TranslatedSlugMixin, TagBase):
         return self.name or self.name_tr or self.name_en or self.name_ru or ""
 
     def slugify(self, tag: str, i: int | None = None) -> str:
-        from .text import slugify
+        from publishing.text import slugify
 
         return slugify(tag) + (f"-{i}" if i is not None else "")
 
@@ -577,61 +452,6 @@ class SearchEntry(models.Model):
 
     def __str__(self) -> str:
         return f"{self.title} [{self.language}]"
-
-
-class TranslationStateQuerySet(models.QuerySet):
-    def for_object(self, obj: models.Model) -> TranslationStateQuerySet:
-        from django.contrib.contenttypes.models import ContentType
-
-        return self.filter(content_type=ContentType.objects.get_for_model(obj), object_id=obj.pk)
-
-
-class TranslationState(models.Model):
-    """What one language variant of a translatable object was made from: the fingerprint of the source text.
-
-    The row of the object's source language holds the fingerprint of the source as it is now (kept current on every
-    save, ``articles.workflow``); the row of a translation holds the fingerprint the source had when the translation
-    was last saved. A translation whose fingerprint differs from the source's is outdated: the source changed after
-    it was made. Rows are written by ``articles.services`` only.
-
-    The model also carries the permissions of the translators' roles (``articles.translate_<language>``, and
-    ``articles.publish_article`` for editors), which concern articles, tags, categories and bios alike.
-    """
-
-    content_type = models.ForeignKey(
-        "contenttypes.ContentType", verbose_name=_("content type"), on_delete=models.CASCADE
-    )
-    object_id = models.PositiveBigIntegerField(_("object id"))
-    language = models.CharField(_("language"), max_length=8, choices=settings.LANGUAGES)
-    source_hash = models.CharField(_("source fingerprint"), max_length=64)
-    updated_at = models.DateTimeField(_("last saved"), default=timezone.now)
-    updated_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("saved by"),
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-    )
-
-    objects = TranslationStateQuerySet.as_manager()
-
-    class Meta:
-        verbose_name = _("translation state")
-        verbose_name_plural = _("translation states")
-        ordering = ["content_type", "object_id", "language"]
-        constraints = [
-            models.UniqueConstraint(
-                fields=["content_type", "object_id", "language"], name="translation_state_unique"
-            )
-        ]
-        permissions = [
-            ("publish_article", "Can publish articles and edit every language and shared field (editor)"),
-            *[(f"translate_{code}", f"Can edit the {name} ({code}) texts (translator)") for code, name in settings.LANGUAGES],
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.content_type.model} #{self.object_id} [{self.language}]"
 
 
 class SimilarList(models.Model):

@@ -31,7 +31,7 @@ from django.db import connections, models, transaction
 from django.utils.html import escape, strip_tags
 from django.utils.safestring import SafeString, mark_safe
 
-from .text import casefold_tr
+from publishing.text import casefold_tr
 
 # Text-search configuration of PostgreSQL and Snowball stemmer of each language; other languages are not stemmed.
 SEARCH_CONFIGS = {"tr": "turkish", "en": "english", "ru": "russian"}

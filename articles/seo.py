@@ -19,7 +19,7 @@ from django.utils.safestring import SafeString, mark_safe
 from django.utils.text import Truncator
 from django.utils.translation import gettext as _
 
-from .renditions import RenditionFile, renditions_of
+from publishing.renditions import RenditionFile, renditions_of
 from .search import plain_text
 
 # OpenGraph wants a territory with the language; these are the ones the think-tank writes for.

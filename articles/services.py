@@ -11,8 +11,10 @@ from django.utils import timezone
 from django.utils.translation import gettext
 
 from . import exchange, workflow
-from .models import Article, TranslationState, language_codes
-from .revisions import revision_for
+from publishing.models import TranslationState
+
+from .models import Article, language_codes
+from publishing.revisions import revision_for
 
 
 @dataclass

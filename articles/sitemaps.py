@@ -12,6 +12,8 @@ from django.db import models
 from django.db.models.functions import Greatest
 from django.urls import reverse
 
+from authors.models import Author
+
 from .models import Article, Category, Tag, language_codes
 from .seo import x_default_language
 
@@ -150,3 +152,9 @@ class PageSitemap(TranslatedSitemap):
     def lastmod(self, item: str):
         return Article.objects.filter(public_in_any_language()).aggregate(latest=models.Max("updated_at"))["latest"]
 
+
+class AuthorSitemap(TranslatedSitemap):
+    changefreq = "weekly"
+
+    def items(self):
+        return with_published_languages(Author.objects.all(), via="articles__")

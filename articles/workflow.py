@@ -1,8 +1,8 @@
 """The translators' workflow: who may edit which language, how far each translation is, and whether it is outdated.
 
-**Roles.** ``articles.publish_article`` makes an editor: every field in every language, the shared fields (dates,
+**Roles.** ``publishing.publish_article`` makes an editor: every field in every language, the shared fields (dates,
 authors, tags, images, category) and publishing. Everyone else who may change articles, tags, categories or bios
-is a translator, limited to the languages of their ``articles.translate_<language>`` permissions; translators never
+is a translator, limited to the languages of their ``publishing.translate_<language>`` permissions; translators never
 add, delete or publish. Superusers are editors. The data migration ``0004_translation_roles`` creates the groups
 holding these permissions: "Editor", and "Translator (tr)", "Translator (en)", "Translator (ru)" (a user may be in
 several).
@@ -42,7 +42,7 @@ from modeltranslation.settings import DEFAULT_LANGUAGE
 from modeltranslation.translator import NotRegistered, translator
 
 EDITOR_GROUP = "Editor"
-PUBLISH_PERMISSION = "articles.publish_article"
+PUBLISH_PERMISSION = "publishing.publish_article"
 
 MISSING, IN_PROGRESS, COMPLETE, PUBLISHED = "missing", "in_progress", "complete", "published"
 STATES = (MISSING, IN_PROGRESS, COMPLETE, PUBLISHED)
@@ -77,7 +77,7 @@ def translator_group_name(language: str) -> str:
 
 
 def translate_permission(language: str) -> str:
-    return f"articles.translate_{language}"
+    return f"publishing.translate_{language}"
 
 
 def is_editor(user) -> bool:
@@ -237,7 +237,7 @@ def _is_published(obj: models.Model, language: str) -> bool:
 def translation_statuses(obj: models.Model, rows: Iterable | None = None) -> dict[str, TranslationStatus]:
     """Progress, state and outdated flag of every language of ``obj`` (``rows``: its TranslationState rows, when
     the caller fetched them for many objects at once)."""
-    from .models import TranslationState
+    from publishing.models import TranslationState
 
     if rows is None:
         rows = TranslationState.objects.for_object(obj).select_related("updated_by")
@@ -275,7 +275,7 @@ def translation_statuses(obj: models.Model, rows: Iterable | None = None) -> dic
 
 def translation_statuses_for(objects: Sequence[models.Model]) -> dict[object, dict[str, TranslationStatus]]:
     """:func:`translation_statuses` of many objects of one model in two queries (references, state rows)."""
-    from .models import TranslationState
+    from publishing.models import TranslationState
 
     objects = list(objects)
     if not objects:
@@ -336,7 +336,7 @@ def _is_source_q(model: type[models.Model], language: str) -> Q:
 
 def with_source_fingerprint(queryset: models.QuerySet) -> models.QuerySet:
     """Alias ``translation_source_hash``: the stored fingerprint of each row's source text, for :func:`outdated_q`."""
-    from .models import TranslationState
+    from publishing.models import TranslationState
 
     model = queryset.model
     rows = TranslationState.objects.filter(
@@ -352,7 +352,7 @@ def with_source_fingerprint(queryset: models.QuerySet) -> models.QuerySet:
 def outdated_q(model: type[models.Model], language: str) -> Q:
     """Rows whose ``language`` translation was made from another source text than the current one. Needs the
     alias of :func:`with_source_fingerprint`."""
-    from .models import TranslationState
+    from publishing.models import TranslationState
 
     stale = TranslationState.objects.filter(
         content_type=ContentType.objects.get_for_model(model), object_id=OuterRef("pk"), language=language
@@ -426,7 +426,7 @@ def _parent_of(instance: models.Model) -> tuple[type[models.Model], object] | No
 def _ensure_baseline(model: type[models.Model], pk) -> None:
     """Before the first tracked write to an object that has no rows yet (loaded from fixtures, or older than the
     workflow): its translations are taken as made from the source as stored, before this write changes it."""
-    from .models import TranslationState
+    from publishing.models import TranslationState
     from .services import translation_states_sync
 
     rows = TranslationState.objects.filter(content_type=ContentType.objects.get_for_model(model), object_id=pk)
@@ -477,7 +477,7 @@ def _after_child_delete(sender, instance, **kwargs) -> None:
 
 
 def _after_delete(sender, instance, **kwargs) -> None:
-    from .models import TranslationState
+    from publishing.models import TranslationState
 
     TranslationState.objects.for_object(instance).delete()
 

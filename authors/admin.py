@@ -1,17 +1,18 @@
 """Admin of the authors app: tabbed bio translations, photo preview."""
+from django.apps import apps
 from django.contrib import admin
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from modeltranslation.admin import TabbedTranslationAdmin
 
-from articles.editing import EditConflictAdminMixin
-from articles.revisions import RevisionAdminMixin, register_models
-from articles.widgets import RichTextAdminMixin
+from publishing.editing import EditConflictAdminMixin
+from publishing.revisions import RevisionAdminMixin
+from publishing.widgets import RichTextAdminMixin
 from articles.workflow_admin import TranslationRolesAdminMixin, TranslationStateFilter
 
 from .models import Author
 
-register_models()
+apps.get_app_config("authors").register_revisions()
 
 
 @admin.register(Author)

@@ -5,20 +5,22 @@ from django.db import models
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
-from articles.collation import collation_key
-from articles.models import slug_url
-from articles.images import GeneratedImagePath, strip_image_metadata, validate_web_image
-from articles.text import casefold_tr, sanitize_html, unique_slug, upper_tr, validate_html_size
-from modeltranslation.settings import DEFAULT_LANGUAGE as SOURCE_LANGUAGE
+from publishing.collation import collation_key
+from publishing.images import GeneratedImagePath, strip_image_metadata, validate_web_image
+from publishing.languages import language_codes, source_language
+from publishing.text import casefold_tr, sanitize_html, unique_slug, upper_tr, validate_html_size
+from publishing.translated import slug_url
 
 
 class AuthorQuerySet(models.QuerySet):
     def with_articles_in(self, language: str) -> AuthorQuerySet:
-        """Authors who have at least one article published in ``language``: the ones a reader can reach."""
-        from articles.models import Article
+        """Authors who have at least one article published in ``language``: the ones a reader can reach.
 
-        published = Article.objects.published(language).filter(authors=models.OuterRef("pk"))
-        return self.filter(models.Exists(published))
+        The articles are reached through the relation the articles app adds (``Author.articles``), so this app
+        never imports it; their own queryset's ``published`` says which are public.
+        """
+        articles = self.model.articles.rel.related_model._default_manager
+        return self.filter(models.Exists(articles.published(language).filter(authors=models.OuterRef("pk"))))
 
     def in_alphabetical_order(self, language: str) -> list[Author]:
         """The authors by family name, then given name, in the alphabet of ``language`` (Turkish: C, Ç … I, İ …
@@ -69,23 +71,23 @@ class Author(models.Model):
         return " ".join(part for part in (self.given_name.strip(), upper_tr(self.family_name.strip())) if part)
 
     def get_absolute_url(self) -> str:
-        return slug_url("authors:detail", self.slug, get_language())
+        """The author's page, which the articles app serves (it lists their articles): named, never imported."""
+        return slug_url("articles:author", self.slug, get_language())
 
     def bio_for(self, language: str | None = None) -> tuple[str, str]:
         """The bio in ``language`` and the language it is really in: the Turkish source where no translation exists."""
-        language = language or get_language() or SOURCE_LANGUAGE
+        language = language or get_language() or source_language()
         translated = getattr(self, f"bio_{language}", "") or ""
         if translated.strip():
             return translated, language
-        return getattr(self, f"bio_{SOURCE_LANGUAGE}", "") or "", SOURCE_LANGUAGE
+        return getattr(self, f"bio_{source_language()}", "") or "", source_language()
 
     def clean(self) -> None:
         """A bio too long or too full of markup is a form error, before the sanitiser would spend long on it."""
-        from django.conf import settings
         from django.core.exceptions import ValidationError
 
         errors = {}
-        for code, _name in settings.LANGUAGES:
+        for code in language_codes():
             try:
                 validate_html_size(getattr(self, f"bio_{code}", ""))
             except ValidationError as error:
@@ -99,10 +101,8 @@ class Author(models.Model):
         return sanitize_html(value or "") if field_name.rpartition("_")[0] == "bio" else value
 
     def save(self, *args, **kwargs) -> None:
-        from django.conf import settings
-
         strip_image_metadata(self.photo)
-        for code, _name in settings.LANGUAGES:
+        for code in language_codes():
             field = f"bio_{code}"
             setattr(self, field, self.stored_form(field, getattr(self, field, "")))
         self.name_key = casefold_tr(self.name)

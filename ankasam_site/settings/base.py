@@ -53,13 +53,14 @@ THIRD_PARTY_APPS = [
     "taggit",
     "axes",
     "imagekit",
-    # The admin's rich-text editor (its static files; articles/widgets.py loads them without inline script).
+    # The admin's rich-text editor (its static files; publishing/widgets.py loads them without inline script).
     "django_prose_editor",
-    # A revision of every save of articles, authors, tags and categories (articles/revisions.py).
+    # A revision of every save of articles, authors, tags and categories (publishing/revisions.py).
     "reversion",
 ]
 LOCAL_APPS = [
     "ankasam_site.apps.AnkasamSiteConfig",
+    "publishing",
     "authors",
     "articles",
 ]
@@ -243,7 +244,7 @@ CSRF_TRUSTED_ORIGINS = env_list("DJANGO_CSRF_TRUSTED_ORIGINS", [])
 
 # Content-Security-Policy (django-csp): scripts only from this site, never inline, so injected markup cannot run.
 # Styles allow inline attributes because the admin's widgets and image previews set them; sanitised content
-# cannot carry a style attribute (articles/text.py).
+# cannot carry a style attribute (publishing/text.py).
 _MEDIA_HOST = urlsplit(MEDIA_URL)
 _MEDIA_ORIGIN = [f"{_MEDIA_HOST.scheme}://{_MEDIA_HOST.netloc}"] if _MEDIA_HOST.netloc else []
 CONTENT_SECURITY_POLICY = {

@@ -3,7 +3,7 @@ import django.db.models.deletion
 from django.db import migrations, models
 
 from articles.search import entry_values
-from articles.text import upper_tr
+from publishing.text import upper_tr
 
 # PostgreSQL's text-search configuration per language; one partial GIN index each.
 SEARCH_CONFIGS = {"tr": "turkish", "en": "english", "ru": "russian"}

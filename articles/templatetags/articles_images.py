@@ -1,9 +1,9 @@
-"""``{% responsive_image %}``: an uploaded image as a ``<picture>`` of its renditions (see ``articles.renditions``)."""
+"""``{% responsive_image %}``: an uploaded image as a ``<picture>`` of its renditions (see ``publishing.renditions``)."""
 from __future__ import annotations
 
 from django import template
 
-from ..renditions import renditions_of
+from publishing.renditions import renditions_of
 
 register = template.Library()
 

@@ -1,7 +1,7 @@
 """Alphabetical order per language: Turkish letters in their own places, Russian Ё with Е."""
 from django.test import SimpleTestCase
 
-from articles.collation import collation_key
+from publishing.collation import collation_key
 
 
 class CollationTests(SimpleTestCase):

@@ -36,8 +36,8 @@ class FeedTests(TestCase):
 
     def feed_paths(self, language: str) -> list[str]:
         with translation.override(language):
-            author_feed = reverse("authors:feed", kwargs={"slug": self.author.slug})
-            author_atom = reverse("authors:feed_atom", kwargs={"slug": self.author.slug})
+            author_feed = reverse("articles:author_feed", kwargs={"slug": self.author.slug})
+            author_atom = reverse("articles:author_feed_atom", kwargs={"slug": self.author.slug})
         slug_tag, slug_category = getattr(self.tag, f"slug_{language}"), getattr(self.category, f"slug_{language}")
         return [
             url("articles:feed", language),
@@ -108,4 +108,4 @@ class FeedTests(TestCase):
                       feed_links(self.category.url_in("ru")))
         with translation.override("ru"):
             author_page = self.author.get_absolute_url()
-        self.assertIn(url("authors:feed", "ru", slug=self.author.slug), feed_links(author_page))
+        self.assertIn(url("articles:author_feed", "ru", slug=self.author.slug), feed_links(author_page))

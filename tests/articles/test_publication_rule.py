@@ -189,7 +189,7 @@ class PublicationRuleTests(TestCase):
     def test_the_author_index_lists_an_author_only_where_they_have_a_public_article(self):
         for code in LANGUAGES:
             with self.subTest(language=code), translation.override(code):
-                html = self.client.get(reverse("authors:index")).content.decode()
+                html = self.client.get(reverse("articles:authors")).content.decode()
                 self.assertEqual(self.author.get_absolute_url() in html, bool(self.public(code)))
 
     def test_the_admin_states_follow_the_rule(self):

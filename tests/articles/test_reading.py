@@ -143,7 +143,7 @@ class AddressTests(TestCase):
                             expected = reverse(item.url_name, kwargs={"slug": getattr(item, f"slug_{code}")})
                             self.assertEqual(item.url_in(code), expected)
                             self.assertEqual(item.get_absolute_url(), expected)
-                        self.assertEqual(author.get_absolute_url(), reverse("authors:detail", kwargs={"slug": author.slug}))
+                        self.assertEqual(author.get_absolute_url(), reverse("articles:author", kwargs={"slug": author.slug}))
                     self.assertTrue(article.url_in(code).startswith(f"{prefix}{code}/"))
         finally:
             set_script_prefix("/")

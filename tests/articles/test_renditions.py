@@ -12,7 +12,7 @@ from django.test import TestCase, override_settings
 from django.utils import translation
 from PIL import Image
 
-from articles.renditions import Rendition, renditions_of
+from publishing.renditions import Rendition, renditions_of
 from tests.factories import make_article, make_author
 
 ORIENTATION = 0x0112

@@ -106,7 +106,7 @@ class MetaTagTests(TestCase):
         for code, locale in OG_LOCALES.items():
             with translation.override(code):
                 paths = ["/" + code + "/", self.tag.url_in(code), self.category.url_in(code),
-                         self.author.get_absolute_url(), reverse("authors:index")]
+                         self.author.get_absolute_url(), reverse("articles:authors")]
             for path in paths:
                 with self.subTest(path=path):
                     page = self.page(path)

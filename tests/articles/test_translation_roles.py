@@ -163,7 +163,7 @@ class TranslatorArticleTests(TestCase):
     def test_a_translator_cannot_restore_a_revision(self):
         from reversion.models import Version
 
-        from articles.revisions import revision_for
+        from publishing.revisions import revision_for
 
         with revision_for(comment="first"):
             Article.objects.get(pk=self.article.pk).save()

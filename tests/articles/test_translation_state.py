@@ -9,7 +9,8 @@ from django.urls import reverse
 from django.utils import translation
 
 from articles import workflow
-from articles.models import Article, TranslationState
+from articles.models import Article
+from publishing.models import TranslationState
 from articles.services import translation_mark_up_to_date
 from tests.factories import make_article, make_author, make_category, make_reference, make_staff, make_tag
 from tests.seeds import seed

@@ -45,7 +45,7 @@ class UrlTests(SiteFixture):
         self.assertEqual(self.article.url_in("en"), f"/en/articles/{self.article.slug_en}/")
         self.assertEqual(self.article.url_in("ru"), f"/ru/stati/{self.article.slug_ru}/")
         with translation.override("ru"):
-            self.assertEqual(reverse("authors:index"), "/ru/avtory/")
+            self.assertEqual(reverse("articles:authors"), "/ru/avtory/")
             self.assertTrue(self.tag.get_absolute_url().startswith("/ru/metki/"))
 
     def test_every_page_answers_in_every_language(self):
@@ -56,7 +56,7 @@ class UrlTests(SiteFixture):
                     self.article.get_absolute_url(),
                     self.tag.get_absolute_url(),
                     self.category.get_absolute_url(),
-                    reverse("authors:index"),
+                    reverse("articles:authors"),
                     self.author.get_absolute_url(),
                 ]
             for url in urls:

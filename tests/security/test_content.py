@@ -12,7 +12,7 @@ from django.utils import translation
 
 from articles.importing import ArticleImportError, article_import_text
 from articles.models import Article
-from articles.text import MAX_HTML_TAGS
+from publishing.text import MAX_HTML_TAGS
 from authors.models import Author
 from tests.factories import make_article, make_author, make_reference, make_tag
 from tests.security.helpers import article_form_data, author_form_data, make_editor, stopwatch
@@ -144,7 +144,7 @@ class EscapedPlainTextTests(TestCase):
         for code in ("tr", "en", "ru"):
             with self.subTest(code), translation.override(code):
                 urls = [reverse("articles:index"), self.article.get_absolute_url(), self.tag.get_absolute_url(),
-                        reverse("authors:index"), self.author.get_absolute_url()]
+                        reverse("articles:authors"), self.author.get_absolute_url()]
                 for url in urls:
                     self.assert_escaped(self.client.get(url))
         with translation.override("en"):

@@ -78,7 +78,7 @@ class SecurityHeaderTests(TestCase):
     def public_urls(self) -> list[str]:
         with translation.override("en"):
             return ["/", reverse("articles:index"), self.article.get_absolute_url(), self.tag.get_absolute_url(),
-                    reverse("authors:index"), self.author.get_absolute_url(), "/en/no-such-page/",
+                    reverse("articles:authors"), self.author.get_absolute_url(), "/en/no-such-page/",
                     reverse("articles:preview", kwargs={"pk": self.draft.pk}), reverse("admin:login")]
 
     def editor_urls(self) -> list[str]:

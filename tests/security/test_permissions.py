@@ -70,7 +70,7 @@ class DraftVisibilityTests(TestCase):
         for code in ("en", "ru"):
             with self.subTest(code), translation.override(code):
                 for url in (self.author.get_absolute_url(), self.tag.get_absolute_url(),
-                            self.category.get_absolute_url(), reverse("authors:index")):
+                            self.category.get_absolute_url(), reverse("articles:authors")):
                     response = self.client.get(url)
                     self.assertEqual(response.status_code, 200, url)
                     self.assert_no_secrets(response)

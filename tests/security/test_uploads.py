@@ -15,7 +15,7 @@ from django.test import TestCase, override_settings
 from django.urls import reverse
 from PIL import Image
 
-from articles.images import MAX_FRAMES
+from publishing.images import MAX_FRAMES
 from articles.models import Article
 from authors.models import Author
 from tests.security.helpers import article_form_data, author_form_data, make_editor

@@ -15,8 +15,8 @@ from django.urls import reverse
 from django_prose_editor.config import allowlist_from_extensions, expand_extensions
 
 from articles.models import Article
-from articles.text import ALLOWED_TAGS
-from articles.widgets import RICH_TEXT_EXTENSIONS
+from publishing.text import ALLOWED_TAGS
+from publishing.widgets import RICH_TEXT_EXTENSIONS
 from authors.models import Author
 from tests.browser.support import PASSWORD, BrowserJourneyTestCase, expect
 from tests.factories import make_article, make_author
@@ -59,8 +59,8 @@ class RichTextEditorFormTests(TestCase):
         for script in page.find_all("script"):
             self.assertTrue(script.get("src") or script.get("type") == "application/json", f"inline script: {script}")
         modules = [script["src"] for script in page.find_all("script", attrs={"type": "module"})]
-        self.assertEqual(modules, ["/static/articles/rich-text-editor.js"])
-        module = open(finders.find("articles/rich-text-editor.js"), encoding="utf-8").read()
+        self.assertEqual(modules, ["/static/publishing/rich-text-editor.js"])
+        module = open(finders.find("publishing/rich-text-editor.js"), encoding="utf-8").read()
         imports = re.findall(r'^import .* from "([^"]+)";', module, re.MULTILINE)
         self.assertEqual(imports, ["../django_prose_editor/editor.js"], "relative paths only: no bare names")
         self.assertIsNotNone(finders.find("django_prose_editor/editor.js"), "the editor it imports is served")

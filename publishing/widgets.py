@@ -1,6 +1,6 @@
 """The admin's rich-text editor for bodies and bios: django-prose-editor, loaded without any inline script.
 
-The editor offers only what the server keeps (``articles.text.ALLOWED_TAGS``): what an editor formats is what
+The editor offers only what the server keeps (``publishing.text.ALLOWED_TAGS``): what an editor formats is what
 readers get. The server still sanitises every save (``Article.save``, ``Author.save``), so a crafted POST or a
 disabled editor changes nothing. Footnote markers such as ``[1]`` are typed and stored as plain text.
 """
@@ -35,7 +35,7 @@ RICH_TEXT_EXTENSIONS = {
 
 
 class RichTextEditorWidget(AdminProseEditorWidget):
-    """A prose editor in place of the textarea, started by ``articles/rich-text-editor.js``.
+    """A prose editor in place of the textarea, started by ``publishing/rich-text-editor.js``.
 
     The package's own media puts an inline ``<script type="importmap">`` on the page, which the Content-Security-
     Policy (``script-src 'self'``) blocks; this media loads one module from the site's static files instead.
@@ -54,7 +54,7 @@ class RichTextEditorWidget(AdminProseEditorWidget):
                     "django_prose_editor/overrides.css",
                 ]
             },
-            js=[Script("articles/rich-text-editor.js", type="module")],
+            js=[Script("publishing/rich-text-editor.js", type="module")],
         )
 
 

@@ -10,10 +10,10 @@ from __future__ import annotations
 from contextlib import contextmanager
 
 import reversion
-from django.apps import apps
 from django.contrib.admin.utils import quote, unquote
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied
+from django.db import models
 from django.http import Http404
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
@@ -24,20 +24,14 @@ from reversion.models import Version
 from .diffing import FieldChange, changes_by_language, changes_summary, field_changes, snapshot
 
 
-def register_models() -> None:
-    """Register the content models with django-reversion (idempotent: the admin may have registered them first)."""
-    article_model = apps.get_model("articles", "Article")
-    follows = {
-        article_model: ("references", "tagged_items"),
-        apps.get_model("articles", "Reference"): (),
-        apps.get_model("articles", "TaggedArticle"): (),
-        apps.get_model("articles", "Tag"): (),
-        apps.get_model("articles", "Category"): (),
-        apps.get_model("authors", "Author"): (),
-    }
-    for model, follow in follows.items():
-        if not reversion.is_registered(model):
-            reversion.register(model, follow=follow)
+def register(model: type[models.Model], *, follow: tuple[str, ...] = ()) -> None:
+    """Keep a revision of ``model`` on every save, with the related rows named in ``follow`` (idempotent).
+
+    Each app registers its own models, before its admin classes are defined: reversion's ``VersionAdmin`` registers
+    a model it finds unregistered, without ``follow``.
+    """
+    if not reversion.is_registered(model):
+        reversion.register(model, follow=follow)
 
 
 @contextmanager
@@ -57,20 +51,31 @@ def version_snapshot(version: Version) -> dict[str, str]:
     model = version._model
     related = {}
     for field in model._meta.many_to_many:
-        if field.name == "tags":
-            tag_links = version.revision.version_set.filter(
-                content_type=ContentType.objects.get_for_model(apps.get_model("articles", "TaggedArticle"))
-            )
-            tag_ids = [
-                link.field_dict["tag_id"]
-                for link in tag_links
-                if str(link.field_dict["content_object_id"]) == str(version.object_id)
+        through = field.remote_field.through
+        if not through._meta.auto_created:
+            # A relation through a model of its own (taggit's tags): its rows are versions of their own in the
+            # revision (the registration follows them), not m2m data of the object.
+            own, other = _through_fields(through, model, field.related_model)
+            links = version.revision.version_set.filter(content_type=ContentType.objects.get_for_model(through))
+            ids = [
+                link.field_dict[other]
+                for link in links
+                if str(link.field_dict[own]) == str(version.object_id)
             ]
-            related["tags"] = field.related_model._default_manager.filter(pk__in=tag_ids)
+            related[field.name] = field.related_model._default_manager.filter(pk__in=ids)
         else:
             ids = (stored.m2m_data or {}).get(field.attname, [])
             related[field.name] = field.related_model._default_manager.filter(pk__in=ids)
     return snapshot(stored.object, related=related)
+
+
+def _through_fields(through: type[models.Model], source: type[models.Model], target: type[models.Model]) -> tuple[str, str]:
+    """The attribute names of ``through``'s foreign keys to ``source`` and to ``target`` (``content_object_id``,
+    ``tag_id`` for taggit)."""
+    keys = [field for field in through._meta.concrete_fields if field.is_relation]
+    own = next(field.attname for field in keys if issubclass(source, field.related_model))
+    other = next(field.attname for field in keys if issubclass(target, field.related_model))
+    return own, other
 
 
 def version_changes(older: Version | None, newer: Version) -> list[FieldChange]:
@@ -87,7 +92,7 @@ class RevisionAdminMixin(VersionAdmin):
     """
 
     change_list_template = None
-    object_history_template = "admin/articles/revision_history.html"
+    object_history_template = "admin/publishing/revision_history.html"
     history_latest_first = True
 
     def get_urls(self):
@@ -160,4 +165,4 @@ class RevisionAdminMixin(VersionAdmin):
             "restore_older_url": reverse("%s:%s_%s_revision" % info, args=(quote(object_id), older.pk)),
             "restore_newer_url": reverse("%s:%s_%s_revision" % info, args=(quote(object_id), newer.pk)),
         }
-        return TemplateResponse(request, "admin/articles/revision_compare.html", context)
+        return TemplateResponse(request, "admin/publishing/revision_compare.html", context)

@@ -1,4 +1,6 @@
-"""Public author pages: who writes for the think-tank, their bio in the reader's language and their articles."""
+"""Public author pages: who writes for the think-tank, their bio in the reader's language and their articles.
+
+They belong to the articles app, which knows both authors and articles (the authors app knows no articles)."""
 from __future__ import annotations
 
 from django.conf import settings
@@ -10,16 +12,16 @@ from django.utils.decorators import method_decorator
 from django.utils.translation import gettext as _
 from django.views.generic import ListView
 
-from articles import caching
-from articles.models import Article, current_language
-from articles.seo import author_page_meta, listing_page_meta, x_default_language
+from authors.models import Author
 
-from .models import Author
+from . import caching
+from .models import Article, current_language
+from .seo import author_page_meta, listing_page_meta, x_default_language
 
 
 @method_decorator(caching.cached_page, name="dispatch")
 class AuthorListView(ListView):
-    template_name = "authors/author_list.html"
+    template_name = "articles/author_list.html"
     context_object_name = "authors"
 
     def get_queryset(self):
@@ -31,7 +33,7 @@ class AuthorListView(ListView):
         alternates = {}
         for code, _name in settings.LANGUAGES:
             with translation.override(code):
-                alternates[code] = reverse("authors:index")
+                alternates[code] = reverse("articles:authors")
         context["alternate_urls"] = alternates
         context["x_default_url"] = alternates[settings.LANGUAGE_CODE]
         context["page_meta"] = listing_page_meta(
@@ -49,7 +51,7 @@ class AuthorListView(ListView):
 class AuthorDetailView(ListView):
     """An author's bio and their articles published in the page's language."""
 
-    template_name = "authors/author_detail.html"
+    template_name = "articles/author_detail.html"
     context_object_name = "articles"
 
     def get_paginate_by(self, queryset) -> int:

@@ -67,7 +67,7 @@ class EditConflictForm(forms.ModelForm):
         changes = field_changes(model, snapshot(current), form_snapshot(model, cleaned_data))
         raise ValidationError(
             render_to_string(
-                "admin/articles/edit_conflict.html",
+                "admin/publishing/edit_conflict.html",
                 {
                     "user": last_editor(current),
                     "when": timezone.localtime(current.updated_at),

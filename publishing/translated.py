@@ -1,0 +1,142 @@
+"""Helpers for models translated per language (django-modeltranslation): slugs, addresses, natural keys.
+
+A translated object has a slug per language (``slug_en``, ``slug_de`` …), unique within its language, and an address
+per language. These helpers know nothing of articles or authors; each model says which of its fields its slugs are
+made from and which URL pattern shows it.
+"""
+from __future__ import annotations
+
+import functools
+import re
+from collections.abc import Iterable
+
+from django.conf import settings
+from django.db import models
+from django.urls import get_script_prefix, get_urlconf, reverse
+from django.utils import translation
+from django.utils.translation import get_language
+
+from .languages import current_language, language_codes
+from .text import slugify, unique_slug
+
+
+def _slug_made_from(slug: str, text: str) -> bool:
+    base = slugify(text)
+    return bool(base) and (slug == base or (slug.startswith(f"{base}-") and slug[len(base) + 1 :].isdigit()))
+
+
+def fill_translated_slugs(instance: models.Model, *, source_field: str, locked: Iterable[str] = ()) -> None:
+    """Give every language a unique ASCII slug, from its own text or, missing that, from another language's.
+
+    A slug borrowed from another language is provisional: when the language gets its own text (a translator fills
+    the title) and the variant was not public before (``locked`` lists the languages that were), the slug is made
+    again from that text. An editor's own slug and the slug of a published variant are never touched.
+    """
+    locked = set(locked)
+    model = type(instance)
+    codes = language_codes()
+    for code in codes:
+        slug_field = f"slug_{code}"
+        current = getattr(instance, slug_field, None) or ""
+        own_text = (getattr(instance, f"{source_field}_{code}", "") or "").strip()
+        other_texts = [getattr(instance, f"{source_field}_{c}", "") or "" for c in codes if c != code]
+        if current:
+            if not own_text or _slug_made_from(current, own_text):
+                continue
+            if code in locked:
+                continue
+            if not any(_slug_made_from(current, text) for text in other_texts if text.strip()):
+                continue
+        base = own_text or next((text for text in other_texts if text.strip()), "")
+        setattr(
+            instance,
+            slug_field,
+            unique_slug(
+                base,
+                is_taken=lambda s, f=slug_field: model._default_manager.filter(**{f: s})
+                .exclude(pk=instance.pk)
+                .exists(),
+                fallback=model._meta.model_name,
+                max_length=model._meta.get_field(slug_field).max_length,
+            ),
+        )
+
+
+def unique_per_language(field: str, model_name: str) -> list[models.UniqueConstraint]:
+    """One unique constraint per language column: a slug is unique within its language, not across them."""
+    return [
+        models.UniqueConstraint(fields=[f"{field}_{code}"], name=f"{model_name}_{field}_{code}_unique")
+        for code, _name in settings.LANGUAGES
+    ]
+
+
+_SLUG_RE = re.compile(r"[-a-zA-Z0-9_]+")
+_SLUG_MARK = "slug-address-mark"
+
+
+@functools.lru_cache(maxsize=512)
+def _slug_url_parts(url_name: str, language: str, urlconf: str | None, root_urlconf: str, prefix: str) -> tuple[str, str]:
+    with translation.override(language):
+        before, _mark, after = reverse(url_name, urlconf=urlconf, kwargs={"slug": _SLUG_MARK}).partition(_SLUG_MARK)
+    return before, after
+
+
+def slug_url(url_name: str, slug: str, language: str) -> str:
+    """``reverse(url_name, kwargs={"slug": slug})`` with ``language`` active, for a ``<slug:slug>`` pattern.
+
+    A page links to a dozen articles, tags and authors, each in its own language; ``reverse`` under
+    ``translation.override`` cost a fifth of the article page's rendering. The address around the slug is the same
+    for every slug of a pattern and language, so it is reversed once (per URLconf and script prefix) and the slug
+    put in its place. A slug the pattern would refuse still goes through ``reverse``, to fail the same way.
+    """
+    if not _SLUG_RE.fullmatch(slug or ""):
+        with translation.override(language):
+            return reverse(url_name, kwargs={"slug": slug})
+    before, after = _slug_url_parts(url_name, language, get_urlconf(), settings.ROOT_URLCONF, get_script_prefix())
+    return f"{before}{slug}{after}"
+
+
+@functools.lru_cache(maxsize=256)
+def _language_url(url_name: str, language: str | None, urlconf: str | None, root_urlconf: str, prefix: str) -> str:
+    with translation.override(language):
+        return reverse(url_name, urlconf=urlconf)
+
+
+def language_url(url_name: str, language: str | None = None) -> str:
+    """``reverse(url_name)`` (a pattern without arguments) with ``language`` active (default: the current one),
+    reversed once per language, URLconf and script prefix: the site's header links to the same few addresses from
+    every page."""
+    language = language or get_language()
+    return _language_url(url_name, language, get_urlconf(), settings.ROOT_URLCONF, get_script_prefix())
+
+
+class TranslatedSlugMixin:
+    """``url_in(language)``: the object's address in another language, whose slug differs."""
+
+    url_name: str
+
+    def url_in(self, language: str) -> str:
+        return slug_url(self.url_name, getattr(self, f"slug_{language}"), language)
+
+    def get_absolute_url(self) -> str:
+        return self.url_in(current_language())
+
+
+# --- Natural keys ---------------------------------------------------------------------------------------------
+# A backup (``articles.backup``) names rows by natural keys, not ids, so that it does not depend on the database it
+# came from. Articles, tags and categories are named by their slug in the source language (``slug_tr``): every row
+# has one (a language without text borrows a provisional slug), it is unique (a constraint per language), and a
+# backup is written and read as one consistent set, so a later change of a provisional slug cannot break it.
+
+
+def source_slug_field() -> str:
+    from .languages import source_language
+
+    return f"slug_{source_language()}"
+
+
+class SourceSlugManager(models.Manager):
+    def get_by_natural_key(self, slug: str):
+        return self.get(**{source_slug_field(): slug})
+
+
