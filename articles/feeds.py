@@ -5,7 +5,6 @@ feed never carries a Turkish title. Each RSS feed has an Atom twin (``...Atom``)
 """
 from __future__ import annotations
 
-from django.conf import settings
 from django.contrib.syndication.views import Feed
 from django.http import Http404
 from django.shortcuts import get_object_or_404
@@ -13,6 +12,7 @@ from django.urls import reverse
 from django.utils.feedgenerator import Atom1Feed
 from django.utils.translation import gettext as _
 
+from .conf import app_settings
 from .models import Article, Category, Tag, current_language
 from .seo import publisher_name
 
@@ -21,7 +21,7 @@ class ArticleFeed(Feed):
     """The items and their fields, shared by every feed of articles."""
 
     def feed_size(self) -> int:
-        return getattr(settings, "ARTICLES_FEED_SIZE", 20)
+        return app_settings.FEED_SIZE
 
     def articles(self, obj):
         return Article.objects.published(current_language())

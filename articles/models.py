@@ -1,6 +1,6 @@
 """The think-tank's publications: articles with per-language variants, their references, categories and tags.
 
-Every text a reader sees exists once per language (``title_tr``, ``title_en``, ``title_ru`` … through
+Every text a reader sees exists once per language of LANGUAGES (``title_tr``, ``title_en`` … through
 django-modeltranslation, registered in ``translation.py``). A language variant is public only when it has a title
 and a body and an editor released it (``is_published_<lang>``) and its publication date has come.
 """
@@ -38,6 +38,14 @@ def current_language() -> str:
     """The active language, reduced to one of LANGUAGES (``en-us`` -> ``en``)."""
     code = (get_language() or settings.LANGUAGE_CODE).split("-")[0]
     return code if code in language_codes() else settings.LANGUAGE_CODE
+
+
+def in_any_language(instance: models.Model, field: str) -> str:
+    """A translated field in the active language, else in the first language of LANGUAGES that has it ("" if
+    none has): how an object is named where a name is needed whatever was translated (admin lists, choices)."""
+    return getattr(instance, field) or next(
+        (value for code in language_codes() if (value := getattr(instance, f"{field}_{code}", None))), ""
+    )
 
 
 def _slug_made_from(slug: str, text: str) -> bool:
@@ -179,7 +187,7 @@ class Category(TranslatedSlugMixin, models.Model):
         constraints = unique_per_language("slug", "category")
 
     def __str__(self) -> str:
-        return self.name or self.name_tr or self.name_en or self.name_ru or ""
+        return in_any_language(self, "name")
 
     def natural_key(self) -> tuple[str]:
         return (getattr(self, source_slug_field()),)
@@ -208,7 +216,7 @@ class Tag(TranslatedSlugMixin, TagBase):
         constraints = unique_per_language("slug", "tag")
 
     def __str__(self) -> str:
-        return self.name or self.name_tr or self.name_en or self.name_ru or ""
+        return in_any_language(self, "name")
 
     def slugify(self, tag: str, i: int | None = None) -> str:
         from .text import slugify

@@ -6,7 +6,8 @@ which turns "IŞIK" into "işik"; SQLite folds ASCII only), so every text is fol
 suffix a writer joins to a name with an apostrophe ("İstanbul'da", "Rusya'nın") is dropped as well.
 
 On PostgreSQL the folded columns are searched with the language's own text-search configuration (``turkish``,
-``english``, ``russian``) through one GIN expression index per language (migration 0002), ranked with
+``english``, ``russian`` …, ``ARTICLES_SEARCH_CONFIGS``) through one GIN expression index per language (migration
+0002 makes them for this repository's languages), ranked with
 ``ts_rank``. Elsewhere (SQLite in development and tests) each entry also stores the Snowball stem of every word, the
 lexemes PostgreSQL would make, and the same query is answered with ``LIKE``. Both stem with the same Snowball
 algorithms, so "yaptırımlar" finds "yaptırım" and "санкции" finds "санкций" on either database.
@@ -31,10 +32,9 @@ from django.db import connections, models, transaction
 from django.utils.html import escape, strip_tags
 from django.utils.safestring import SafeString, mark_safe
 
+from .conf import app_settings
 from .text import casefold_tr
 
-# Text-search configuration of PostgreSQL and Snowball stemmer of each language; other languages are not stemmed.
-SEARCH_CONFIGS = {"tr": "turkish", "en": "english", "ru": "russian"}
 MAX_QUERY_WORDS = 8
 EXCERPT_WORDS = 36
 
@@ -44,14 +44,16 @@ _stemmers = threading.local()  # Snowball stemmer objects keep state between cal
 
 
 def config_for(language: str) -> str:
-    return SEARCH_CONFIGS.get(language, "simple")
+    """PostgreSQL's text-search configuration for ``language``, which also names its Snowball stemmer
+    (``ARTICLES_SEARCH_CONFIGS``); ``simple``, which does not stem, for a language it does not know."""
+    return app_settings.SEARCH_CONFIGS.get(language, "simple")
 
 
 def fold(text: str, language: str = "") -> str:
     """The form every stored and searched text takes: Turkish case folding, one space between words, and in
     Turkish no apostrophe suffixes."""
     folded = casefold_tr(text or "")
-    return _TURKISH_NAME_SUFFIX_RE.sub("", folded) if language == "tr" else folded
+    return _TURKISH_NAME_SUFFIX_RE.sub("", folded) if config_for(language) == "turkish" else folded
 
 
 def plain_text(markup: str) -> str:
@@ -64,7 +66,7 @@ def _stemmer(language: str):
     if cache is None:
         cache = _stemmers.by_language = {}
     if language not in cache:
-        name = SEARCH_CONFIGS.get(language)
+        name = config_for(language)
         cache[language] = snowballstemmer.stemmer(name) if name in snowballstemmer.algorithms() else None
     return cache[language]
 

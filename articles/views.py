@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from django.views.generic import DetailView, ListView
 
 from . import caching
+from .conf import app_settings
 from .models import Article, Category, SearchEntry, Tag, current_language, published_languages_of
 from .reading import article_page
 from .search import SearchTerms
@@ -26,7 +27,7 @@ class ArticleListView(ListView):
     context_object_name = "articles"
 
     def get_paginate_by(self, queryset) -> int:
-        return getattr(settings, "ARTICLES_PAGE_SIZE", 10)
+        return app_settings.PAGE_SIZE
 
     def get_queryset(self):
         return Article.objects.published(current_language()).for_listing()
@@ -110,7 +111,7 @@ class TranslatedCollectionView(ListView):
     context_object_name = "articles"
 
     def get_paginate_by(self, queryset) -> int:
-        return getattr(settings, "ARTICLES_PAGE_SIZE", 10)
+        return app_settings.PAGE_SIZE
 
     def get_collection(self):
         language = current_language()
@@ -184,7 +185,7 @@ class ArticleSearchView(ListView):
     context_object_name = "results"
 
     def get_paginate_by(self, queryset) -> int:
-        return getattr(settings, "ARTICLES_PAGE_SIZE", 10)
+        return app_settings.PAGE_SIZE
 
     def get_queryset(self):
         self.query = " ".join(self.request.GET.get("q", "").split())[:200]
@@ -245,7 +246,7 @@ class ArticlePreviewView(PermissionRequiredMixin, DetailView):
             is_public=article.is_public_in(language),
             public_url=article.url_in(language) if article.is_public_in(language) else "",
             similar_articles=list(
-                Article.objects.similar_to(article, language, limit=getattr(settings, "ARTICLES_SIMILAR_LIMIT", 6))
+                Article.objects.similar_to(article, language, limit=app_settings.SIMILAR_LIMIT)
             ),
             alternate_urls=previews,
             other_languages=[],

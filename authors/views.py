@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from django.views.generic import ListView
 
 from articles import caching
+from articles.conf import app_settings
 from articles.models import Article, current_language, published_languages_of
 from articles.seo import author_page_meta, listing_page_meta, x_default_language
 
@@ -53,7 +54,7 @@ class AuthorDetailView(ListView):
     context_object_name = "articles"
 
     def get_paginate_by(self, queryset) -> int:
-        return getattr(settings, "ARTICLES_PAGE_SIZE", 10)
+        return app_settings.PAGE_SIZE
 
     def get_queryset(self):
         self.author = get_object_or_404(Author, slug=self.kwargs["slug"])

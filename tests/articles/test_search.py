@@ -8,12 +8,12 @@ from datetime import timedelta
 import pytest
 from bs4 import BeautifulSoup
 from django.db import connection
-from django.test import TestCase
+from django.test import TestCase, override_settings
 from django.urls import reverse
 from django.utils import timezone, translation
 
 from articles.models import Article, SearchEntry
-from articles.search import SearchTerms, entry_values, search_index_rebuild
+from articles.search import SearchTerms, config_for, entry_values, search_index_rebuild, stems_of
 from tests.factories import LANGUAGES, make_article, make_author, make_tag
 
 
@@ -197,6 +197,18 @@ class SearchTermsTests(TestCase):
         terms = SearchTerms.parse("İSTANBUL istanbul a IŞIK", "tr")
         self.assertEqual(terms.words, ("istanbul", "ışık"))
         self.assertFalse(SearchTerms.parse("a ! ?", "en"))
+
+    def test_each_language_is_stemmed_with_its_configuration_and_an_unknown_one_not_at_all(self):
+        self.assertEqual(config_for("de"), "german")
+        self.assertEqual(stems_of("Sanktionen", "de"), " sanktion ")
+        self.assertEqual(config_for("xx"), "simple")
+        self.assertEqual(stems_of("Sanktionen", "xx"), " sanktionen ")
+        with override_settings(ARTICLES_SEARCH_CONFIGS={"xx": "german"}):
+            self.assertEqual(config_for("xx"), "german")
+
+    def test_apostrophe_suffixes_are_dropped_in_the_language_searched_as_turkish_only(self):
+        self.assertEqual(SearchTerms.parse("İstanbul'da", "tr").words, ("istanbul",))
+        self.assertEqual(SearchTerms.parse("Rusya'nın", "de").words, ("rusya", "nın"))
 
     def test_postgresql_query_takes_the_words_stem_as_prefix_and_the_stems_stem_exactly(self):
         self.assertEqual(SearchTerms.parse("yaptırımlar", "tr").tsquery(), "('yaptırımlar':* | 'yaptırım')")
