@@ -59,7 +59,8 @@ class ArticleFeed(Feed):
 
 class LatestArticlesFeed(ArticleFeed):
     def title(self) -> str:
-        return _("%(site)s: latest articles") % {"site": publisher_name()}
+        site = publisher_name()
+        return _("%(site)s: latest articles") % {"site": site} if site else _("Latest articles")
 
     def description(self) -> str:
         return _("The newest analyses and commentaries of the Ankara Center for Crisis and Policy Studies.")
@@ -95,7 +96,10 @@ class TagFeed(CollectionFeed):
     model_class = Tag
 
     def title(self, obj) -> str:
-        return _("%(site)s: articles tagged %(name)s") % {"site": publisher_name(), "name": obj.name}
+        site = publisher_name()
+        if not site:
+            return _("Tag: %(name)s") % {"name": obj.name}
+        return _("%(site)s: articles tagged %(name)s") % {"site": site, "name": obj.name}
 
     def articles(self, obj):
         return Article.objects.filter(tags=obj).published(current_language())
@@ -105,7 +109,8 @@ class CategoryFeed(CollectionFeed):
     model_class = Category
 
     def title(self, obj) -> str:
-        return _("%(site)s: %(name)s") % {"site": publisher_name(), "name": obj.name}
+        site = publisher_name()
+        return _("%(site)s: %(name)s") % {"site": site, "name": obj.name} if site else obj.name
 
     def articles(self, obj):
         return Article.objects.filter(category=obj).published(current_language())

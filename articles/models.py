@@ -140,6 +140,22 @@ def language_url(url_name: str, language: str | None = None) -> str:
     return _language_url(url_name, language, get_urlconf(), settings.ROOT_URLCONF, get_script_prefix())
 
 
+def language_neutral_url(url_name: str) -> str:
+    """The address that sends each reader to a page (a pattern without arguments) in their own language: the
+    default language's address without its language prefix, which Django's LocaleMiddleware redirects by the
+    browser's languages (``i18n_patterns`` with ``prefix_default_language=True``), or, where the default language
+    is served without a prefix, that address itself. Wherever the host mounts the plugin: "/" when its pages are at
+    the site's root, "/publications/" under ``path("publications/", …)``."""
+    from django.conf.urls.i18n import is_language_prefix_patterns_used
+
+    url = language_url(url_name, settings.LANGUAGE_CODE)
+    _used, prefixed_default = is_language_prefix_patterns_used(get_urlconf() or settings.ROOT_URLCONF)
+    prefix = f"{get_script_prefix()}{settings.LANGUAGE_CODE}/"
+    if prefixed_default and url.startswith(prefix):
+        return get_script_prefix() + url[len(prefix) :]
+    return url
+
+
 class TranslatedSlugMixin:
     """``url_in(language)``: the object's address in another language, whose slug differs."""
 

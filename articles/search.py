@@ -1,9 +1,11 @@
 """Search of the published articles in each language: one entry per language variant, matched by word stems.
 
 Neither database folds Turkish case correctly on its own (PostgreSQL's ``lower()`` follows the server's locale,
-which turns "IŞIK" into "işik"; SQLite folds ASCII only), so every text is folded by Turkish rules
-(``casefold_tr``) before it is stored or searched, and the database only ever sees folded text. In Turkish the
-suffix a writer joins to a name with an apostrophe ("İstanbul'da", "Rusya'nın") is dropped as well.
+which turns "IŞIK" into "işik"; SQLite folds ASCII only), so every text is folded in Python before it is stored or
+searched (``articles.text.casefold_in``), and the database only ever sees folded text: by Turkish rules in a
+language with Turkish casing ("IŞIK" = "ışık"), by Unicode's elsewhere ("Iran" = "iran", as an English or German
+reader types it), and "İstanbul" = "istanbul" in every language. In Turkish the suffix a writer joins to a name
+with an apostrophe ("İstanbul'da", "Rusya'nın") is dropped as well.
 
 On PostgreSQL the folded columns are searched with the language's own text-search configuration (``turkish``,
 ``english``, ``russian`` …, ``ARTICLES_SEARCH_CONFIGS``) through one GIN expression index per language (migration
@@ -33,7 +35,7 @@ from django.utils.html import escape, strip_tags
 from django.utils.safestring import SafeString, mark_safe
 
 from .conf import app_settings
-from .text import casefold_tr
+from .text import casefold_in, has_turkish_casing
 
 MAX_QUERY_WORDS = 8
 EXCERPT_WORDS = 36
@@ -50,10 +52,11 @@ def config_for(language: str) -> str:
 
 
 def fold(text: str, language: str = "") -> str:
-    """The form every stored and searched text takes: Turkish case folding, one space between words, and in
-    Turkish no apostrophe suffixes."""
-    folded = casefold_tr(text or "")
-    return _TURKISH_NAME_SUFFIX_RE.sub("", folded) if config_for(language) == "turkish" else folded
+    """The form every stored and searched text takes: case folded by the language's rules (``casefold_in``: Turkish
+    where it has Turkish casing, "İ" as "i" everywhere), one space between words, and in a language with Turkish
+    casing no apostrophe suffixes."""
+    folded = casefold_in(text or "", language)
+    return _TURKISH_NAME_SUFFIX_RE.sub("", folded) if has_turkish_casing(language) else folded
 
 
 def plain_text(markup: str) -> str:
@@ -276,7 +279,9 @@ def search_index_update(*, article_ids: Iterable[int]) -> int:
     articles = Article.objects.filter(pk__in=ids).prefetch_related("tags", "authors")
     for article in articles:
         tags = list(article.tags.all())
-        author_names = [author.name for author in article.authors.all()]
+        # Names as written, not as shown: a family name in Turkish capitals ("KIZILYAZI") loses its dotless ı
+        # where the language folds I as Unicode does.
+        author_names = [f"{author.given_name} {author.family_name}" for author in article.authors.all()]
         for code in language_codes():
             if not article.has_content_in(code):
                 continue

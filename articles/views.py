@@ -13,7 +13,15 @@ from django.views.generic import DetailView, ListView
 
 from . import caching
 from .conf import app_settings
-from .models import Article, Category, SearchEntry, Tag, current_language, published_languages_of
+from .models import (
+    Article,
+    Category,
+    SearchEntry,
+    Tag,
+    current_language,
+    language_neutral_url,
+    published_languages_of,
+)
 from .reading import article_page
 from .search import SearchTerms
 from .seo import PageMeta, article_page_meta, listing_page_meta, x_default_language
@@ -42,7 +50,7 @@ class ArticleListView(ListView):
             with translation.override(code):
                 alternates[code] = reverse("articles:index")
         context["alternate_urls"] = alternates
-        context["x_default_url"] = "/"
+        context["x_default_url"] = language_neutral_url("articles:index")
         context["page_meta"] = listing_page_meta(
             _("Latest articles"),
             description=_("Analyses and commentaries of the Ankara Center for Crisis and Policy Studies."),

@@ -24,7 +24,8 @@ class AuthorFeed(ArticleFeed):
         return Article.objects.filter(authors=obj).published(current_language())
 
     def title(self, obj: Author) -> str:
-        return _("%(site)s: articles by %(name)s") % {"site": publisher_name(), "name": obj.name}
+        site = publisher_name()
+        return _("%(site)s: articles by %(name)s") % {"site": site, "name": obj.name} if site else obj.name
 
     def description(self, obj: Author) -> str:
         return _("Articles by %(name)s.") % {"name": obj.name}

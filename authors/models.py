@@ -8,7 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from articles.collation import collation_key
 from articles.models import slug_url
 from articles.images import GeneratedImagePath, strip_image_metadata, validate_web_image
-from articles.text import casefold_tr, sanitize_html, unique_slug, upper_tr, validate_html_size
+from articles.text import casefold_in, sanitize_html, unique_slug, upper_in, validate_html_size
 from modeltranslation.settings import DEFAULT_LANGUAGE as SOURCE_LANGUAGE
 
 
@@ -31,8 +31,9 @@ class AuthorQuerySet(models.QuerySet):
         return self.get(slug=slug)
 
     def by_name(self, name: str) -> Author | None:
-        """The author whose displayed name matches ``name`` ignoring case by Turkish rules (İ/i, I/ı)."""
-        return self.filter(name_key=casefold_tr(name)).first()
+        """The author whose displayed name matches ``name`` ignoring case by the source language's rules (Turkish:
+        İ/i, I/ı)."""
+        return self.filter(name_key=casefold_in(name, SOURCE_LANGUAGE)).first()
 
 
 class Author(models.Model):
@@ -65,8 +66,11 @@ class Author(models.Model):
 
     @property
     def name(self) -> str:
-        """The name as the think-tank prints it: given name, then the family name in Turkish capitals."""
-        return " ".join(part for part in (self.given_name.strip(), upper_tr(self.family_name.strip())) if part)
+        """The name as the think-tank prints it: given name, then the family name in capitals, by the casing rules
+        of the source language (Turkish: "Çiftçioğlu" -> "ÇİFTÇİOĞLU"; English or German: "Schmidt" -> "SCHMIDT")."""
+        return " ".join(
+            part for part in (self.given_name.strip(), upper_in(self.family_name.strip(), SOURCE_LANGUAGE)) if part
+        )
 
     def get_absolute_url(self) -> str:
         return slug_url("authors:detail", self.slug, get_language())
@@ -105,7 +109,7 @@ class Author(models.Model):
         for code, _name in settings.LANGUAGES:
             field = f"bio_{code}"
             setattr(self, field, self.stored_form(field, getattr(self, field, "")))
-        self.name_key = casefold_tr(self.name)
+        self.name_key = casefold_in(self.name, SOURCE_LANGUAGE)
         if not self.slug:
             self.slug = unique_slug(
                 f"{self.given_name} {self.family_name}",

@@ -77,6 +77,19 @@ class TurkishCaseTests(TestCase):
         self.assertEqual(set(search("ışık", "tr")), {"Kırmızı çizgiler tr", "Gölgeler tr"})
         self.assertEqual(set(search("IŞIK", "tr")), {"Kırmızı çizgiler tr", "Gölgeler tr"})
 
+    def test_other_languages_fold_i_by_unicode_and_turkish_names_too(self):
+        make_article("Talks", languages=("en",), body="<p>Iran and Turkey met in İstanbul.</p>")
+        for query in ("iran", "IRAN", "istanbul", "İstanbul"):
+            with self.subTest(query=query):
+                self.assertEqual(search(query, "en"), ["Talks en"])
+
+    def test_an_author_shown_in_turkish_capitals_is_found_by_the_name_as_written_in_every_language(self):
+        article = make_article("Profiles", body="<p>Body.</p>")
+        article.authors.add(make_author("Berra", "Kızılyazı"))
+        for code in LANGUAGES:
+            with self.subTest(code):
+                self.assertEqual(search("Kızılyazı", code), [f"Profiles {code}"])
+
     def test_dotted_and_dotless_i_stay_different_letters(self):
         self.assertEqual(search("kizil", "tr"), [])
         self.assertEqual(search("KIZIL", "tr"), ["Kızıl Elma tr"])
