@@ -13,15 +13,7 @@ from django.views.generic import DetailView, ListView
 
 from . import caching
 from .conf import app_settings
-from .models import (
-    Article,
-    Category,
-    SearchEntry,
-    Tag,
-    current_language,
-    language_neutral_url,
-    published_languages_of,
-)
+from .models import Article, Category, SearchEntry, Tag, current_language, language_neutral_url, published_languages_of
 from .reading import article_page
 from .search import SearchTerms
 from .seo import PageMeta, article_page_meta, listing_page_meta, x_default_language
