@@ -42,9 +42,25 @@ test: install
 	$(BIN)/python manage.py makemigrations --check --dry-run
 	$(BIN)/python -m pytest
 
-## messages: refresh locale/*.po from the code and templates, then compile them.
+## messages: refresh the catalogues from the code and templates, then compile them all: locale/*.po, the
+## project's (every string of the host and the apps: a host's LOCALE_PATHS outrank every app, so ANKASAM keeps its
+## wording where Django's admin or taggit translate the same word otherwise), and each plugin app's own
+## <app>/locale/*.po, which its wheel carries to other sites. An app's catalogues are made by django-admin inside
+## its folder, without the project's settings, so that they hold its own strings only (locations by file: fewer
+## conflicts when code moves), and what they lack is filled from the project's catalogue (msgmerge --compendium):
+## a string is translated once, in locale/.
+APP_LOCALES := $(wildcard */locale)
 messages: install
-	$(BIN)/python manage.py makemessages --all --no-obsolete --ignore '.venv/*' --ignore 'tests/*'
+	$(BIN)/python manage.py makemessages --all --no-obsolete --ignore '.venv/*' --ignore 'tests/*' --ignore '*/locale'
+	for locale in $(APP_LOCALES); do \
+		(cd $$(dirname $$locale) && env -u DJANGO_SETTINGS_MODULE $(CURDIR)/$(BIN)/django-admin makemessages \
+			--all --no-obsolete --add-location=file) || exit 1; \
+		for po in $$locale/*/LC_MESSAGES/django.po; do \
+			language=$$(basename $$(dirname $$(dirname $$po))); \
+			msgmerge --quiet --update --backup=off --no-fuzzy-matching \
+				--compendium=locale/$$language/LC_MESSAGES/django.po $$po $$po || exit 1; \
+		done; \
+	done
 	$(BIN)/python manage.py compilemessages --ignore '.venv/*'
 
 ## fixtures: rebuild fixtures/*.json from the seed exports and their translations in fixtures/texts/.

@@ -1,4 +1,4 @@
-"""Admin of the articles app: tabbed tr/en/ru forms, per-language status columns and bulk publishing."""
+"""Admin of the articles app: tabbed forms (a tab per language), per-language status columns and bulk publishing."""
 from __future__ import annotations
 
 from django import forms
@@ -31,6 +31,11 @@ from .workflow_admin import (
 
 # Before the admins below are built: reversion's admin would otherwise register Article without its tag links.
 apps.get_app_config("articles").register_revisions()
+
+
+def per_language(field: str) -> tuple[str, ...]:
+    """The columns of a translated field, one per language of the site: ``name_tr``, ``name_en`` …"""
+    return tuple(f"{field}_{code}" for code in language_codes())
 
 
 class ReferenceInline(TranslationRolesInlineMixin, TranslationTabularInline):
@@ -188,7 +193,7 @@ class ArticleAdmin(
     list_filter = (
         LanguageStatusFilter, TranslationStateFilter, "original_language", "category", MostUsedTagFilter, "authors"
     )
-    search_fields = ("title_tr", "title_en", "title_ru", "authors__given_name", "authors__family_name")
+    search_fields = (*per_language("title"), "authors__given_name", "authors__family_name")
     date_hierarchy = "published_at"
     autocomplete_fields = ("authors",)
     prepopulated_fields = {"slug": ("title",)}
@@ -312,15 +317,15 @@ class ArticleAdmin(
 class CategoryAdmin(TranslationRolesAdminMixin, EditConflictAdminMixin, RevisionAdminMixin, TabbedTranslationAdmin):
     list_display = ("name", "slug", "translation_progress")
     list_filter = (TranslationStateFilter,)
-    search_fields = ("name_tr", "name_en", "name_ru")
+    search_fields = per_language("name")
     prepopulated_fields = {"slug": ("name",)}
 
 
 @admin.register(Tag)
 class TagAdmin(TranslationRolesAdminMixin, EditConflictAdminMixin, RevisionAdminMixin, TabbedTranslationAdmin):
-    list_display = ("name_tr", "name_en", "name_ru", "article_count", "translation_progress")
+    list_display = (*per_language("name"), "article_count", "translation_progress")
     list_filter = (TranslationStateFilter,)
-    search_fields = ("name_tr", "name_en", "name_ru")
+    search_fields = per_language("name")
     prepopulated_fields = {"slug": ("name",)}
 
     def get_queryset(self, request):

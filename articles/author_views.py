@@ -15,9 +15,9 @@ from django.views.generic import ListView
 from authors.models import Author
 
 from . import caching
+from .conf import app_settings
 from .models import Article, current_language
 from .seo import author_page_meta, listing_page_meta, x_default_language
-
 
 @method_decorator(caching.cached_page, name="dispatch")
 class AuthorListView(ListView):
@@ -46,7 +46,6 @@ class AuthorListView(ListView):
         context["page_expires_at"] = Article.objects.next_publication(language)
         return context
 
-
 @method_decorator(caching.cached_page, name="dispatch")
 class AuthorDetailView(ListView):
     """An author's bio and their articles published in the page's language."""
@@ -55,7 +54,7 @@ class AuthorDetailView(ListView):
     context_object_name = "articles"
 
     def get_paginate_by(self, queryset) -> int:
-        return getattr(settings, "ARTICLES_PAGE_SIZE", 10)
+        return app_settings.PAGE_SIZE
 
     def get_queryset(self):
         self.author = get_object_or_404(Author, slug=self.kwargs["slug"])

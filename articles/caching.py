@@ -30,6 +30,8 @@ from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
 from django.utils.translation import get_language
 
+from .conf import app_settings
+
 PAGE_PREFIX = "articles:page:"
 DEPENDENCY_PREFIX = "articles:dep:"
 EVERYTHING = "site"
@@ -37,11 +39,11 @@ _PAGE_QUERY_RE = re.compile(r"\A(page=\d{1,6})?\Z")
 
 
 def page_cache():
-    return caches[getattr(settings, "ARTICLES_PAGE_CACHE_ALIAS", "default")]
+    return caches[app_settings.PAGE_CACHE_ALIAS]
 
 
 def page_seconds() -> int:
-    return int(getattr(settings, "ARTICLES_PAGE_CACHE_SECONDS", 600))
+    return app_settings.PAGE_CACHE_SECONDS
 
 
 def dependencies_changed(names: Iterable[str]) -> None:

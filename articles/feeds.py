@@ -6,7 +6,6 @@ feed never carries a Turkish title. Each RSS feed has an Atom twin (``...Atom``)
 """
 from __future__ import annotations
 
-from django.conf import settings
 from django.contrib.syndication.views import Feed
 from django.http import Http404
 from django.shortcuts import get_object_or_404
@@ -16,6 +15,7 @@ from django.utils.translation import gettext as _
 
 from authors.models import Author
 
+from .conf import app_settings
 from .models import Article, Category, Tag, current_language
 from .seo import publisher_name
 
@@ -24,7 +24,7 @@ class ArticleFeed(Feed):
     """The items and their fields, shared by every feed of articles."""
 
     def feed_size(self) -> int:
-        return getattr(settings, "ARTICLES_FEED_SIZE", 20)
+        return app_settings.FEED_SIZE
 
     def articles(self, obj):
         return Article.objects.published(current_language())
@@ -62,7 +62,8 @@ class ArticleFeed(Feed):
 
 class LatestArticlesFeed(ArticleFeed):
     def title(self) -> str:
-        return _("%(site)s: latest articles") % {"site": publisher_name()}
+        site = publisher_name()
+        return _("%(site)s: latest articles") % {"site": site} if site else _("Latest articles")
 
     def description(self) -> str:
         return _("The newest analyses and commentaries of the Ankara Center for Crisis and Policy Studies.")
@@ -98,7 +99,10 @@ class TagFeed(CollectionFeed):
     model_class = Tag
 
     def title(self, obj) -> str:
-        return _("%(site)s: articles tagged %(name)s") % {"site": publisher_name(), "name": obj.name}
+        site = publisher_name()
+        if not site:
+            return _("Tag: %(name)s") % {"name": obj.name}
+        return _("%(site)s: articles tagged %(name)s") % {"site": site, "name": obj.name}
 
     def articles(self, obj):
         return Article.objects.filter(tags=obj).published(current_language())
@@ -108,7 +112,8 @@ class CategoryFeed(CollectionFeed):
     model_class = Category
 
     def title(self, obj) -> str:
-        return _("%(site)s: %(name)s") % {"site": publisher_name(), "name": obj.name}
+        site = publisher_name()
+        return _("%(site)s: %(name)s") % {"site": site, "name": obj.name} if site else obj.name
 
     def articles(self, obj):
         return Article.objects.filter(category=obj).published(current_language())
@@ -137,7 +142,8 @@ class AuthorFeed(ArticleFeed):
         return Article.objects.filter(authors=obj).published(current_language())
 
     def title(self, obj: Author) -> str:
-        return _("%(site)s: articles by %(name)s") % {"site": publisher_name(), "name": obj.name}
+        site = publisher_name()
+        return _("%(site)s: articles by %(name)s") % {"site": site, "name": obj.name} if site else obj.name
 
     def description(self, obj: Author) -> str:
         return _("Articles by %(name)s.") % {"name": obj.name}

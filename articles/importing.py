@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
+from modeltranslation.settings import DEFAULT_LANGUAGE as SOURCE_LANGUAGE
 
 from authors.models import Author
 
@@ -71,9 +72,9 @@ def _author_for(parsed: ParsedAuthor, changes: _Changes) -> Author:
         given, family = split_author_name(parsed.name)
         author = Author(given_name=given, family_name=family)
         changes.append(f"author {parsed.name} created")
-    # Export bios are always the Turkish source text, whatever the language of the article.
+    # Export bios are always the source text (the source language's field), whatever the language of the article.
     if parsed.bio:
-        changes.assign(author, "bio_tr", sanitize_html(parsed.bio))
+        changes.assign(author, f"bio_{SOURCE_LANGUAGE}", sanitize_html(parsed.bio))
     if author._state.adding or changes:
         author.save()
     return author

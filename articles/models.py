@@ -1,6 +1,6 @@
 """The think-tank's publications: articles with per-language variants, their references, categories and tags.
 
-Every text a reader sees exists once per language (``title_tr``, ``title_en``, ``title_ru`` … through
+Every text a reader sees exists once per language of LANGUAGES (``title_tr``, ``title_en`` … through
 django-modeltranslation, registered in ``translation.py``). A language variant is public only when it has a title
 and a body and an editor released it (``is_published_<lang>``) and its publication date has come.
 """
@@ -25,6 +25,7 @@ from publishing.translated import (
     SourceSlugManager,
     TranslatedSlugMixin,
     fill_translated_slugs,
+    in_any_language,
     language_url,
     slug_url,
     source_slug_field,
@@ -54,7 +55,7 @@ class Category(TranslatedSlugMixin, models.Model):
         constraints = unique_per_language("slug", "category")
 
     def __str__(self) -> str:
-        return self.name or self.name_tr or self.name_en or self.name_ru or ""
+        return in_any_language(self, "name")
 
     def natural_key(self) -> tuple[str]:
         return (getattr(self, source_slug_field()),)
@@ -83,7 +84,7 @@ class Tag(TranslatedSlugMixin, TagBase):
         constraints = unique_per_language("slug", "tag")
 
     def __str__(self) -> str:
-        return self.name or self.name_tr or self.name_en or self.name_ru or ""
+        return in_any_language(self, "name")
 
     def slugify(self, tag: str, i: int | None = None) -> str:
         from publishing.text import slugify

@@ -18,8 +18,9 @@ import functools
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 
-from django.conf import settings
 from django.db import connections, models
+
+from .conf import app_settings
 
 
 class Columns:
@@ -143,7 +144,7 @@ def fixed_sql_cursor(using: str = "default") -> Iterator:
     The cursor is wrapped like Django's own, so the queries are logged and counted by ``assertNumQueries``.
     """
     connection = connections[using]
-    if connection.vendor == "postgresql" and getattr(settings, "ARTICLES_PREPARED_STATEMENTS", True):
+    if connection.vendor == "postgresql" and app_settings.PREPARED_STATEMENTS:
         cursor_class = _preparing_cursor_class()
     elif connection.vendor == "sqlite":
         cursor_class = _converting_once_cursor_class()

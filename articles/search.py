@@ -1,12 +1,15 @@
 """Search of the published articles in each language: one entry per language variant, matched by word stems.
 
 Neither database folds Turkish case correctly on its own (PostgreSQL's ``lower()`` follows the server's locale,
-which turns "IŞIK" into "işik"; SQLite folds ASCII only), so every text is folded by Turkish rules
-(``casefold_tr``) before it is stored or searched, and the database only ever sees folded text. In Turkish the
-suffix a writer joins to a name with an apostrophe ("İstanbul'da", "Rusya'nın") is dropped as well.
+which turns "IŞIK" into "işik"; SQLite folds ASCII only), so every text is folded in Python before it is stored or
+searched (``publishing.text.casefold_in``), and the database only ever sees folded text: by Turkish rules in a
+language with Turkish casing ("IŞIK" = "ışık"), by Unicode's elsewhere ("Iran" = "iran", as an English or German
+reader types it), and "İstanbul" = "istanbul" in every language. In Turkish the suffix a writer joins to a name
+with an apostrophe ("İstanbul'da", "Rusya'nın") is dropped as well.
 
 On PostgreSQL the folded columns are searched with the language's own text-search configuration (``turkish``,
-``english``, ``russian``) through one GIN expression index per language (migration 0002), ranked with
+``english``, ``russian`` …, ``ARTICLES_SEARCH_CONFIGS``) through one GIN expression index per language (migration
+0002 makes them for this repository's languages), ranked with
 ``ts_rank``. Elsewhere (SQLite in development and tests) each entry also stores the Snowball stem of every word, the
 lexemes PostgreSQL would make, and the same query is answered with ``LIKE``. Both stem with the same Snowball
 algorithms, so "yaptırımlar" finds "yaptırım" and "санкции" finds "санкций" on either database.
@@ -31,10 +34,10 @@ from django.db import connections, models, transaction
 from django.utils.html import escape, strip_tags
 from django.utils.safestring import SafeString, mark_safe
 
-from publishing.text import casefold_tr
+from publishing.text import casefold_in, has_turkish_casing
 
-# Text-search configuration of PostgreSQL and Snowball stemmer of each language; other languages are not stemmed.
-SEARCH_CONFIGS = {"tr": "turkish", "en": "english", "ru": "russian"}
+from .conf import app_settings
+
 MAX_QUERY_WORDS = 8
 EXCERPT_WORDS = 36
 
@@ -44,14 +47,17 @@ _stemmers = threading.local()  # Snowball stemmer objects keep state between cal
 
 
 def config_for(language: str) -> str:
-    return SEARCH_CONFIGS.get(language, "simple")
+    """PostgreSQL's text-search configuration for ``language``, which also names its Snowball stemmer
+    (``ARTICLES_SEARCH_CONFIGS``); ``simple``, which does not stem, for a language it does not know."""
+    return app_settings.SEARCH_CONFIGS.get(language, "simple")
 
 
 def fold(text: str, language: str = "") -> str:
-    """The form every stored and searched text takes: Turkish case folding, one space between words, and in
-    Turkish no apostrophe suffixes."""
-    folded = casefold_tr(text or "")
-    return _TURKISH_NAME_SUFFIX_RE.sub("", folded) if language == "tr" else folded
+    """The form every stored and searched text takes: case folded by the language's rules (``casefold_in``: Turkish
+    where it has Turkish casing, "İ" as "i" everywhere), one space between words, and in a language with Turkish
+    casing no apostrophe suffixes."""
+    folded = casefold_in(text or "", language)
+    return _TURKISH_NAME_SUFFIX_RE.sub("", folded) if has_turkish_casing(language) else folded
 
 
 def plain_text(markup: str) -> str:
@@ -64,7 +70,7 @@ def _stemmer(language: str):
     if cache is None:
         cache = _stemmers.by_language = {}
     if language not in cache:
-        name = SEARCH_CONFIGS.get(language)
+        name = config_for(language)
         cache[language] = snowballstemmer.stemmer(name) if name in snowballstemmer.algorithms() else None
     return cache[language]
 
@@ -274,7 +280,9 @@ def search_index_update(*, article_ids: Iterable[int]) -> int:
     articles = Article.objects.filter(pk__in=ids).prefetch_related("tags", "authors")
     for article in articles:
         tags = list(article.tags.all())
-        author_names = [author.name for author in article.authors.all()]
+        # Names as written, not as shown: a family name in Turkish capitals ("KIZILYAZI") loses its dotless ı
+        # where the language folds I as Unicode does.
+        author_names = [f"{author.given_name} {author.family_name}" for author in article.authors.all()]
         for code in language_codes():
             if not article.has_content_in(code):
                 continue

@@ -7,23 +7,25 @@ a reader sees and the title a link preview shows from drifting apart.
 """
 from __future__ import annotations
 
+import functools
 import json
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from django.conf import settings
+import icu
 from django.http import HttpRequest
 from django.urls import reverse
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.text import Truncator
 from django.utils.translation import gettext as _
+from django.utils.translation import to_locale
 
 from publishing.renditions import RenditionFile, renditions_of
+
+from .conf import app_settings
 from .search import plain_text
 
-# OpenGraph wants a territory with the language; these are the ones the think-tank writes for.
-OG_LOCALES = {"tr": "tr_TR", "en": "en_US", "ru": "ru_RU"}
 SOCIAL_IMAGE_WIDTH = 1200
 DESCRIPTION_WORDS = 40
 
@@ -31,8 +33,20 @@ DESCRIPTION_WORDS = 40
 _JSON_SCRIPT_ESCAPES = {ord("<"): "\\u003C", ord(">"): "\\u003E", ord("&"): "\\u0026"}
 
 
+@functools.lru_cache(maxsize=64)
 def og_locale(language: str) -> str:
-    return OG_LOCALES.get(language, f"{language}_{language.upper()}")
+    """The locale OpenGraph's ``og:locale`` names for a language code, which wants a territory with the language:
+    the code's own (``en-gb`` → ``en_GB``), else the one CLDR gives as likely through ICU (``tr`` → ``tr_TR``,
+    ``en`` → ``en_US``, ``de`` → ``de_DE``, ``pt`` → ``pt_BR``); the code doubled where CLDR knows none."""
+    if not language:
+        return ""
+    locale = to_locale(language)
+    language_part, _sep, territory = locale.partition("_")
+    if len(territory) == 2:
+        return locale
+    likely = icu.Locale(locale)
+    likely.addLikelySubtags()
+    return f"{language_part}_{likely.getCountry() or language_part.upper()}"
 
 
 def x_default_language(languages: Iterable[str], preferred: str | None = None) -> str | None:
@@ -46,7 +60,7 @@ def x_default_language(languages: Iterable[str], preferred: str | None = None) -
 
 
 def publisher_name() -> str:
-    return getattr(settings, "ARTICLES_PUBLISHER_NAME", "")
+    return app_settings.PUBLISHER_NAME
 
 
 @dataclass(frozen=True)

@@ -26,18 +26,18 @@ from dataclasses import dataclass
 
 from datetime import timezone as dt_timezone
 
-from django.conf import settings
 from django.db import IntegrityError, connection, models, transaction
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
+from .conf import app_settings
 from .models import Article, ReleasedVariant, SimilarArticle, SimilarList, TaggedArticle, language_codes
 
 RANK_ORDER = ("-shared_tags", "-similar_published_at", "-similar_id")
 
 
 def shown_limit() -> int:
-    return getattr(settings, "ARTICLES_SIMILAR_LIMIT", 6)
+    return app_settings.SIMILAR_LIMIT
 
 
 def depth() -> int:

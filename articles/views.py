@@ -12,6 +12,9 @@ from django.utils.translation import gettext as _
 from django.views.generic import DetailView, ListView
 
 from . import caching
+from publishing.translated import language_neutral_url
+
+from .conf import app_settings
 from .models import Article, Category, SearchEntry, Tag, current_language
 from .reading import article_page
 from .search import SearchTerms
@@ -26,7 +29,7 @@ class ArticleListView(ListView):
     context_object_name = "articles"
 
     def get_paginate_by(self, queryset) -> int:
-        return getattr(settings, "ARTICLES_PAGE_SIZE", 10)
+        return app_settings.PAGE_SIZE
 
     def get_queryset(self):
         return Article.objects.published(current_language()).for_listing()
@@ -41,7 +44,7 @@ class ArticleListView(ListView):
             with translation.override(code):
                 alternates[code] = reverse("articles:index")
         context["alternate_urls"] = alternates
-        context["x_default_url"] = "/"
+        context["x_default_url"] = language_neutral_url("articles:index")
         context["page_meta"] = listing_page_meta(
             _("Latest articles"),
             description=_("Analyses and commentaries of the Ankara Center for Crisis and Policy Studies."),
@@ -110,7 +113,7 @@ class TranslatedCollectionView(ListView):
     context_object_name = "articles"
 
     def get_paginate_by(self, queryset) -> int:
-        return getattr(settings, "ARTICLES_PAGE_SIZE", 10)
+        return app_settings.PAGE_SIZE
 
     def get_collection(self):
         language = current_language()
@@ -184,7 +187,7 @@ class ArticleSearchView(ListView):
     context_object_name = "results"
 
     def get_paginate_by(self, queryset) -> int:
-        return getattr(settings, "ARTICLES_PAGE_SIZE", 10)
+        return app_settings.PAGE_SIZE
 
     def get_queryset(self):
         self.query = " ".join(self.request.GET.get("q", "").split())[:200]
@@ -245,7 +248,7 @@ class ArticlePreviewView(PermissionRequiredMixin, DetailView):
             is_public=article.is_published_in(language),
             public_url=article.url_in(language) if article.is_published_in(language) else "",
             similar_articles=list(
-                Article.objects.similar_to(article, language, limit=getattr(settings, "ARTICLES_SIMILAR_LIMIT", 6))
+                Article.objects.similar_to(article, language, limit=app_settings.SIMILAR_LIMIT)
             ),
             alternate_urls=previews,
             other_languages=[],

@@ -8,7 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from publishing.collation import collation_key
 from publishing.images import GeneratedImagePath, strip_image_metadata, validate_web_image
 from publishing.languages import language_codes, source_language
-from publishing.text import casefold_tr, sanitize_html, unique_slug, upper_tr, validate_html_size
+from publishing.text import casefold_in, sanitize_html, unique_slug, upper_in, validate_html_size
 from publishing.translated import slug_url
 
 
@@ -33,8 +33,9 @@ class AuthorQuerySet(models.QuerySet):
         return self.get(slug=slug)
 
     def by_name(self, name: str) -> Author | None:
-        """The author whose displayed name matches ``name`` ignoring case by Turkish rules (İ/i, I/ı)."""
-        return self.filter(name_key=casefold_tr(name)).first()
+        """The author whose displayed name matches ``name`` ignoring case by the source language's rules (Turkish:
+        İ/i, I/ı)."""
+        return self.filter(name_key=casefold_in(name, source_language())).first()
 
 
 class Author(models.Model):
@@ -67,8 +68,11 @@ class Author(models.Model):
 
     @property
     def name(self) -> str:
-        """The name as the think-tank prints it: given name, then the family name in Turkish capitals."""
-        return " ".join(part for part in (self.given_name.strip(), upper_tr(self.family_name.strip())) if part)
+        """The name as the think-tank prints it: given name, then the family name in capitals, by the casing rules
+        of the source language (Turkish: "Çiftçioğlu" -> "ÇİFTÇİOĞLU"; English or German: "Schmidt" -> "SCHMIDT")."""
+        return " ".join(
+            part for part in (self.given_name.strip(), upper_in(self.family_name.strip(), source_language())) if part
+        )
 
     def get_absolute_url(self) -> str:
         """The author's page, which the articles app serves (it lists their articles): named, never imported."""
@@ -105,7 +109,7 @@ class Author(models.Model):
         for code in language_codes():
             field = f"bio_{code}"
             setattr(self, field, self.stored_form(field, getattr(self, field, "")))
-        self.name_key = casefold_tr(self.name)
+        self.name_key = casefold_in(self.name, source_language())
         if not self.slug:
             self.slug = unique_slug(
                 f"{self.given_name} {self.family_name}",

@@ -1,6 +1,6 @@
 """Responsive renditions of featured images and author photos, made by django-imagekit once and then only served.
 
-Every upload is offered in several widths (``ARTICLES_RENDITION_WIDTHS``, never wider than the upload) as WebP and
+Every upload is offered in several widths (``PUBLISHING_RENDITION_WIDTHS``, never wider than the upload) as WebP and
 as a fallback readers without WebP understand: PNG where the upload has transparency, JPEG otherwise. Each
 rendition has the EXIF orientation applied and carries no metadata (camera, GPS position, thumbnails).
 
@@ -13,16 +13,16 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 
-from django.conf import settings
 from django.core.cache import cache
 from imagekit import ImageSpec
 from imagekit.cachefiles import ImageCacheFile
 from imagekit.processors import ResizeToFit
 from PIL import Image, ImageOps
 
+from .conf import app_settings
+
 logger = logging.getLogger(__name__)
 
-DEFAULT_WIDTHS = (320, 480, 640, 960, 1280, 1600)
 WEBP = "WEBP"
 MIME_TYPES = {"WEBP": "image/webp", "JPEG": "image/jpeg", "PNG": "image/png"}
 # Part of the cache key: change it when the recipe changes, so that pages stop pointing at the old files.
@@ -98,7 +98,7 @@ class RenditionSet:
 
 
 def _widths_for(source_width: int) -> list[int]:
-    configured = sorted(getattr(settings, "ARTICLES_RENDITION_WIDTHS", DEFAULT_WIDTHS))
+    configured = sorted(app_settings.RENDITION_WIDTHS)
     widths = [width for width in configured if width < source_width]
     if source_width <= configured[-1]:
         widths.append(source_width)

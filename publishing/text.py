@@ -1,14 +1,19 @@
 """Text rules the plugin applies everywhere: Turkish-aware casing, ASCII slugs, sanitised HTML.
 
 Python's str.upper()/lower() follow the Unicode default, which is wrong for Turkish (``i`` must become ``İ`` and
-``I`` must become ``ı``), and Django's ``slugify`` drops ``ı`` and every Cyrillic letter. These helpers are small
-on purpose; transliteration and sanitising are delegated to python-slugify and nh3.
+``I`` must become ``ı``) and right for most other languages, where ``I`` is the capital of ``i``; the ``*_in``
+helpers apply the rules of the language they are given (``has_turkish_casing``, from ICU's casing data). Django's
+``slugify`` drops ``ı`` and every Cyrillic letter. These helpers are small on purpose; casing data, transliteration
+and sanitising are delegated to ICU, python-slugify and nh3.
 """
 from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterable
 
+import functools
+
+import icu
 import nh3
 from slugify import slugify as _transliterating_slugify
 
@@ -36,6 +41,28 @@ def title_tr(value: str) -> str:
 def casefold_tr(value: str) -> str:
     """A key for case-insensitive matching that treats İ/i and I/ı as Turkish does."""
     return " ".join(lower_tr(value).split()).casefold()
+
+
+@functools.lru_cache(maxsize=64)
+def has_turkish_casing(language: str) -> bool:
+    """Whether ``language`` pairs ``I`` with dotless ``ı`` and ``İ`` with ``i`` (Turkish, Azerbaijani …), as ICU's
+    casing rules for it say."""
+    return str(icu.UnicodeString("I").toLower(icu.Locale(language or "und"))) == "ı"
+
+
+def upper_in(value: str, language: str) -> str:
+    """Capitals by the rules of ``language``: Turkish ones where it has Turkish casing ("Kızılyazı" ->
+    "KIZILYAZI"), Unicode's elsewhere ("Schmidt" -> "SCHMIDT", where Turkish rules would write "SCHMİDT")."""
+    return upper_tr(value) if has_turkish_casing(language) else value.upper()
+
+
+def casefold_in(value: str, language: str) -> str:
+    """A key for case-insensitive matching in ``language``: ``casefold_tr`` where it has Turkish casing; elsewhere
+    Unicode's case folding (``I`` = ``i``), with the Turkish capital ``İ`` of names written in any language
+    ("İstanbul") folded to a plain ``i`` too, while ``ı`` stays a letter of its own."""
+    if has_turkish_casing(language):
+        return casefold_tr(value)
+    return " ".join(value.replace("İ", "i").split()).casefold()
 
 
 # Apostrophes join Turkish suffixes to names ("Rusya'nın"), so they vanish instead of splitting the word.

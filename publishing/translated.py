@@ -20,6 +20,14 @@ from .languages import current_language, language_codes
 from .text import slugify, unique_slug
 
 
+def in_any_language(instance: models.Model, field: str) -> str:
+    """A translated field in the active language, else in the first language of LANGUAGES that has it ("" if
+    none has): how an object is named where a name is needed whatever was translated (admin lists, choices)."""
+    return getattr(instance, field) or next(
+        (value for code in language_codes() if (value := getattr(instance, f"{field}_{code}", None))), ""
+    )
+
+
 def _slug_made_from(slug: str, text: str) -> bool:
     base = slugify(text)
     return bool(base) and (slug == base or (slug.startswith(f"{base}-") and slug[len(base) + 1 :].isdigit()))
@@ -108,6 +116,22 @@ def language_url(url_name: str, language: str | None = None) -> str:
     every page."""
     language = language or get_language()
     return _language_url(url_name, language, get_urlconf(), settings.ROOT_URLCONF, get_script_prefix())
+
+
+def language_neutral_url(url_name: str) -> str:
+    """The address that sends each reader to a page (a pattern without arguments) in their own language: the
+    default language's address without its language prefix, which Django's LocaleMiddleware redirects by the
+    browser's languages (``i18n_patterns`` with ``prefix_default_language=True``), or, where the default language
+    is served without a prefix, that address itself. Wherever the host mounts the plugin: "/" when its pages are at
+    the site's root, "/publications/" under ``path("publications/", …)``."""
+    from django.conf.urls.i18n import is_language_prefix_patterns_used
+
+    url = language_url(url_name, settings.LANGUAGE_CODE)
+    _used, prefixed_default = is_language_prefix_patterns_used(get_urlconf() or settings.ROOT_URLCONF)
+    prefix = f"{get_script_prefix()}{settings.LANGUAGE_CODE}/"
+    if prefixed_default and url.startswith(prefix):
+        return get_script_prefix() + url[len(prefix) :]
+    return url
 
 
 class TranslatedSlugMixin:

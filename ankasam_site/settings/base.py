@@ -285,5 +285,5 @@ ARTICLES_FEED_SIZE = 20
 # Named as the publisher in feeds and in the pages' structured data.
 ARTICLES_PUBLISHER_NAME = "ANKASAM"
 # Widths (px) of the responsive renditions of featured images and author photos, made once by django-imagekit.
-ARTICLES_RENDITION_WIDTHS = (320, 480, 640, 960, 1280, 1600)
+PUBLISHING_RENDITION_WIDTHS = (320, 480, 640, 960, 1280, 1600)
 IMAGEKIT_CACHEFILE_DIR = "renditions"

@@ -6,12 +6,12 @@ from urllib.parse import urlencode
 from django import template
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.timezone import localtime
-from django.utils.translation import gettext
 
 from ..markup import format_markup, join_markup
 
 from ..seo import PageMeta
 from ..seo import og_locale as _og_locale
+from ..seo import publisher_name
 
 register = template.Library()
 
@@ -53,8 +53,9 @@ def social_meta(context, meta: PageMeta) -> SafeString:
     """
     language = context.get("LANGUAGE_CODE") or ""
     canonical = canonical_url(context)
-    tags: list[tuple[str, str, str]] = [  # (attribute, its value, content)
-        ("property", "og:site_name", gettext("ANKASAM")),
+    site_name = publisher_name()  # ARTICLES_PUBLISHER_NAME; the tag is left out without one
+    tags: list[tuple[str, str, str]] = [("property", "og:site_name", site_name)] if site_name else []
+    tags += [  # (attribute, its value, content)
         ("property", "og:type", meta.og_type),
         ("property", "og:title", meta.title),
     ]

@@ -83,6 +83,11 @@ class FeedTests(TestCase):
         self.assertEqual(tr.feed.title, "ANKASAM: son yazılar")
         self.assertEqual(ru.feed.title, "ANKASAM: последние статьи")
 
+    def test_without_a_publisher_name_titles_name_only_what_the_feed_lists(self):
+        with self.settings(ARTICLES_PUBLISHER_NAME=""):
+            titles = [self.feed(path)[1].feed.title for path in self.feed_paths("tr")[::2]]
+        self.assertEqual(titles, ["Son yazılar", "Etiket: Enerji", self.category.name_tr, self.author.name])
+
     def test_a_collection_with_nothing_in_the_language_has_no_feed(self):
         lonely = make_tag("Lonely")
         make_article("Lonely", languages=("tr",), tags=(lonely,))

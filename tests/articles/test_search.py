@@ -8,12 +8,12 @@ from datetime import timedelta
 import pytest
 from bs4 import BeautifulSoup
 from django.db import connection
-from django.test import TestCase
+from django.test import TestCase, override_settings
 from django.urls import reverse
 from django.utils import timezone, translation
 
 from articles.models import Article, SearchEntry
-from articles.search import SearchTerms, entry_values, search_index_rebuild
+from articles.search import SearchTerms, config_for, entry_values, search_index_rebuild, stems_of
 from tests.factories import LANGUAGES, make_article, make_author, make_tag
 
 
@@ -76,6 +76,19 @@ class TurkishCaseTests(TestCase):
     def test_dotless_small_i_finds_and_is_found_by_capital_i(self):
         self.assertEqual(set(search("ışık", "tr")), {"Kırmızı çizgiler tr", "Gölgeler tr"})
         self.assertEqual(set(search("IŞIK", "tr")), {"Kırmızı çizgiler tr", "Gölgeler tr"})
+
+    def test_other_languages_fold_i_by_unicode_and_turkish_names_too(self):
+        make_article("Talks", languages=("en",), body="<p>Iran and Turkey met in İstanbul.</p>")
+        for query in ("iran", "IRAN", "istanbul", "İstanbul"):
+            with self.subTest(query=query):
+                self.assertEqual(search(query, "en"), ["Talks en"])
+
+    def test_an_author_shown_in_turkish_capitals_is_found_by_the_name_as_written_in_every_language(self):
+        article = make_article("Profiles", body="<p>Body.</p>")
+        article.authors.add(make_author("Berra", "Kızılyazı"))
+        for code in LANGUAGES:
+            with self.subTest(code):
+                self.assertEqual(search("Kızılyazı", code), [f"Profiles {code}"])
 
     def test_dotted_and_dotless_i_stay_different_letters(self):
         self.assertEqual(search("kizil", "tr"), [])
@@ -197,6 +210,18 @@ class SearchTermsTests(TestCase):
         terms = SearchTerms.parse("İSTANBUL istanbul a IŞIK", "tr")
         self.assertEqual(terms.words, ("istanbul", "ışık"))
         self.assertFalse(SearchTerms.parse("a ! ?", "en"))
+
+    def test_each_language_is_stemmed_with_its_configuration_and_an_unknown_one_not_at_all(self):
+        self.assertEqual(config_for("de"), "german")
+        self.assertEqual(stems_of("Sanktionen", "de"), " sanktion ")
+        self.assertEqual(config_for("xx"), "simple")
+        self.assertEqual(stems_of("Sanktionen", "xx"), " sanktionen ")
+        with override_settings(ARTICLES_SEARCH_CONFIGS={"xx": "german"}):
+            self.assertEqual(config_for("xx"), "german")
+
+    def test_apostrophe_suffixes_are_dropped_in_the_language_searched_as_turkish_only(self):
+        self.assertEqual(SearchTerms.parse("İstanbul'da", "tr").words, ("istanbul",))
+        self.assertEqual(SearchTerms.parse("Rusya'nın", "de").words, ("rusya", "nın"))
 
     def test_postgresql_query_takes_the_words_stem_as_prefix_and_the_stems_stem_exactly(self):
         self.assertEqual(SearchTerms.parse("yaptırımlar", "tr").tsquery(), "('yaptırımlar':* | 'yaptırım')")

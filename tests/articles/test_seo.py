@@ -7,11 +7,12 @@ from io import BytesIO
 from bs4 import BeautifulSoup
 from django.core.cache import cache
 from django.core.files.base import ContentFile
-from django.test import TestCase, override_settings
+from django.test import SimpleTestCase, TestCase, override_settings
 from django.urls import reverse
 from django.utils import translation
 from PIL import Image
 
+from articles.seo import og_locale
 from tests.factories import make_article, make_author, make_category, make_tag
 
 OG_LOCALES = {"tr": "tr_TR", "en": "en_US", "ru": "ru_RU"}
@@ -102,6 +103,14 @@ class MetaTagTests(TestCase):
         self.assertEqual(meta(partial, "og:locale"), ["ru_RU"])
         self.assertEqual(meta(partial, "og:locale:alternate"), ["tr_TR"])
 
+    def test_og_site_name_is_the_publisher_and_left_out_without_one(self):
+        path = self.article.url_in("en")
+        with override_settings(ARTICLES_PUBLISHER_NAME="Example Press"):
+            self.assertEqual(meta(self.page(path), "og:site_name"), ["Example Press"])
+        cache.clear()
+        with override_settings(ARTICLES_PUBLISHER_NAME=""):
+            self.assertEqual(meta(self.page(path), "og:site_name"), [])
+
     def test_every_public_page_has_meta_in_its_language(self):
         for code, locale in OG_LOCALES.items():
             with translation.override(code):
@@ -162,3 +171,18 @@ class MetaTagTests(TestCase):
     def author_url(self, language: str) -> str:
         with translation.override(language):
             return self.author.get_absolute_url()
+
+
+class OgLocaleTests(SimpleTestCase):
+    """``og:locale`` wants a territory: a language code without one gets CLDR's likely one, whatever the language."""
+
+    def test_a_language_code_gets_its_likely_territory(self):
+        expected = {**OG_LOCALES, "de": "de_DE", "pt": "pt_BR", "kk": "kk_KZ"}
+        self.assertEqual({code: og_locale(code) for code in expected}, expected)
+
+    def test_a_territory_in_the_code_is_kept(self):
+        self.assertEqual(og_locale("en-gb"), "en_GB")
+        self.assertEqual(og_locale("pt-br"), "pt_BR")
+
+    def test_a_language_unknown_to_cldr_still_gets_a_locale(self):
+        self.assertEqual(og_locale("xx"), "xx_XX")

@@ -1,4 +1,6 @@
 """Authors: Turkish capitals in names, name matching, bio fallback."""
+from unittest import mock
+
 from django.test import TestCase
 
 from authors.models import Author
@@ -9,6 +11,12 @@ class AuthorNameTests(TestCase):
     def test_family_name_is_shown_in_turkish_capitals(self):
         self.assertEqual(make_author("Hatice", "Çiftçioğlu").name, "Hatice ÇİFTÇİOĞLU")
         self.assertEqual(make_author("Berra", "Kızılyazı").name, "Berra KIZILYAZI")
+
+    def test_capitals_follow_the_source_language_of_another_site(self):
+        with mock.patch("modeltranslation.settings.DEFAULT_LANGUAGE", "en"):
+            author = make_author("Erika", "Schmidt")
+            self.assertEqual(author.name, "Erika SCHMIDT")  # Turkish rules would write SCHMİDT
+            self.assertEqual(Author.objects.by_name("erika schmidt"), author)
 
     def test_slug_is_ascii(self):
         self.assertEqual(make_author("Hatice", "Çiftçioğlu").slug, "hatice-ciftcioglu")

@@ -1,0 +1,106 @@
+"""The settings of the articles app, each with its default, in one place (``publishing.conf`` explains how they are
+read and kept).
+
+A host sets any of them in its settings module under the names below (``ARTICLES_PAGE_SIZE = 20``); whatever it
+leaves out takes the default given here. Each is read from Django's settings the first time it is asked for, not
+at import (settings may not be configured yet), and kept: a setting the host leaves out would otherwise cost a
+failed lookup on every read, some on every page. ``override_settings`` (tests) sends ``setting_changed``, which
+forgets what was kept.
+
+Use them as ``from articles.conf import app_settings`` … ``app_settings.PAGE_SIZE``.
+"""
+from __future__ import annotations
+
+from publishing.conf import AppSettings
+
+# PostgreSQL's built-in text-search configurations (PostgreSQL 14 and later), which are also the names of the
+# Snowball stemmers the search uses on other databases, by the language code Django uses for the language.
+DEFAULT_SEARCH_CONFIGS = {
+    "ar": "arabic",
+    "hy": "armenian",
+    "eu": "basque",
+    "ca": "catalan",
+    "da": "danish",
+    "nl": "dutch",
+    "en": "english",
+    "fi": "finnish",
+    "fr": "french",
+    "de": "german",
+    "el": "greek",
+    "hi": "hindi",
+    "hu": "hungarian",
+    "id": "indonesian",
+    "ga": "irish",
+    "it": "italian",
+    "lt": "lithuanian",
+    "ne": "nepali",
+    "nb": "norwegian",
+    "no": "norwegian",
+    "pt": "portuguese",
+    "ro": "romanian",
+    "ru": "russian",
+    "sr": "serbian",
+    "es": "spanish",
+    "sv": "swedish",
+    "ta": "tamil",
+    "tr": "turkish",
+    "yi": "yiddish",
+}
+
+
+class ArticlesSettings(AppSettings):
+    """The articles app's settings; the docstring of each says what it changes."""
+
+    prefix = "ARTICLES_"
+
+    @property
+    def PAGE_SIZE(self) -> int:
+        """``ARTICLES_PAGE_SIZE`` (10): articles per page of the home, tag, category, author and search pages."""
+        return self._read("PAGE_SIZE", 10)
+
+    @property
+    def SIMILAR_LIMIT(self) -> int:
+        """``ARTICLES_SIMILAR_LIMIT`` (6): Similar Posts shown under an article (twice as many are stored)."""
+        return self._read("SIMILAR_LIMIT", 6)
+
+    @property
+    def FEED_SIZE(self) -> int:
+        """``ARTICLES_FEED_SIZE`` (20): articles in each RSS and Atom feed."""
+        return self._read("FEED_SIZE", 20)
+
+    @property
+    def PAGE_CACHE_ALIAS(self) -> str:
+        """``ARTICLES_PAGE_CACHE_ALIAS`` ("default"): the cache (a key of ``CACHES``) readers' pages are kept in;
+        it must be shared by every process that serves the site, or a save seen by one is missed by the others."""
+        return self._read("PAGE_CACHE_ALIAS", "default")
+
+    @property
+    def PAGE_CACHE_SECONDS(self) -> int:
+        """``ARTICLES_PAGE_CACHE_SECONDS`` (600): how long a reader's page stays cached at most; 0 turns the page
+        cache off (``articles.caching``)."""
+        return self._read("PAGE_CACHE_SECONDS", 600, int)
+
+    @property
+    def PUBLISHER_NAME(self) -> str:
+        """``ARTICLES_PUBLISHER_NAME`` (""): the organisation named as publisher in the feeds' titles and
+        copyright, OpenGraph's ``og:site_name`` and the pages' structured data; left out where empty."""
+        return self._read("PUBLISHER_NAME", "")
+
+    @property
+    def PREPARED_STATEMENTS(self) -> bool:
+        """``ARTICLES_PREPARED_STATEMENTS`` (True): on PostgreSQL, the article page's fixed statements are prepared
+        once per connection (``articles.rows``); False behind a pooler in transaction mode that cannot keep
+        prepared statements (PgBouncer before 1.21)."""
+        return self._read("PREPARED_STATEMENTS", True, bool)
+
+    @property
+    def SEARCH_CONFIGS(self) -> dict[str, str]:
+        """``ARTICLES_SEARCH_CONFIGS`` (PostgreSQL's configuration for each language it has one for, e.g.
+        ``{"de": "german", "tr": "turkish", …}``): the text-search configuration of each language code, also the
+        Snowball stemmer used on other databases. The host's mapping is laid over the default one; a language in
+        neither is searched with PostgreSQL's ``simple`` configuration, unstemmed (``articles.search``)."""
+        return self._read("SEARCH_CONFIGS", {}, lambda configs: {**DEFAULT_SEARCH_CONFIGS, **configs})
+
+
+app_settings = ArticlesSettings()
+
