@@ -6,8 +6,9 @@ pages and lists current without calling anything. What each change touches:
 
 - an article (its text, date, release, category, references): its search entries when its texts changed; its own
   pages; the lists it was listed on (home, its tags', its category's and its authors' pages, the author index) in
-  every language it was or is published in; the pages whose previous/next links or Similar Posts show it; and,
-  through ``articles.similar``, the Similar Posts of every article whose shown list it enters or leaves;
+  every language it was or is published in; the pages whose previous/next link it becomes where it enters or moves
+  in its category (the pages that already show it depend on it); and, through ``articles.similar``, the Similar
+  Posts of every article whose shown list it enters or leaves;
 - its tags or authors: the same, for the tags and authors added and removed, and its search entries;
 - a tag, category or author renamed: the pages that show the name, and the entries of a tag's or author's articles;
 - a tag deleted, or rows loaded raw (fixtures, restores): every stored list and every page (links change
@@ -49,6 +50,7 @@ class _ArticleChange:
     saved: Article | None = None  # the instance as saved, trusted only in a batch run as soon as it is made
     languages: set[str] = field(default_factory=set)  # where it was listed before the batch
     categories: set = field(default_factory=set)
+    repositioned: set[str] = field(default_factory=set)  # languages where it may now stand beside other articles
     tags: set[int] = field(default_factory=set)  # added or removed
     authors: set[int] = field(default_factory=set)
     ranking_changed: bool = False  # its release or date (or tags): other articles' Similar Posts follow
@@ -87,7 +89,8 @@ def batched() -> Iterator[None]:
             yield
         finally:
             _current.reset(token)
-        _run(batch)
+        if not transaction.get_rollback():  # a dry run: nothing it wrote will stay
+            _run(batch)
 
 
 @contextmanager
@@ -139,14 +142,16 @@ def article_saved(*, article: Article, created: bool, raw: bool) -> None:
         return
     stored = article.__dict__.pop(_STORED, None)
     workflow_services.translation_after_save(obj=article, created=created)
-    before = _listed(stored) if stored is not None else set()
-    ranking_changed = stored is None or before != _listed(article) or stored.published_at != article.published_at
+    before, after = (_listed(stored) if stored is not None else set()), _listed(article)
+    moved = stored is None or (stored.published_at, stored.category_id) != (article.published_at, article.category_id)
+    ranking_changed = stored is None or before != after or stored.published_at != article.published_at
     with _collecting() as batch:
         change = batch.article(article.pk)
         if batch.immediate:
             change.saved = _as_saved(article)
         change.languages |= before
         change.categories |= {stored.category_id if stored is not None else None, article.category_id}
+        change.repositioned |= after if moved else after - before
         change.ranking_changed |= ranking_changed and not created
         change.authors_changed |= ranking_changed  # the author index lists the authors with a published article
         if stored is None or _texts_changed(stored, article):
@@ -334,6 +339,8 @@ def _page_dependencies(article: Article, change: _ArticleChange, *, tag_ids: set
             names.add(caching.author_index_dependency(language))
         if now < article.published_at <= now + timedelta(seconds=caching.page_seconds()):
             names.add(caching.schedule_dependency(language))
+    for language in change.repositioned:
+        # Pages that show it already depend on it; these are the ones whose previous/next link it now becomes.
         if article.category_id and article.is_published_in(language):
             names.update(caching.article_dependency(pk) for pk in reading.neighbour_ids(article, language))
     return names
