@@ -128,7 +128,7 @@ def article_before_save(*, article: Article) -> None:
     lists must follow (:func:`article_saved`) and what the translation fingerprints must."""
     if article._state.adding or article.pk is None:
         return
-    stored = Article.objects.filter(pk=article.pk).only(*_stored_fields()).first()
+    stored = Article.objects.filter(pk=article.pk).only(*_stored_fields()).order_by().first()
     setattr(article, _STORED, stored)
     workflow_services.translation_note_changes(obj=article, stored=stored)
 

@@ -118,9 +118,7 @@ def translation_before_save(*, obj: models.Model) -> None:
     fingerprints need, and note what the write changes (:func:`translation_note_changes`)."""
     if obj._state.adding or obj.pk is None:
         return
-    model = type(obj)
-    stored = model._default_manager.filter(pk=obj.pk).only(*stored_fields(model)).first()
-    translation_note_changes(obj=obj, stored=stored)
+    translation_note_changes(obj=obj, stored=_stored(type(obj), obj.pk))
 
 
 def translation_note_changes(*, obj: models.Model, stored: models.Model | None) -> None:
@@ -151,7 +149,7 @@ def translation_after_save(*, obj: models.Model, created: bool) -> None:
     if changed is _UNKNOWN or created:
         changed = {name.rsplit("_", 1)[1] for name, value in _text_values(obj).items() if value}
     model, pk = _parent_of(obj)
-    parent = obj if model is type(obj) else _stored_parent(model, pk)
+    parent = obj if model is type(obj) else _stored(model, pk)
     if parent is not None:
         translation_states_sync(obj=parent, carried=changed)
 
@@ -163,7 +161,7 @@ def translation_before_child_delete(*, obj: models.Model) -> None:
 
 def translation_after_child_delete(*, obj: models.Model) -> None:
     """A deleted child row takes its source and its translations with it: translations in step stay in step."""
-    parent = _stored_parent(*_parent_of(obj))
+    parent = _stored(*_parent_of(obj))
     if parent is not None:
         carried = {name.rsplit("_", 1)[1] for name, value in _text_values(obj).items() if value}
         translation_states_sync(obj=parent, carried=carried)
@@ -195,8 +193,9 @@ def _parent_of(instance: models.Model) -> tuple[type[models.Model], object]:
     return field.related_model, getattr(instance, field.attname)
 
 
-def _stored_parent(model: type[models.Model], pk) -> models.Model | None:
-    return model._default_manager.filter(pk=pk).only(*stored_fields(model)).first()
+def _stored(model: type[models.Model], pk) -> models.Model | None:
+    """The stored row, only :func:`stored_fields` (and unordered: a reference's default ordering joins its article)."""
+    return model._default_manager.filter(pk=pk).only(*stored_fields(model)).order_by().first()
 
 
 def _ensure_baseline(stored: models.Model) -> None:
@@ -205,6 +204,6 @@ def _ensure_baseline(stored: models.Model) -> None:
     model, pk = _parent_of(stored)
     rows = TranslationState.objects.filter(content_type=ContentType.objects.get_for_model(model), object_id=pk)
     if not rows.exists():
-        parent = stored if model is type(stored) else _stored_parent(model, pk)
+        parent = stored if model is type(stored) else _stored(model, pk)
         if parent is not None:
             translation_states_sync(obj=parent)

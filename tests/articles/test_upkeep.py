@@ -18,9 +18,9 @@ from tests.articles.test_translation_state import outdated_languages
 from tests.factories import make_article, make_author, make_category, make_reference, make_tag
 
 
-def reads_of_row(queries: list[dict], pk: int) -> list[str]:
-    """The SELECTs that fetch the article ``pk`` by its id (alone or among others)."""
-    pattern = re.compile(rf'FROM "articles_article" WHERE "articles_article"\."id" (?:= |IN \(){pk}\b')
+def reads_of_row(queries: list[dict], pk: int, table: str = "articles_article") -> list[str]:
+    """The SELECTs that fetch the row ``pk`` of ``table`` by its id (alone or among others)."""
+    pattern = re.compile(rf'FROM "{table}" WHERE "{table}"\."id" (?:= |IN \(){pk}\b')
     return [query["sql"] for query in queries if query["sql"].startswith("SELECT") and pattern.search(query["sql"])]
 
 
@@ -68,6 +68,22 @@ class OneReadPerSaveTests(TestCase):
         self.assertEqual(len(reads_of_row(queries, self.article.pk)), 1, reads_of_row(queries, self.article.pk))
         self.assertIn(self.article.pk, found("revised", "en"))
         self.assertEqual(outdated_languages(self.article), set())
+
+    def test_saving_a_tag_category_author_or_reference_reads_its_row_once(self):
+        author = self.article.authors.get()
+        reference = self.article.references.get()
+        # The bio has no translation yet, so nothing can fall behind it; the others are translated.
+        cases = [(self.tag, "name_tr", {"en", "ru"}), (self.category, "name_tr", {"en", "ru"}),
+                 (author, "bio_tr", set()), (reference, "text_tr", {"en", "ru"})]
+        for obj, field, outdated in cases:
+            with self.subTest(type(obj).__name__):
+                obj = type(obj).objects.get(pk=obj.pk)
+                setattr(obj, field, "Değişti")
+                with CaptureQueriesContext(connection) as queries:
+                    obj.save()
+                reads = reads_of_row(queries.captured_queries, obj.pk, obj._meta.db_table)
+                self.assertEqual(len(reads), 1, reads)
+                self.assertEqual(outdated_languages(self.article if field == "text_tr" else obj), outdated)
 
     def test_a_save_that_changes_no_text_leaves_the_search_entries_and_the_fingerprints_alone(self):
         with mock.patch.object(search, "search_index_write") as write, mock.patch.object(
