@@ -55,12 +55,12 @@ class _ArticleChange:
     authors: set[int] = field(default_factory=set)
     ranking_changed: bool = False  # its release or date (or tags): other articles' Similar Posts follow
     tags_changed: bool = False  # its own Similar Posts are made again
-    authors_changed: bool = False
+    authors_changed: bool = False  # its authors or its release: the author index follows
 
 
 @dataclass
 class _Batch:
-    immediate: bool
+    immediate: bool  # run as soon as the one write that opened it is made, not at the end of a block
     articles: dict[int, _ArticleChange] = field(default_factory=dict)
     search_ids: set[int] = field(default_factory=set)
     dependencies: set[str] = field(default_factory=set)
@@ -159,6 +159,7 @@ def article_saved(*, article: Article, created: bool, raw: bool) -> None:
 
 
 def _texts_changed(stored: Article, article: Article) -> bool:
+    """Whether the save changed what the search entries are made of."""
     return any(
         (getattr(stored, name) or "") != (getattr(article, name) or "")
         for name in (f"{text}_{code}" for text in _SEARCHED_TEXTS for code in language_codes())
@@ -265,6 +266,7 @@ def tag_deleted(*, tag: Tag) -> None:
 
 
 def category_saved(*, category: Category, created: bool) -> None:
+    """A renamed category: the pages that show its name."""
     if not created:
         _stamp({caching.category_dependency(category.pk)})
 
@@ -281,6 +283,7 @@ def author_saved(*, author: models.Model, created: bool, raw: bool) -> None:
 
 
 def author_deleted(*, author: models.Model) -> None:
+    """Its articles lose a byline: their cards, the author index and the home pages change."""
     _stamp(
         {caching.author_dependency(author.pk)}
         | {caching.author_index_dependency(code) for code in language_codes()}
@@ -292,6 +295,7 @@ def author_deleted(*, author: models.Model) -> None:
 
 
 def _stamp(names: set[str]) -> None:
+    """Forget the pages that depend on ``names``, with the batch."""
     with _collecting() as batch:
         batch.dependencies |= names
 
