@@ -16,6 +16,8 @@ from django.utils.translation import ngettext
 from modeltranslation.admin import TabbedTranslationAdmin, TranslationTabularInline
 
 from publishing.editing import EditConflictAdminMixin
+
+from . import upkeep
 from .forms import ImportTextForm
 from .importing import ArticleImportError, article_import_text
 from .models import Article, Category, Reference, Tag, language_codes
@@ -306,6 +308,12 @@ class ArticleAdmin(
             "title": _("Import from text"),
         }
         return TemplateResponse(request, "admin/articles/article/import_text.html", context)
+
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        """The article, its authors, references and tags are saved one after the other: their upkeep (search
+        entries, Similar Posts, page cache) runs once, after the last of them."""
+        with upkeep.batched():
+            return super().changeform_view(request, object_id, form_url, extra_context)
 
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)

@@ -8,11 +8,8 @@ class ArticlesConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
-        from . import freshness, signals, workflow
+        from . import receivers  # noqa: F401  (connects them)
 
-        signals.connect()
-        freshness.connect()
-        workflow.connect_signals()
         self.register_revisions()
 
     def register_revisions(self) -> None:

@@ -2,7 +2,7 @@
 
 Every cached page (article, home, tag, category, author pages) records the *dependencies* it was made from: names
 such as ``article:12``, ``similar:12:en`` or ``tagged:4:ru``, each with the version it had then. A save stamps a
-new version on the names it touches (``dependencies_changed``, called from ``articles.freshness``), and a page
+new version on the names it touches (``dependencies_changed``, called from ``articles.upkeep``), and a page
 whose recorded versions differ from the current ones is made again. So a page is never served after a change to
 anything it shows, and pages the change does not touch stay cached. The versions are nanosecond stamps: a page
 whose dependency changed while it was being made is not stored, so a save racing a reader leaves nothing stale.

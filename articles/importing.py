@@ -15,11 +15,12 @@ from modeltranslation.settings import DEFAULT_LANGUAGE as SOURCE_LANGUAGE
 
 from authors.models import Author
 
+from . import upkeep
 from .models import Article, Category, Reference, language_codes
 from publishing.revisions import revision_for
-from .services import translation_mark_saved
 from .seedtext import ParsedArticle, ParsedAuthor, SeedTextError, decode_export, parse_article_text
 from publishing.text import casefold_tr, ensure_paragraphs, paragraphs_to_html, sanitize_html, title_tr, upper_tr
+from .workflow_services import translation_mark_saved
 
 
 class ArticleImportError(Exception):
@@ -136,9 +137,10 @@ def article_import_text(
 
     try:
         with transaction.atomic(), revision_for(user=user, comment=f"{source} ({language})"):
-            outcome = _write(parsed, language=language, source=source, translation_of=translation_of, publish=publish)
-            if outcome.action != "unchanged" and language != outcome.article.original_language:
-                translation_mark_saved(obj=outcome.article, language=language, user=user)
+            with upkeep.batched():
+                outcome = _write(parsed, language=language, source=source, translation_of=translation_of, publish=publish)
+                if outcome.action != "unchanged" and language != outcome.article.original_language:
+                    translation_mark_saved(obj=outcome.article, language=language, user=user)
             outcome.dry_run = dry_run
             if dry_run:
                 transaction.set_rollback(True)

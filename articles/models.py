@@ -379,6 +379,9 @@ class Reference(models.Model):
 
     objects = ReferenceManager()
 
+    # Its texts are units of the article's translation (``articles.workflow``), not an object translated on its own.
+    translation_parent = "article"
+
     class Meta:
         verbose_name = _("reference")
         verbose_name_plural = _("references")
@@ -515,7 +518,7 @@ class SimilarArticle(models.Model):
 class ReleasedVariant(models.Model):
     """A language variant released to readers (``Article.is_published_in(language, scheduled=True)``), with its date.
 
-    A narrow copy of what Similar Posts are ranked by, kept by ``articles.freshness`` on every save: counting
+    A narrow copy of what Similar Posts are ranked by, kept by ``articles.upkeep`` on every save: counting
     shared tags over these rows never reads an article's text, which on a large archive is the difference between
     milliseconds and a second (``articles.similar``).
     """

@@ -264,20 +264,29 @@ def entry_values(*, language: str, title: str, highlights: str, body: str, keywo
     }
 
 
-@transaction.atomic
 def search_index_update(*, article_ids: Iterable[int]) -> int:
     """Write the search entries of the given articles anew, one per language that has a title and a body.
 
     Entries exist for unpublished variants too: whether a variant is public is decided when searching, so that a
     scheduled article becomes findable when its date comes without being saved again. Returns the entries written.
     """
-    from .models import Article, SearchEntry, language_codes
+    from .models import Article
 
     ids = {pk for pk in article_ids if pk is not None}
     if not ids:
         return 0
+    return search_index_write(articles=Article.objects.filter(pk__in=ids).prefetch_related("tags", "authors"))
+
+
+@transaction.atomic
+def search_index_write(*, articles: Iterable) -> int:
+    """:func:`search_index_update` for articles in memory as they were just saved: a save indexes what it wrote
+    without reading its row back. Their tags and authors are read here, unless the caller prefetched them."""
+    from .models import SearchEntry, language_codes
+
+    articles = list(articles)
+    models.prefetch_related_objects(articles, "tags", "authors")
     entries = []
-    articles = Article.objects.filter(pk__in=ids).prefetch_related("tags", "authors")
     for article in articles:
         tags = list(article.tags.all())
         # Names as written, not as shown: a family name in Turkish capitals ("KIZILYAZI") loses its dotless ı
@@ -294,7 +303,7 @@ def search_index_update(*, article_ids: Iterable[int]) -> int:
                 keywords=[getattr(tag, f"name_{code}") or "" for tag in tags] + author_names,
             )
             entries.append(SearchEntry(article=article, **values))
-    SearchEntry.objects.filter(article_id__in=ids).delete()
+    SearchEntry.objects.filter(article_id__in=[article.pk for article in articles]).delete()
     SearchEntry.objects.bulk_create(entries)
     return len(entries)
 

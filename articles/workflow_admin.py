@@ -1,8 +1,9 @@
 """The translators' workflow in the admin: per-language roles, the source text beside each field, progress and state
 columns and filters, the translation dashboard, and PO/XLIFF export and import.
 
-``articles.workflow`` holds the rules; this module only applies them to the admin's forms, lists and pages, and
-the services in ``articles.services`` do every write.
+``articles.workflow`` (and its ``workflow_roles`` and ``workflow_queries``) holds the rules; this module only applies
+them to the admin's forms, lists and pages, and the services (``articles.workflow_services``, ``articles.services``)
+do every write.
 """
 from __future__ import annotations
 
@@ -23,8 +24,9 @@ from django.utils.http import urlencode
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from . import exchange, workflow
-from .services import translation_file_import, translation_mark_saved, translation_mark_up_to_date
+from . import exchange, workflow, workflow_queries, workflow_roles
+from .services import translation_file_import
+from .workflow_services import translation_mark_saved, translation_mark_up_to_date
 
 DASHBOARD_LIMIT = 50
 DASHBOARD_SECTIONS = {
@@ -135,9 +137,9 @@ class TranslationRolesAdminMixin:
 
     def _translator_languages(self, request) -> list[str] | None:
         """None for an editor (no limit), else the languages the translator may edit."""
-        if workflow.is_editor(request.user):
+        if workflow_roles.is_editor(request.user):
             return None
-        return workflow.editable_languages(request.user)
+        return workflow_roles.editable_languages(request.user)
 
     def get_readonly_fields(self, request, obj=None):
         readonly = list(super().get_readonly_fields(request, obj))
@@ -199,7 +201,7 @@ class TranslationRolesAdminMixin:
         return self._translator_languages(request) is None and super().has_delete_permission(request, obj)
 
     def has_publish_permission(self, request) -> bool:
-        return workflow.is_editor(request.user) and self.has_change_permission(request)
+        return workflow_roles.is_editor(request.user) and self.has_change_permission(request)
 
     def revision_view(self, request, *args, **kwargs):
         """Restoring a revision rewrites every field of every language: an editor's decision."""
@@ -271,7 +273,7 @@ class TranslationRolesAdminMixin:
         if self.actions is None or IS_POPUP_VAR in request.GET:
             return actions
         if self.has_change_permission(request):
-            for code in workflow.editable_languages(request.user):
+            for code in workflow_roles.editable_languages(request.user):
                 action = _mark_up_to_date_action(code)
                 actions[action.__name__] = (action, action.__name__, action.short_description)
         return actions
@@ -281,7 +283,7 @@ def _mark_up_to_date_action(code: str):
     name = workflow.language_name(code)
 
     def action(modeladmin, request, queryset):
-        if code not in workflow.editable_languages(request.user):
+        if code not in workflow_roles.editable_languages(request.user):
             raise PermissionDenied
         changed = translation_mark_up_to_date(objects=queryset, language=code, user=request.user)
         if changed:
@@ -328,9 +330,9 @@ class TranslationStateFilter(admin.SimpleListFilter):
         if code not in workflow.language_codes():
             return queryset
         if state == self.TODO:
-            return workflow.with_source_fingerprint(queryset).filter(workflow.needs_work_q(queryset.model, code))
+            return workflow_queries.with_source_fingerprint(queryset).filter(workflow_queries.needs_work_q(queryset.model, code))
         if state in (*workflow.STATES, workflow.OUTDATED):
-            return workflow.filter_by_state(queryset, code, state)
+            return workflow_queries.filter_by_state(queryset, code, state)
         return queryset
 
 
@@ -339,9 +341,9 @@ class TranslationRolesInlineMixin:
     edits only their languages' texts, beside the source text, and adds or deletes no row."""
 
     def _translator_languages(self, request) -> list[str] | None:
-        if workflow.is_editor(request.user):
+        if workflow_roles.is_editor(request.user):
             return None
-        return workflow.editable_languages(request.user)
+        return workflow_roles.editable_languages(request.user)
 
     def get_fields(self, request, obj=None):
         fields = list(super().get_fields(request, obj))
@@ -441,7 +443,7 @@ class TranslationExchangeAdminMixin:
 
     def get_actions(self, request):
         actions = super().get_actions(request)
-        if actions and self.has_view_or_change_permission(request) and workflow.editable_languages(request.user):
+        if actions and self.has_view_or_change_permission(request) and workflow_roles.editable_languages(request.user):
             action = export_for_translation
             actions[action.__name__] = (action, action.__name__, action.short_description)
         return actions
@@ -451,7 +453,7 @@ class TranslationExchangeAdminMixin:
 
     def translation_dashboard_view(self, request):
         """Per language the user may edit: what is missing, unfinished or outdated, newest first."""
-        languages = workflow.editable_languages(request.user)
+        languages = workflow_roles.editable_languages(request.user)
         if not languages or not self.has_view_or_change_permission(request):
             raise PermissionDenied
         sections = [
@@ -469,8 +471,8 @@ class TranslationExchangeAdminMixin:
             if model_admin is None or not model_admin.has_view_or_change_permission(request):
                 continue
             queryset = (
-                workflow.with_source_fingerprint(model._default_manager.all())
-                .filter(workflow.needs_work_q(model, code))
+                workflow_queries.with_source_fingerprint(model._default_manager.all())
+                .filter(workflow_queries.needs_work_q(model, code))
                 .order_by("-updated_at", "-pk")
             )
             objects = list(queryset[:DASHBOARD_LIMIT])
@@ -498,7 +500,7 @@ class TranslationExchangeAdminMixin:
 
     def translation_export_view(self, request):
         """The selection's texts as PO or XLIFF for one target language: one file, or a zip of one per article."""
-        languages = workflow.editable_languages(request.user)
+        languages = workflow_roles.editable_languages(request.user)
         if not languages or not self.has_view_or_change_permission(request):
             raise PermissionDenied
         ids = _ids(request.GET.get("ids", ""))
@@ -524,7 +526,7 @@ class TranslationExchangeAdminMixin:
 
     def translation_import_view(self, request):
         """Upload a filled PO/XLIFF file (or a zip); it is checked whole and imported whole, or refused."""
-        languages = workflow.editable_languages(request.user)
+        languages = workflow_roles.editable_languages(request.user)
         if not languages or not self.has_change_permission(request):
             raise PermissionDenied
         form = TranslationFileImportForm(
@@ -598,7 +600,7 @@ def translator_landing(site: admin.AdminSite):
     translation dashboard, everyone else on the usual index."""
 
     def index(request, extra_context=None):
-        if workflow.is_translator(request.user):
+        if workflow_roles.is_translator(request.user):
             return redirect("admin:articles_article_translations")
         return site.index(request, extra_context)
 

@@ -18,9 +18,9 @@ class TranslationState(models.Model):
     """What one language variant of a translatable object was made from: the fingerprint of the source text.
 
     The row of the object's source language holds the fingerprint of the source as it is now (kept current on every
-    save, ``articles.workflow``); the row of a translation holds the fingerprint the source had when the translation
-    was last saved. A translation whose fingerprint differs from the source's is outdated: the source changed after
-    it was made. Rows are written by ``articles.services`` only.
+    save); the row of a translation holds the fingerprint the source had when the translation was last saved. A
+    translation whose fingerprint differs from the source's is outdated: the source changed after it was made. Rows
+    are written by ``articles.workflow_services`` only.
 
     The model also carries the permissions of the translators' roles (``publishing.translate_<language>``, and
     ``publishing.publish_article`` for editors), which concern every translated model alike.

@@ -8,10 +8,10 @@ from django.test import TestCase
 from django.urls import reverse
 from django.utils import translation
 
-from articles import workflow
+from articles import workflow, workflow_queries
 from articles.models import Article
+from articles.workflow_services import translation_mark_up_to_date
 from publishing.models import TranslationState
-from articles.services import translation_mark_up_to_date
 from tests.factories import make_article, make_author, make_category, make_reference, make_staff, make_tag
 from tests.seeds import seed
 
@@ -26,7 +26,7 @@ def outdated_languages(obj) -> set[str]:
 
 
 def in_state(model, language: str, state: str) -> set[int]:
-    return set(workflow.filter_by_state(model.objects.all(), language, state).values_list("pk", flat=True))
+    return set(workflow_queries.filter_by_state(model.objects.all(), language, state).values_list("pk", flat=True))
 
 
 class ProgressTests(TestCase):

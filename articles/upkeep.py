@@ -1,0 +1,350 @@
+"""After every write to the content, what readers see follows: search entries, stored Similar Posts lists, released
+variants and the page cache, and the translators' fingerprints (``articles.workflow_services``).
+
+``articles.receivers`` forwards every model signal here, so the admin, the services, the importer and scripts keep
+pages and lists current without calling anything. What each change touches:
+
+- an article (its text, date, release, category, references): its search entries when its texts changed; its own
+  pages; the lists it was listed on (home, its tags', its category's and its authors' pages, the author index) in
+  every language it was or is published in; the pages whose previous/next link it becomes where it enters or moves
+  in its category (the pages that already show it depend on it); and, through ``articles.similar``, the Similar
+  Posts of every article whose shown list it enters or leaves;
+- its tags or authors: the same, for the tags and authors added and removed, and its search entries;
+- a tag, category or author renamed: the pages that show the name, and the entries of a tag's or author's articles;
+- a tag deleted, or rows loaded raw (fixtures, restores): every stored list and every page (links change
+  without a signal per article).
+
+A save reads the stored article once (:func:`article_before_save`, only the columns that decide what changed), and
+that one read decides the search entries, the Similar Posts, the pages to forget and the fingerprints.
+
+**Batches.** Inside ``with batched():`` writes only record what they changed; at the end of the block the upkeep
+runs once for all of it, in the same transaction: one search update, the Similar Posts of each changed article, one
+stamp on the page cache. Bulk publishing, the article change form and the importers write in batches; any other
+write is a batch of its own, run as soon as it is made.
+"""
+from __future__ import annotations
+
+import copy
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
+from dataclasses import dataclass, field
+from datetime import timedelta
+
+from django.db import models, transaction
+from django.utils import timezone
+
+from . import caching, reading, search, similar, workflow_services
+from .models import Article, Category, Reference, SimilarList, Tag, TaggedArticle, language_codes
+
+# Set on an article between its pre_save and its post_save: its stored row before the save (None: there was none).
+_STORED = "_upkeep_stored"
+# Set on the instance of a many-to-many relation between its pre_clear and its post_clear: the ids it lost.
+_CLEARED = "_upkeep_cleared"
+
+
+@dataclass
+class _ArticleChange:
+    """What the writes of a batch changed about one article."""
+
+    saved: Article | None = None  # the instance as saved, trusted only in a batch run as soon as it is made
+    languages: set[str] = field(default_factory=set)  # where it was listed before the batch
+    categories: set = field(default_factory=set)
+    repositioned: set[str] = field(default_factory=set)  # languages where it may now stand beside other articles
+    tags: set[int] = field(default_factory=set)  # added or removed
+    authors: set[int] = field(default_factory=set)
+    ranking_changed: bool = False  # its release or date (or tags): other articles' Similar Posts follow
+    tags_changed: bool = False  # its own Similar Posts are made again
+    authors_changed: bool = False  # its authors or its release: the author index follows
+
+
+@dataclass
+class _Batch:
+    immediate: bool  # run as soon as the one write that opened it is made, not at the end of a block
+    articles: dict[int, _ArticleChange] = field(default_factory=dict)
+    search_ids: set[int] = field(default_factory=set)
+    dependencies: set[str] = field(default_factory=set)
+
+    def article(self, pk: int) -> _ArticleChange:
+        return self.articles.setdefault(pk, _ArticleChange())
+
+
+_current: ContextVar[_Batch | None] = ContextVar("articles_upkeep_batch", default=None)
+
+
+@contextmanager
+def batched() -> Iterator[None]:
+    """Run the upkeep of every write inside the block once, at its end, inside the same transaction.
+
+    Publishing twenty articles then updates the search index once, brings the Similar Posts in step with the twenty
+    in one pass and stamps the page cache once, instead of twenty times everything. A block inside another joins it.
+    """
+    if _current.get() is not None:
+        yield
+        return
+    batch = _Batch(immediate=False)
+    with transaction.atomic():
+        token = _current.set(batch)
+        try:
+            yield
+        finally:
+            _current.reset(token)
+        if not transaction.get_rollback():  # a dry run: nothing it wrote will stay
+            _run(batch)
+
+
+@contextmanager
+def _collecting() -> Iterator[_Batch]:
+    """The batch a write's upkeep joins: the open one, or one of its own, run at once."""
+    batch = _current.get()
+    if batch is not None:
+        yield batch
+        return
+    batch = _Batch(immediate=True)
+    yield batch
+    _run(batch)
+
+
+# --- Articles ---------------------------------------------------------------------------------------------------
+
+_SEARCHED_TEXTS = ("title", "highlights", "body")  # what an article's search entries are made of, per language
+
+
+def _stored_fields() -> list[str]:
+    """The columns of a stored article that decide what a save changed: its release in each language (the flag,
+    the title and the body ``is_published_in`` reads), the searched texts, date and category, and whatever the
+    translation fingerprints read."""
+    per_language = {f"{name}_{code}" for name in ("is_published", *_SEARCHED_TEXTS) for code in language_codes()}
+    return sorted(per_language | {"published_at", "category"} | set(workflow_services.stored_fields(Article)))
+
+
+def _listed(article: Article) -> set[str]:
+    """The languages ``article`` is released in (scheduled ones too): where lists and Similar Posts show it."""
+    return {code for code in language_codes() if article.is_published_in(code, scheduled=True)}
+
+
+def article_before_save(*, article: Article) -> None:
+    """Read the stored row of ``article`` once, before it is overwritten: it decides both what readers' pages and
+    lists must follow (:func:`article_saved`) and what the translation fingerprints must."""
+    if article._state.adding or article.pk is None:
+        return
+    stored = Article.objects.filter(pk=article.pk).only(*_stored_fields()).order_by().first()
+    setattr(article, _STORED, stored)
+    workflow_services.translation_note_changes(obj=article, stored=stored)
+
+
+def article_saved(*, article: Article, created: bool, raw: bool) -> None:
+    """After a save: the released variants now, and, with the batch, the search entries if its texts changed, the
+    Similar Posts if its release or date changed, and the pages that show it."""
+    similar.released_variants_sync(article=article)
+    if raw:
+        _article_loaded(article)
+        return
+    stored = article.__dict__.pop(_STORED, None)
+    workflow_services.translation_after_save(obj=article, created=created)
+    before, after = (_listed(stored) if stored is not None else set()), _listed(article)
+    moved = stored is None or (stored.published_at, stored.category_id) != (article.published_at, article.category_id)
+    ranking_changed = stored is None or before != after or stored.published_at != article.published_at
+    with _collecting() as batch:
+        change = batch.article(article.pk)
+        if batch.immediate:
+            change.saved = _as_saved(article)
+        change.languages |= before
+        change.categories |= {stored.category_id if stored is not None else None, article.category_id}
+        change.repositioned |= after if moved else after - before
+        change.ranking_changed |= ranking_changed and not created
+        change.authors_changed |= ranking_changed  # the author index lists the authors with a published article
+        if stored is None or _texts_changed(stored, article):
+            batch.search_ids.add(article.pk)
+
+
+def _texts_changed(stored: Article, article: Article) -> bool:
+    """Whether the save changed what the search entries are made of."""
+    return any(
+        (getattr(stored, name) or "") != (getattr(article, name) or "")
+        for name in (f"{text}_{code}" for text in _SEARCHED_TEXTS for code in language_codes())
+    )
+
+
+def _as_saved(article: Article) -> Article:
+    """A copy of the instance as just saved, without the related rows it may have cached before the save."""
+    saved = copy.copy(article)
+    saved.__dict__.pop("_prefetched_objects_cache", None)
+    return saved
+
+
+def _article_loaded(article: Article) -> None:
+    """A row written raw (fixtures, a restore): its entries and its pages follow, and the stored lists go."""
+    _loaded_raw()
+    with _collecting() as batch:
+        batch.dependencies.add(caching.article_dependency(article.pk))
+        batch.search_ids.add(article.pk)
+
+
+def _loaded_raw() -> None:
+    """Fixtures and restores write rows without the usual signals, tag links included: drop the stored lists once
+    (each is made again when next read) rather than follow every row."""
+    if SimilarList.objects.exists():
+        similar.similar_lists_forget_all()
+        _stamp({caching.EVERYTHING})
+
+
+def article_before_delete(*, article: Article) -> None:
+    """Before its rows go: the Similar Posts it is in lose it, and every page that shows it is forgotten."""
+    with _collecting() as batch:
+        change = batch.articles.pop(article.pk, None) or _ArticleChange()
+        batch.search_ids.discard(article.pk)
+        shown = similar.similar_lists_update(article_id=article.pk, removed=True)
+        change.authors_changed = True
+        batch.dependencies |= _page_dependencies(
+            article,
+            change,
+            tag_ids=set(article.tags.values_list("pk", flat=True)),
+            author_ids=set(article.authors.values_list("pk", flat=True)),
+        )
+        batch.dependencies |= {caching.similar_dependency(owner, language) for owner, language in shown}
+
+
+def article_relations_changed(
+    *, instance: models.Model, relation: str, action: str, reverse: bool, pk_set: Iterable[int] | None
+) -> None:
+    """Tags (``relation="tags"``) or authors of articles added or removed, from either side of the relation
+    (``article.tags.add``, ``author.articles.add``): their entries, Similar Posts and pages follow."""
+    if action == "pre_clear":
+        if reverse:
+            related = Article.objects.filter(**{relation: instance}).values_list("pk", flat=True)
+        else:
+            related = getattr(instance, relation).values_list("pk", flat=True)
+        setattr(instance, _CLEARED, set(related))
+        return
+    if action not in {"post_add", "post_remove", "post_clear"}:
+        return
+    ids = instance.__dict__.pop(_CLEARED, set()) if action == "post_clear" else set(pk_set or ())
+    pairs = [(pk, {instance.pk}) for pk in ids] if reverse else [(instance.pk, ids)]
+    with _collecting() as batch:
+        for article_id, related_ids in pairs:
+            change = batch.article(article_id)
+            batch.search_ids.add(article_id)
+            if relation == "tags":
+                change.tags |= related_ids
+                change.ranking_changed = change.tags_changed = True
+            else:
+                change.authors |= related_ids
+                change.authors_changed = True
+
+
+def tagging_saved(*, tagging: TaggedArticle, raw: bool) -> None:
+    """Fixtures store tag links as rows of their own, without the m2m signal that ``article.tags.add`` sends."""
+    if raw:
+        _loaded_raw()
+        with _collecting() as batch:
+            batch.search_ids.add(tagging.content_object_id)
+
+
+def reference_changed(*, reference: Reference) -> None:
+    """A reference saved or deleted: the article's pages show the list."""
+    _stamp({caching.article_dependency(reference.article_id)})
+
+
+# --- Tags, categories, authors ----------------------------------------------------------------------------------
+
+
+def tag_saved(*, tag: Tag, created: bool, raw: bool) -> None:
+    """A renamed tag: the pages that show its name, and the entries of its articles (its names are keywords)."""
+    if created:
+        return
+    with _collecting() as batch:
+        batch.dependencies.add(caching.tag_dependency(tag.pk))
+        if not raw:
+            batch.search_ids |= set(Article.objects.filter(tags=tag).values_list("pk", flat=True))
+
+
+def tag_deleted(*, tag: Tag) -> None:
+    """Its links went with it, without a signal per article: every stored list and every page go."""
+    similar.similar_lists_forget_all()
+    _stamp({caching.EVERYTHING})
+
+
+def category_saved(*, category: Category, created: bool) -> None:
+    """A renamed category: the pages that show its name."""
+    if not created:
+        _stamp({caching.category_dependency(category.pk)})
+
+
+def author_saved(*, author: models.Model, created: bool, raw: bool) -> None:
+    """A renamed author: the pages that show the name, the author index, and the entries of the author's articles."""
+    if created:
+        return
+    with _collecting() as batch:
+        batch.dependencies.add(caching.author_dependency(author.pk))
+        batch.dependencies.update(caching.author_index_dependency(code) for code in language_codes())
+        if not raw:
+            batch.search_ids |= set(Article.objects.filter(authors=author).values_list("pk", flat=True))
+
+
+def author_deleted(*, author: models.Model) -> None:
+    """Its articles lose a byline: their cards, the author index and the home pages change."""
+    _stamp(
+        {caching.author_dependency(author.pk)}
+        | {caching.author_index_dependency(code) for code in language_codes()}
+        | {caching.home_dependency(code) for code in language_codes()}
+    )
+
+
+# --- Running a batch --------------------------------------------------------------------------------------------
+
+
+def _stamp(names: set[str]) -> None:
+    """Forget the pages that depend on ``names``, with the batch."""
+    with _collecting() as batch:
+        batch.dependencies |= names
+
+
+def _run(batch: _Batch) -> None:
+    """The upkeep of everything ``batch`` recorded: Similar Posts per changed article, then one search update and
+    one stamp of the page cache."""
+    changes = batch.articles
+    articles = {pk: change.saved for pk, change in changes.items() if change.saved is not None}
+    missing = (set(changes) | batch.search_ids) - set(articles)
+    if missing:
+        articles.update(Article.objects.in_bulk(missing))
+    models.prefetch_related_objects(list(articles.values()), "tags", "authors")
+    shown: set[tuple[int, str]] = set()
+    for pk in sorted(changes):
+        if changes[pk].ranking_changed and pk in articles:
+            shown |= similar.similar_lists_update(article_id=pk, tags_changed=changes[pk].tags_changed)
+    indexed = [articles[pk] for pk in sorted(batch.search_ids) if pk in articles]
+    if indexed:
+        search.search_index_write(articles=indexed)
+    names = set(batch.dependencies)
+    names |= {caching.similar_dependency(owner, language) for owner, language in shown}
+    for pk, change in changes.items():
+        if pk in articles:
+            article = articles[pk]
+            tag_ids = {tag.pk for tag in article.tags.all()}
+            author_ids = {author.pk for author in article.authors.all()}
+            names |= _page_dependencies(article, change, tag_ids=tag_ids, author_ids=author_ids)
+    caching.dependencies_changed(names)
+
+
+def _page_dependencies(article: Article, change: _ArticleChange, *, tag_ids: set, author_ids: set) -> set[str]:
+    """The pages that show ``article`` (where it was or is published), as ``change`` leaves them."""
+    names = {caching.article_dependency(article.pk)}
+    tag_ids = change.tags | tag_ids
+    author_ids = change.authors | author_ids
+    category_ids = {pk for pk in change.categories | {article.category_id} if pk}
+    now = timezone.now()
+    for language in change.languages | _listed(article):
+        names.add(caching.home_dependency(language))
+        names.update(caching.tagged_dependency(pk, language) for pk in tag_ids)
+        names.update(caching.in_category_dependency(pk, language) for pk in category_ids)
+        names.update(caching.by_author_dependency(pk, language) for pk in author_ids)
+        if change.authors_changed:
+            names.add(caching.author_index_dependency(language))
+        if now < article.published_at <= now + timedelta(seconds=caching.page_seconds()):
+            names.add(caching.schedule_dependency(language))
+    for language in change.repositioned:
+        # Pages that show it already depend on it; these are the ones whose previous/next link it now becomes.
+        if article.category_id and article.is_published_in(language):
+            names.update(caching.article_dependency(pk) for pk in reading.neighbour_ids(article, language))
+    return names
