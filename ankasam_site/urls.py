@@ -5,13 +5,13 @@ from django.contrib import admin
 from django.contrib.sitemaps import views as sitemap_views
 from django.urls import include, path
 
-from articles.workflow_admin import translator_landing
+from articles.admin import translator_landing
 
 from . import sitemaps, views
 
 urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
-    # The admin's home page sends translators to their dashboard (articles.workflow_admin); the rest is the admin.
+    # The admin's home page sends translators to their dashboard (articles.admin.translation_files); the rest is the admin.
     path("admin/", translator_landing(admin.site)),
     path("admin/", admin.site.urls),
     path("robots.txt", views.robots_txt, name="robots_txt"),

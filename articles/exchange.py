@@ -1,6 +1,6 @@
 """PO and XLIFF files for outside translators: one article, one target language, one unit per translatable text.
 
-A file carries the units of ``articles.workflow`` (``article:12:body``, ``reference:40:text``): the source text in
+A file carries the units of ``publishing.workflow.units`` (``article:12:body``, ``reference:40:text``): the source text in
 the article's source language, the current translation, and a note naming the field. PO files are written and read
 with polib; XLIFF 1.2 and 2.0 with the Translate Toolkit. Markup stays in the texts as written (escaped in XLIFF),
 so the paragraphs and the footnote markers (``[1]``) a translator sees are the ones stored.
@@ -28,7 +28,7 @@ from lxml import etree
 from translate.misc.xml_helpers import parse_xml
 from translate.storage import xliff, xliff2
 
-from . import workflow
+from publishing.workflow import units as workflow
 from .footnotes import MARKER_RE
 from publishing.text import ALLOWED_TAGS, INLINE_TAGS, ensure_paragraphs, validate_html_size
 

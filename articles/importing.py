@@ -20,7 +20,7 @@ from .models import Article, Category, Reference, language_codes
 from publishing.revisions import revision_for
 from .seedtext import ParsedArticle, ParsedAuthor, SeedTextError, decode_export, parse_article_text
 from publishing.text import casefold_tr, ensure_paragraphs, paragraphs_to_html, sanitize_html, title_tr, upper_tr
-from .workflow_services import translation_mark_saved
+from publishing.workflow.services import translation_mark_saved
 
 
 class ArticleImportError(Exception):

@@ -379,7 +379,7 @@ class Reference(models.Model):
 
     objects = ReferenceManager()
 
-    # Its texts are units of the article's translation (``articles.workflow``), not an object translated on its own.
+    # Its texts are units of the article's translation (``publishing.workflow``), not an object translated on its own.
     translation_parent = "article"
 
     class Meta:

@@ -1,7 +1,7 @@
 """Every model signal the articles app listens to, each forwarded to the service that decides what follows.
 
 Imported by ``ArticlesConfig.ready``. ``articles.upkeep`` keeps search entries, Similar Posts, released variants and
-the page cache current; ``articles.workflow_services`` keeps the translators' fingerprints current. Authors are
+the page cache current; ``publishing.workflow.services`` keeps the translators' fingerprints current. Authors are
 the authors app's, which knows nothing of articles: the articles app follows their writes here.
 """
 from __future__ import annotations
@@ -11,7 +11,9 @@ from django.dispatch import receiver
 
 from authors.models import Author
 
-from . import upkeep, workflow_services
+from publishing.workflow import services as workflow_services
+
+from . import upkeep
 from .models import Article, Category, Reference, Tag, TaggedArticle
 
 # --- Articles ---------------------------------------------------------------------------------------------------

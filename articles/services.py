@@ -11,8 +11,8 @@ from django.utils.translation import gettext
 from . import exchange, upkeep
 from .models import Article, language_codes
 from publishing.revisions import revision_for
-from .workflow_roles import editable_languages
-from .workflow_services import translation_mark_saved
+from publishing.workflow.roles import editable_languages
+from publishing.workflow.services import translation_mark_saved
 
 
 @dataclass

@@ -1,5 +1,5 @@
 """After every write to the content, what readers see follows: search entries, stored Similar Posts lists, released
-variants and the page cache, and the translators' fingerprints (``articles.workflow_services``).
+variants and the page cache, and the translators' fingerprints (``publishing.workflow.services``).
 
 ``articles.receivers`` forwards every model signal here, so the admin, the services, the importer and scripts keep
 pages and lists current without calling anything. What each change touches:
@@ -34,7 +34,9 @@ from datetime import timedelta
 from django.db import models, transaction
 from django.utils import timezone
 
-from . import caching, reading, search, similar, workflow_services
+from publishing.workflow import services as workflow_services
+
+from . import caching, reading, search, similar
 from .models import Article, Category, Reference, SimilarList, Tag, TaggedArticle, language_codes
 
 # Set on an article between its pre_save and its post_save: its stored row before the save (None: there was none).

@@ -8,7 +8,7 @@ from modeltranslation.admin import TabbedTranslationAdmin
 from publishing.editing import EditConflictAdminMixin
 from publishing.revisions import RevisionAdminMixin
 from publishing.widgets import RichTextAdminMixin
-from articles.workflow_admin import TranslationRolesAdminMixin, TranslationStateFilter
+from publishing.workflow.admin import TranslationRolesAdminMixin, TranslationStateFilter
 
 from .models import Author
 

@@ -20,7 +20,7 @@ class TranslationState(models.Model):
     The row of the object's source language holds the fingerprint of the source as it is now (kept current on every
     save); the row of a translation holds the fingerprint the source had when the translation was last saved. A
     translation whose fingerprint differs from the source's is outdated: the source changed after it was made. Rows
-    are written by ``articles.workflow_services`` only.
+    are written by ``publishing.workflow.services`` only.
 
     The model also carries the permissions of the translators' roles (``publishing.translate_<language>``, and
     ``publishing.publish_article`` for editors), which concern every translated model alike.

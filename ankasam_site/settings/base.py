@@ -202,7 +202,7 @@ MODELTRANSLATION_LANGUAGES = ("tr", "en", "ru")
 MODELTRANSLATION_ENABLE_FALLBACKS = False
 MODELTRANSLATION_PREPOPULATE_LANGUAGE = "tr"
 # The admin's language tabs need jQuery UI; modeltranslation loads it from a CDN by default. The plugin ships it.
-JQUERY_UI_URL = "articles/vendor/jquery-ui-1.14.1.min.js"
+JQUERY_UI_URL = "publishing/vendor/jquery-ui-1.14.1.min.js"
 
 TAGGIT_CASE_INSENSITIVE = True
 

@@ -2,9 +2,9 @@
 
 "Editor": everything on articles, references, tags, categories and authors, ``publish_article`` and every
 ``translate_<language>``. Per language, "Translator (<code>)": view and change those models, and ``translate_<code>``
-(``articles.workflow_roles`` limits them to that language's fields; they never add, delete or publish).
+(``articles.workflow_roles``, now ``publishing.workflow.roles`` limits them to that language's fields; they never add, delete or publish).
 Existing translations need no data here: the first write to an object records the fingerprint of its source as
-it was stored before (``articles.workflow_services.translation_note_changes``).
+it was stored before (``publishing.workflow.services.translation_note_changes``).
 """
 from django.conf import settings
 from django.contrib.auth.management import create_permissions

@@ -16,7 +16,8 @@ from django.urls import reverse
 from django.utils import translation
 from lxml import etree
 
-from articles import exchange, workflow
+from articles import exchange
+from publishing.workflow import units as workflow
 from articles.models import Article
 from articles.services import translation_file_import
 from tests.factories import make_article, make_reference, make_staff

@@ -8,9 +8,10 @@ from django.test import TestCase
 from django.urls import reverse
 from django.utils import translation
 
-from articles import workflow, workflow_queries
+from publishing.workflow import queries as workflow_queries
+from publishing.workflow import units as workflow
 from articles.models import Article
-from articles.workflow_services import translation_mark_up_to_date
+from publishing.workflow.services import translation_mark_up_to_date
 from publishing.models import TranslationState
 from tests.factories import make_article, make_author, make_category, make_reference, make_staff, make_tag
 from tests.seeds import seed

@@ -81,7 +81,7 @@ MIGRATION_MODULES = {
 # No silent fallbacks: a German page never shows English text by accident.
 MODELTRANSLATION_ENABLE_FALLBACKS = False
 # The admin's language tabs need jQuery UI: the plugin ships it, instead of modeltranslation's CDN link.
-JQUERY_UI_URL = "articles/vendor/jquery-ui-1.14.1.min.js"
+JQUERY_UI_URL = "publishing/vendor/jquery-ui-1.14.1.min.js"
 
 STATIC_URL = "/static/"
 MEDIA_URL = "/media/"

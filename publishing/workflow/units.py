@@ -1,8 +1,8 @@
 """The translators' workflow: what is translated, how far each translation is, and whether it is outdated.
 
 It works on any model registered with django-modeltranslation and on ``TranslationState``, never on a model of its
-own: who may edit which language is ``workflow_roles``, the same rules as SQL conditions ``workflow_queries``, and
-the writes that keep the fingerprints current ``workflow_services``.
+own: who may edit which language is ``roles``, the same rules as SQL conditions ``queries``, and
+the writes that keep the fingerprints current ``services``.
 
 **Units.** What is translated is a list of units: one per translatable text field of an object (the fields
 ``translation.py`` registers, minus publish flags and the slugs made from titles) and one per text of its child rows,

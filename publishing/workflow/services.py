@@ -1,7 +1,7 @@
 """Writes of the translators' workflow: the stored fingerprints of source texts (``TranslationState``) follow every
 change to a translated text, and saving or confirming a translation records it.
 
-Like ``articles.workflow`` these work on any model registered with django-modeltranslation, and on its child rows
+Like ``publishing.workflow.units`` these work on any model registered with django-modeltranslation, and on its child rows
 (the models that name it their ``translation_parent``); they know no model of the app. The app's receivers call
 the ``translation_*`` hooks below on every write to such an object, never for fixture loads and restores (``raw``
 rows are the data as it was kept, and a restored database brings its own ``TranslationState`` rows).
@@ -16,7 +16,7 @@ from django.utils import timezone
 
 from publishing.models import TranslationState
 
-from . import workflow
+from . import units
 
 # Set on an instance between its pre_save and its post_save: the languages whose texts the write changes, or None
 # when it changes nothing the fingerprints are made of.
@@ -34,9 +34,9 @@ def translation_states_sync(*, obj: models.Model, carried: Iterable[str] = ()) -
     concurrent saves cannot fail on them.
     """
     content_type = ContentType.objects.get_for_model(obj)
-    source = workflow.source_language(obj)
-    units = workflow.units_to_translate(obj)
-    current = workflow.fingerprint(source, {unit.id: unit.text(source) for unit in units})
+    source = units.source_language(obj)
+    to_translate = units.units_to_translate(obj)
+    current = units.fingerprint(source, {unit.id: unit.text(source) for unit in to_translate})
     rows = {row.language: row for row in TranslationState.objects.filter(content_type=content_type, object_id=obj.pk)}
     now = timezone.now()
     source_row = rows.get(source)
@@ -49,8 +49,8 @@ def translation_states_sync(*, obj: models.Model, carried: Iterable[str] = ()) -
         TranslationState.objects.filter(pk__in=[source_row.pk, *in_step]).update(source_hash=current, updated_at=now)
     new_languages = [
         code
-        for code in workflow.language_codes()
-        if code not in rows and (code == source or any(unit.text(code).strip() for unit in units))
+        for code in units.language_codes()
+        if code not in rows and (code == source or any(unit.text(code).strip() for unit in to_translate))
     ]
     TranslationState.objects.bulk_create(
         [
@@ -67,9 +67,9 @@ def translation_mark_saved(
 ) -> TranslationState | None:
     """Record that ``language`` of ``obj`` was saved against the source as it is now (or, for a file exported
     before the source changed, against the source ``source_hash`` stands for). Nothing for the source language."""
-    if language not in workflow.language_codes():
+    if language not in units.language_codes():
         raise ValueError(f"unknown language {language!r}")
-    if language == workflow.source_language(obj):
+    if language == units.source_language(obj):
         return None
     translation_states_sync(obj=obj)
     state, _created = TranslationState.objects.update_or_create(
@@ -77,7 +77,7 @@ def translation_mark_saved(
         object_id=obj.pk,
         language=language,
         defaults={
-            "source_hash": source_hash or workflow.source_fingerprint(obj),
+            "source_hash": source_hash or units.source_fingerprint(obj),
             "updated_at": timezone.now(),
             "updated_by": user if getattr(user, "is_authenticated", False) else None,
         },
@@ -90,7 +90,7 @@ def translation_mark_up_to_date(*, objects: Iterable[models.Model], language: st
     """Clear the outdated flag of ``language`` on each object where it is set: someone checked that the
     translation still says what the changed source says. Returns the objects changed."""
     objects = list(objects)
-    statuses = workflow.translation_statuses_for(objects)
+    statuses = units.translation_statuses_for(objects)
     changed = []
     for obj in objects:
         if statuses[obj.pk][language].outdated:
@@ -105,10 +105,10 @@ def translation_mark_up_to_date(*, objects: Iterable[models.Model], language: st
 def stored_fields(model: type[models.Model]) -> list[str]:
     """The columns of a stored row that decide what a write to it means for the fingerprints: every language of its
     text fields, its source language where it has one, and its parent where it is a child row."""
-    names = [f"{name}_{code}" for name in workflow.text_fields(model) for code in workflow.language_codes()]
+    names = [f"{name}_{code}" for name in units.text_fields(model) for code in units.language_codes()]
     if any(field.name == "original_language" for field in model._meta.fields):
         names.append("original_language")
-    if parent := workflow.parent_field_name(model):
+    if parent := units.parent_field_name(model):
         names.append(parent)
     return names
 
@@ -132,7 +132,7 @@ def translation_note_changes(*, obj: models.Model, stored: models.Model | None) 
     if stored is None:
         return
     changed = _changed_languages(_text_values(stored), _text_values(obj))
-    moved = workflow.source_language(stored) != workflow.source_language(obj) or _parent_of(stored) != _parent_of(obj)
+    moved = units.source_language(stored) != units.source_language(obj) or _parent_of(stored) != _parent_of(obj)
     if not changed and not moved:
         setattr(obj, _CHANGED, None)
         return
@@ -175,8 +175,8 @@ def translation_after_delete(*, obj: models.Model) -> None:
 def _text_values(instance: models.Model) -> dict[str, str]:
     return {
         f"{name}_{code}": getattr(instance, f"{name}_{code}", "") or ""
-        for name in workflow.text_fields(type(instance))
-        for code in workflow.language_codes()
+        for name in units.text_fields(type(instance))
+        for code in units.language_codes()
     }
 
 
@@ -186,7 +186,7 @@ def _changed_languages(before: dict[str, str], after: dict[str, str]) -> set[str
 
 def _parent_of(instance: models.Model) -> tuple[type[models.Model], object]:
     """(model, pk) of the object whose translation ``instance`` belongs to: itself, or a child row's parent."""
-    fk_name = workflow.parent_field_name(type(instance))
+    fk_name = units.parent_field_name(type(instance))
     if fk_name is None:
         return type(instance), instance.pk
     field = instance._meta.get_field(fk_name)

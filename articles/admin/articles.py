@@ -1,4 +1,5 @@
-"""Admin of the articles app: tabbed forms (a tab per language), per-language status columns and bulk publishing."""
+"""The article admin: tabbed forms (a tab per language), per-language status columns, bulk publishing, import from
+text."""
 from __future__ import annotations
 
 from django import forms
@@ -6,38 +7,28 @@ from django.apps import apps
 from django.conf import settings
 from django.contrib import admin, messages
 from django.contrib.admin.widgets import AutocompleteSelectMultiple
-from django.core.cache import cache
 from django.db import models
-from django.db.models import Q
-from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 from modeltranslation.admin import TabbedTranslationAdmin, TranslationTabularInline
 
 from publishing.editing import EditConflictAdminMixin
-
-from . import upkeep
-from .forms import ImportTextForm
-from .importing import ArticleImportError, article_import_text
-from .models import Article, Category, Reference, Tag, language_codes
 from publishing.revisions import RevisionAdminMixin
-from .services import article_publish, article_unpublish
 from publishing.widgets import RichTextAdminMixin
-from .workflow_admin import (
-    TranslationExchangeAdminMixin,
-    TranslationRolesAdminMixin,
-    TranslationRolesInlineMixin,
-    TranslationStateFilter,
-)
+from publishing.workflow.admin import TranslationRolesAdminMixin, TranslationRolesInlineMixin, TranslationStateFilter
+
+from .filters import LanguageStatusFilter, MostUsedTagFilter, per_language
+from .translation_files import TranslationExchangeAdminMixin
+
+from .. import upkeep
+from ..forms import ImportTextForm
+from ..importing import ArticleImportError, article_import_text
+from ..models import Article, Reference, Tag
+from ..services import article_publish, article_unpublish
 
 # Before the admins below are built: reversion's admin would otherwise register Article without its tag links.
 apps.get_app_config("articles").register_revisions()
-
-
-def per_language(field: str) -> tuple[str, ...]:
-    """The columns of a translated field, one per language of the site: ``name_tr``, ``name_en`` …"""
-    return tuple(f"{field}_{code}" for code in language_codes())
 
 
 class ReferenceInline(TranslationRolesInlineMixin, TranslationTabularInline):
@@ -66,85 +57,6 @@ class ArticleAdminForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         if self.instance.pk:
             self.initial["tags"] = [tag.pk for tag in self.instance.tags.all()]
-
-
-class LanguageStatusFilter(admin.SimpleListFilter):
-    """Articles by the state of one language variant: published, complete (ready), or missing text."""
-
-    title = _("status")
-    parameter_name = "status"
-
-    def lookups(self, request, model_admin):
-        choices = []
-        for code, name in settings.LANGUAGES:
-            choices += [
-                (f"published_{code}", _("%(language)s: published") % {"language": name}),
-                (f"draft_{code}", _("%(language)s: complete, not published") % {"language": name}),
-                (f"missing_{code}", _("%(language)s: missing title or body") % {"language": name}),
-            ]
-        choices.append(("scheduled", _("Scheduled (date in the future)")))
-        return choices
-
-    def queryset(self, request, queryset):
-        value = self.value()
-        if not value:
-            return queryset
-        if value == "scheduled":
-            return queryset.filter(published_at__gt=timezone.now())
-        state, _sep, code = value.rpartition("_")
-        if code not in language_codes():
-            return queryset
-        released = Article.objects.published_q(code, scheduled=True)
-        complete = Q(**{f"title_{code}__gt": "", f"body_{code}__gt": ""})
-        if state == "published":
-            return queryset.filter(released)
-        if state == "draft":
-            return queryset.filter(complete).exclude(released)
-        if state == "missing":
-            return queryset.exclude(complete)
-        return queryset
-
-
-class MostUsedTagFilter(admin.SimpleListFilter):
-    """Articles by tag, offering the most used tags (and the one chosen) instead of every tag.
-
-    Django's own related filter lists every tag in the sidebar: 5,000 links at archive scale, read and rendered on
-    each changelist page. The parameter is Django's own, and the article count of every tag on the tag changelist
-    (where tags are found by name) links to ``?tags__id__exact=N``, so any other tag is two clicks away. Counting
-    every tag link takes a while at that scale, so which tags are the most used is remembered for ten minutes
-    (names are read fresh).
-    """
-
-    title = _("tag")
-    parameter_name = "tags__id__exact"
-    shown = 25
-    cache_key = "articles:admin:most-used-tags"
-
-    def lookups(self, request, model_admin):
-        ids = cache.get(self.cache_key)
-        if ids is None:
-            ids = list(
-                Tag.objects.annotate(uses=models.Count("tagged_articles"))
-                .filter(uses__gt=0)
-                .order_by("-uses", "pk")
-                .values_list("pk", flat=True)[: self.shown]
-            )
-            cache.set(self.cache_key, ids, 600)
-        by_pk = Tag.objects.in_bulk(ids)
-        tags = [by_pk[pk] for pk in ids if pk in by_pk]
-        chosen = self.value()
-        if chosen and chosen.isdigit() and all(str(tag.pk) != chosen for tag in tags):
-            tags += list(Tag.objects.filter(pk=int(chosen)))
-        return [(str(tag.pk), str(tag)) for tag in tags]
-
-    def queryset(self, request, queryset):
-        value = self.value()
-        if not value:
-            return queryset
-        if not value.isdigit():
-            return queryset.none()
-        return queryset.filter(tags__id=int(value))
-
 
 def _publish_action(code: str, name: str, publish: bool):
     def action(modeladmin, request, queryset):
@@ -320,31 +232,3 @@ class ArticleAdmin(
         if "tags" in form.fields:  # translators' forms have no tags: theirs must stay as they are
             form.instance.tags.set(form.cleaned_data.get("tags") or [])
 
-
-@admin.register(Category)
-class CategoryAdmin(TranslationRolesAdminMixin, EditConflictAdminMixin, RevisionAdminMixin, TabbedTranslationAdmin):
-    list_display = ("name", "slug", "translation_progress")
-    list_filter = (TranslationStateFilter,)
-    search_fields = per_language("name")
-    prepopulated_fields = {"slug": ("name",)}
-
-
-@admin.register(Tag)
-class TagAdmin(TranslationRolesAdminMixin, EditConflictAdminMixin, RevisionAdminMixin, TabbedTranslationAdmin):
-    list_display = (*per_language("name"), "article_count", "translation_progress")
-    list_filter = (TranslationStateFilter,)
-    search_fields = per_language("name")
-    prepopulated_fields = {"slug": ("name",)}
-
-    def get_queryset(self, request):
-        from django.db.models import Count
-
-        return super().get_queryset(request).annotate(article_count=Count("tagged_articles"))
-
-    @admin.display(description=_("articles"), ordering="article_count")
-    def article_count(self, tag):
-        """The number of articles, linking to the article changelist filtered by the tag."""
-        from django.urls import reverse
-
-        url = reverse("admin:articles_article_changelist")
-        return format_html('<a href="{}?tags__id__exact={}">{}</a>', url, tag.pk, tag.article_count)

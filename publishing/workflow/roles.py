@@ -8,7 +8,7 @@ these permissions: "Editor", and "Translator (tr)", "Translator (en)", "Translat
 """
 from __future__ import annotations
 
-from .workflow import language_codes
+from .units import language_codes
 
 EDITOR_GROUP = "Editor"
 PUBLISH_PERMISSION = "publishing.publish_article"

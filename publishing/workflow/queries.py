@@ -1,6 +1,6 @@
 """The translators' states as SQL conditions, for filtering lists and the dashboard.
 
-The same rules as ``articles.workflow`` computes in Python for the objects on a page (``translation_statuses``);
+The same rules as ``publishing.workflow.units`` computes in Python for the objects on a page (``translation_statuses``);
 ``tests/articles/test_translation_state.py`` holds the two to the same answers. Like the rest of the workflow they
 work on any translated model: a model's publication rule is its manager's ``published_q``, where it has one.
 """
@@ -14,7 +14,7 @@ from django.db import models
 from django.db.models import Exists, OuterRef, Q, Subquery
 from modeltranslation.settings import DEFAULT_LANGUAGE
 
-from .workflow import (
+from .units import (
     COMPLETE,
     IN_PROGRESS,
     MISSING,

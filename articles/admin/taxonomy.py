@@ -1,0 +1,41 @@
+"""Admin of categories and tags: their names per language, and how many articles each tag has."""
+from __future__ import annotations
+
+from django.contrib import admin
+from django.db.models import Count
+from django.urls import reverse
+from django.utils.html import format_html
+from django.utils.translation import gettext_lazy as _
+from modeltranslation.admin import TabbedTranslationAdmin
+
+from publishing.editing import EditConflictAdminMixin
+from publishing.revisions import RevisionAdminMixin
+from publishing.workflow.admin import TranslationRolesAdminMixin, TranslationStateFilter
+
+from ..models import Category, Tag
+from .filters import per_language
+
+
+@admin.register(Category)
+class CategoryAdmin(TranslationRolesAdminMixin, EditConflictAdminMixin, RevisionAdminMixin, TabbedTranslationAdmin):
+    list_display = ("name", "slug", "translation_progress")
+    list_filter = (TranslationStateFilter,)
+    search_fields = per_language("name")
+    prepopulated_fields = {"slug": ("name",)}
+
+
+@admin.register(Tag)
+class TagAdmin(TranslationRolesAdminMixin, EditConflictAdminMixin, RevisionAdminMixin, TabbedTranslationAdmin):
+    list_display = (*per_language("name"), "article_count", "translation_progress")
+    list_filter = (TranslationStateFilter,)
+    search_fields = per_language("name")
+    prepopulated_fields = {"slug": ("name",)}
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(article_count=Count("tagged_articles"))
+
+    @admin.display(description=_("articles"), ordering="article_count")
+    def article_count(self, tag):
+        """The number of articles, linking to the article changelist filtered by the tag."""
+        url = reverse("admin:articles_article_changelist")
+        return format_html('<a href="{}?tags__id__exact={}">{}</a>', url, tag.pk, tag.article_count)
