@@ -446,7 +446,7 @@ def measure_admin(sample) -> dict:
 
 
 def measure_import(*, count: int) -> dict:
-    from articles.importing import article_import_text
+    from articles.exchange.importing import article_import_text
 
     texts = sorted((PROJECT / "fixtures" / "texts" / "tr").glob("*.txt"))
     sources = [path.read_text(encoding="utf-8").splitlines() for path in texts]

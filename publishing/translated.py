@@ -147,7 +147,7 @@ class TranslatedSlugMixin:
 
 
 # --- Natural keys ---------------------------------------------------------------------------------------------
-# A backup (``articles.backup``) names rows by natural keys, not ids, so that it does not depend on the database it
+# A backup (``articles.exchange.backup``) names rows by natural keys, not ids, so that it does not depend on the database it
 # came from. Articles, tags and categories are named by their slug in the source language (``slug_tr``): every row
 # has one (a language without text borrows a provisional slug), it is unique (a constraint per language), and a
 # backup is written and read as one consistent set, so a later change of a provisional slug cannot break it.

@@ -22,8 +22,8 @@ from .filters import LanguageStatusFilter, MostUsedTagFilter, per_language
 from .translation_files import TranslationExchangeAdminMixin
 
 from .. import upkeep
-from ..forms import ImportTextForm
-from ..importing import ArticleImportError, article_import_text
+from ..exchange.forms import ImportTextForm
+from ..exchange.importing import ArticleImportError, article_import_text
 from ..models import Article, Reference, Tag
 from ..services import article_publish, article_unpublish
 

@@ -8,7 +8,7 @@ from django.urls import resolve
 from django.utils import translation
 
 from articles.models import Article
-from articles.seedtext import decode_export, parse_article_text
+from articles.exchange.seedtext import decode_export, parse_article_text
 from tests.seeds import SEED_004_TITLE, seed_files
 
 LANGUAGES = ("tr", "en", "ru")

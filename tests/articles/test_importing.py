@@ -6,7 +6,7 @@ from bs4 import BeautifulSoup
 from django.core.management import call_command
 from django.test import TestCase
 
-from articles.importing import ArticleImportError, article_import_text, split_author_name
+from articles.exchange.importing import ArticleImportError, article_import_text, split_author_name
 from articles.models import Article, Category, Reference
 from authors.models import Author
 from tests.factories import make_author, make_category
@@ -38,7 +38,7 @@ class ImportSeedsTests(TestCase):
         self.assertEqual(len(out.strip().splitlines()), 5)
         for line in out.splitlines():
             self.assertRegex(line, r": created /en/articles/[a-z0-9-]+/$")
-        from articles.seedtext import decode_export, parse_article_text
+        from articles.exchange.seedtext import decode_export, parse_article_text
 
         for path in seed_files():
             parsed = parse_article_text(decode_export(path.read_bytes()), title=SEED_004_TITLE)

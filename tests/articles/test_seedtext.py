@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from articles.seedtext import (
+from articles.exchange.seedtext import (
     ACCESS_DATE_LABELS,
     FOOTNOTE_MARKER_RE,
     MAX_FILE_BYTES,

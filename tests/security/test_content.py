@@ -10,7 +10,7 @@ from django.test import TestCase
 from django.urls import reverse
 from django.utils import translation
 
-from articles.importing import ArticleImportError, article_import_text
+from articles.exchange.importing import ArticleImportError, article_import_text
 from articles.models import Article
 from publishing.text import MAX_HTML_TAGS
 from authors.models import Author

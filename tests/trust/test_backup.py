@@ -25,7 +25,7 @@ from django.db import connection
 from django.test import TestCase, override_settings
 from PIL import Image
 
-from articles.backup import BackupError, content_backup, content_models, content_restore, serialize_content
+from articles.exchange.backup import BackupError, content_backup, content_models, content_restore, serialize_content
 from articles.models import Article, Category, Reference, SearchEntry, Tag, TaggedArticle
 from authors.models import Author
 from tests.factories import make_article, make_author, make_category, make_reference, make_tag
@@ -255,7 +255,7 @@ class TimestampPrecisionTests(TestCase):
         """Django's JSON encoder keeps milliseconds only: a restore would move every timestamp a little."""
         import datetime
 
-        from articles.backup import serialize_content
+        from articles.exchange.backup import serialize_content
         from tests.factories import make_article
 
         moment = datetime.datetime(2024, 10, 29, 9, 0, 0, 412, tzinfo=datetime.timezone.utc)

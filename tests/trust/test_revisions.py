@@ -7,7 +7,7 @@ from django.test import Client, TestCase
 from django.urls import reverse
 from reversion.models import Version
 
-from articles.importing import article_import_text
+from articles.exchange.importing import article_import_text
 from articles.models import Article, Category, Reference
 from articles.services import article_publish
 from authors.models import Author

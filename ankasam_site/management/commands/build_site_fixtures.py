@@ -12,7 +12,7 @@ from django.conf import settings
 from django.core.management import BaseCommand, CommandError, call_command
 from django.db import transaction
 
-from articles.importing import article_import_text
+from articles.exchange.importing import article_import_text
 from articles.models import Article, Category, Tag
 from authors.models import Author
 

@@ -1,7 +1,7 @@
 """Write the whole content (all languages, tags, references, media files) into one archive."""
 from django.core.management.base import BaseCommand, CommandError
 
-from articles.backup import BackupError, content_backup
+from articles.exchange.backup import BackupError, content_backup
 
 
 class Command(BaseCommand):

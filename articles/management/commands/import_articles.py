@@ -4,7 +4,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand
 
-from articles.importing import ArticleImportError, article_import_text
+from articles.exchange.importing import ArticleImportError, article_import_text
 
 
 class Command(BaseCommand):

@@ -1,7 +1,7 @@
 """Load a backup archive into an empty database and its media files into the media storage."""
 from django.core.management.base import BaseCommand, CommandError
 
-from articles.backup import BackupError, content_restore
+from articles.exchange.backup import BackupError, content_restore
 
 
 class Command(BaseCommand):

@@ -5,10 +5,7 @@ the article's source language, the current translation, and a note naming the fi
 with polib; XLIFF 1.2 and 2.0 with the Translate Toolkit. Markup stays in the texts as written (escaped in XLIFF),
 so the paragraphs and the footnote markers (``[1]``) a translator sees are the ones stored.
 
-Reading checks everything before anything is written (``services.translation_file_import`` writes): the file must
-name an existing article and the language asked for, every unit must be a text of that article, and each
-translated text must keep the source's footnote markers and paragraphs and use only well-formed, allowed markup.
-Every problem is reported, each naming its unit; the file is then refused whole.
+Reading makes documents; ``articles.exchange.checks`` checks them against their article before anything is written.
 """
 from __future__ import annotations
 
@@ -17,10 +14,8 @@ import re
 import zipfile
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from html.parser import HTMLParser
 
 import polib
-from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
@@ -29,8 +24,6 @@ from translate.misc.xml_helpers import parse_xml
 from translate.storage import xliff, xliff2
 
 from publishing.workflow import units as workflow
-from .footnotes import MARKER_RE
-from publishing.text import ALLOWED_TAGS, INLINE_TAGS, ensure_paragraphs, validate_html_size
 
 FORMATS = {
     "po": ("PO (gettext)", "po", "text/x-gettext-translation"),
@@ -310,203 +303,3 @@ def _read_xliff(data: bytes, name: str) -> TranslationDocument:
         if not unit.isheader()
     ]
     return TranslationDocument(name=name, object_ref=object_ref, source_language=source, target_language=target, units=units)
-
-
-# --- Checking ---------------------------------------------------------------------------------------------------
-
-
-@dataclass
-class ImportPlan:
-    """What importing one checked document will write."""
-
-    document: TranslationDocument
-    article: models.Model
-    language: str
-    values: list[tuple[workflow.Unit, str]]
-    source_hash: str
-    source_changed: list[str]
-
-    @property
-    def carries_translation(self) -> bool:
-        return bool(self.values)
-
-
-def plan_import(document: TranslationDocument, *, language: str, article_id: int | None = None) -> ImportPlan:
-    """Check ``document`` against the article it names; raise :class:`TranslationFileError` listing every problem."""
-    from .models import Article
-
-    def refuse(errors: list[str]):
-        raise TranslationFileError(errors, source=document.name)
-
-    match = OBJECT_RE.fullmatch(document.object_ref or "")
-    if not match:
-        refuse([_("the file does not say which article it translates (article:<id> in its header is missing)")])
-    article = Article.objects.filter(pk=int(match["pk"])).first()
-    if article is None:
-        refuse([_("article %(id)s does not exist") % {"id": match["pk"]}])
-    errors = []
-    if article_id is not None and article.pk != article_id:
-        errors.append(
-            _("the file is for article %(found)s (“%(title)s”), not for article %(expected)s")
-            % {"found": article.pk, "title": article, "expected": article_id}
-        )
-    source = article.original_language
-    if _language_code(document.target_language) != language:
-        errors.append(
-            _("the file is a translation into “%(found)s”, not into %(expected)s")
-            % {"found": document.target_language or "?", "expected": workflow.language_name(language)}
-        )
-    if language == source:
-        errors.append(
-            _("%(language)s is the source language of this article: translate into another language")
-            % {"language": workflow.language_name(language)}
-        )
-    if document.source_language and _language_code(document.source_language) != source:
-        errors.append(
-            _("the file was made from “%(found)s”, but the article is written in %(source)s")
-            % {"found": document.source_language, "source": workflow.language_name(source)}
-        )
-    if errors:
-        refuse(errors)
-
-    expected = {unit.id: unit for unit in workflow.units_to_translate(article)}
-    seen: set[str] = set()
-    values, source_changed = [], []
-    texts = {unit_id: unit.text(source) for unit_id, unit in expected.items()}
-    file_texts = dict(texts)
-    for file_unit in document.units:
-        if file_unit.id in seen:
-            errors.append(_("unit %(unit)s appears twice") % {"unit": file_unit.id})
-            continue
-        seen.add(file_unit.id)
-        unit = expected.get(file_unit.id)
-        if unit is None:
-            errors.append(
-                _("unknown unit %(unit)s: it is not a text of article %(id)s to translate")
-                % {"unit": file_unit.id or f"“{(file_unit.source or '')[:40]}…”", "id": article.pk}
-            )
-            continue
-        if file_unit.source is not None and _normalised(file_unit.source) != _normalised(unit.text(source)):
-            source_changed.append(unit.id)
-            file_texts[unit.id] = file_unit.source
-        target = (file_unit.target or "").replace("\r\n", "\n")
-        if not target.strip():
-            continue
-        unit_errors = text_errors(unit, target, source_text=unit.text(source))
-        errors += [f"{unit.id}: {message}" for message in unit_errors]
-        if not unit_errors:
-            values.append((unit, target.strip()))
-    if errors:
-        refuse(errors)
-    return ImportPlan(
-        document=document,
-        article=article,
-        language=language,
-        values=values,
-        source_hash=workflow.fingerprint(source, file_texts),
-        source_changed=source_changed,
-    )
-
-
-def _language_code(value: str | None) -> str:
-    """``ru`` for ``ru``, ``ru-RU``, ``ru_RU`` or ``RU``: files name languages as their tools like."""
-    return (value or "").replace("_", "-").split("-")[0].lower()
-
-
-def _normalised(text: str) -> str:
-    return text.replace("\r\n", "\n").strip()
-
-
-class _MarkupCheck(HTMLParser):
-    """Tags of a text in order: which are used, which are left open or closed without being opened."""
-
-    def __init__(self) -> None:
-        super().__init__(convert_charrefs=True)
-        self.tags: list[str] = []
-        self.paragraphs = 0
-        self.open: list[str] = []
-        self.problems: list[str] = []
-
-    def handle_starttag(self, tag, attrs):
-        self.tags.append(tag)
-        if tag == "p":
-            self.paragraphs += 1
-        if tag not in VOID_TAGS:
-            self.open.append(tag)
-
-    def handle_startendtag(self, tag, attrs):
-        self.tags.append(tag)
-
-    def handle_endtag(self, tag):
-        if tag in VOID_TAGS:
-            return
-        if tag in self.open:
-            while self.open:
-                opened = self.open.pop()
-                if opened == tag:
-                    break
-                self.problems.append(_("the tag <%(tag)s> is not closed") % {"tag": opened})
-        else:
-            self.problems.append(_("</%(tag)s> closes a tag that is not open") % {"tag": tag})
-
-    def finish(self) -> list[str]:
-        self.close()
-        self.problems += [_("the tag <%(tag)s> is not closed") % {"tag": tag} for tag in reversed(self.open)]
-        return self.problems
-
-
-def _markup(text: str) -> _MarkupCheck:
-    check = _MarkupCheck()
-    check.feed(text)
-    check.finish()
-    return check
-
-
-def text_errors(unit: workflow.Unit, target: str, *, source_text: str) -> list[str]:
-    """Why ``target`` cannot stand in for ``source_text`` in ``unit``: bad markup, lost or invented footnote markers,
-    another number of paragraphs, too long. Empty when it can."""
-    model_field = unit.model_field
-    errors = []
-    max_length = getattr(model_field, "max_length", None)
-    if max_length and len(target) > max_length:
-        errors.append(
-            _("the text has %(length)d characters; the field holds %(limit)d") % {"length": len(target), "limit": max_length}
-        )
-    rich = isinstance(model_field, models.TextField)
-    if rich:
-        try:
-            validate_html_size(target)
-        except ValidationError as error:
-            return errors + list(error.messages)
-    check = _markup(target)
-    if not rich:
-        if check.tags:
-            errors.append(_("plain text expected, but it has the tag <%(tag)s>") % {"tag": check.tags[0]})
-    else:
-        inline = f"{unit.instance._meta.label_lower}.{unit.field}" in INLINE_FIELDS
-        allowed = INLINE_TAGS if inline else ALLOWED_TAGS
-        for tag in dict.fromkeys(check.tags):
-            if tag not in allowed:
-                errors.append(_("the tag <%(tag)s> is not allowed here") % {"tag": tag})
-        errors += list(dict.fromkeys(check.problems))
-        if not inline:
-            wanted = _markup(source_text).paragraphs
-            found = _markup(ensure_paragraphs(target)).paragraphs
-            if wanted != found:
-                errors.append(
-                    _("the source has %(wanted)d paragraphs, the translation %(found)d: keep one <p> per paragraph")
-                    % {"wanted": wanted, "found": found}
-                )
-    source_markers = _markers(source_text)
-    target_markers = _markers(target)
-    for marker in source_markers:
-        if marker not in target_markers:
-            errors.append(_("the footnote marker [%(marker)s] of the source is missing") % {"marker": marker})
-    for marker in target_markers:
-        if marker not in source_markers:
-            errors.append(_("the footnote marker [%(marker)s] is not in the source") % {"marker": marker})
-    return errors
-
-
-def _markers(text: str) -> list[str]:
-    return list(dict.fromkeys(match["marker"] for match in MARKER_RE.finditer(text or "")))

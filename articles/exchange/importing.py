@@ -15,8 +15,8 @@ from modeltranslation.settings import DEFAULT_LANGUAGE as SOURCE_LANGUAGE
 
 from authors.models import Author
 
-from . import upkeep
-from .models import Article, Category, Reference, language_codes
+from .. import upkeep
+from ..models import Article, Category, Reference, language_codes
 from publishing.revisions import revision_for
 from .seedtext import ParsedArticle, ParsedAuthor, SeedTextError, decode_export, parse_article_text
 from publishing.text import casefold_tr, ensure_paragraphs, paragraphs_to_html, sanitize_html, title_tr, upper_tr
