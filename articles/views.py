@@ -57,7 +57,7 @@ class ArticleListView(ListView):
 
 @method_decorator(caching.cached_page, name="dispatch")
 class ArticleDetailView(DetailView):
-    """An article in the page's language with its Similar Posts and neighbours (``articles.reading``: two queries)."""
+    """An article in the page's language with its Similar Posts and neighbours (``articles.reading``: four queries)."""
 
     template_name = "articles/article_detail.html"
     context_object_name = "article"
