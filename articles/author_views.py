@@ -13,11 +13,13 @@ from django.utils.translation import gettext as _
 from django.views.generic import ListView
 
 from authors.models import Author
+from publishing.languages import current_language
 
 from . import caching
 from .conf import app_settings
-from .models import Article, current_language
+from .models import Article
 from .seo import author_page_meta, listing_page_meta, x_default_language
+
 
 @method_decorator(caching.cached_page, name="dispatch")
 class AuthorListView(ListView):

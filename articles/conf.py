@@ -87,13 +87,6 @@ class ArticlesSettings(AppSettings):
         return self._read("PUBLISHER_NAME", "")
 
     @property
-    def PREPARED_STATEMENTS(self) -> bool:
-        """``ARTICLES_PREPARED_STATEMENTS`` (True): on PostgreSQL, the article page's fixed statements are prepared
-        once per connection (``articles.rows``); False behind a pooler in transaction mode that cannot keep
-        prepared statements (PgBouncer before 1.21)."""
-        return self._read("PREPARED_STATEMENTS", True, bool)
-
-    @property
     def SEARCH_CONFIGS(self) -> dict[str, str]:
         """``ARTICLES_SEARCH_CONFIGS`` (PostgreSQL's configuration for each language it has one for, e.g.
         ``{"de": "german", "tr": "turkish", …}``): the text-search configuration of each language code, also the

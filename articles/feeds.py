@@ -14,9 +14,10 @@ from django.utils.feedgenerator import Atom1Feed
 from django.utils.translation import gettext as _
 
 from authors.models import Author
+from publishing.languages import current_language
 
 from .conf import app_settings
-from .models import Article, Category, Tag, current_language
+from .models import Article, Category, Tag
 from .seo import publisher_name
 
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 import re
 from collections.abc import Collection
 
-from django.utils.html import escape
+from django.utils.html import format_html
 
 MARKER_RE = re.compile(r"\[(?P<marker>\d{1,4}|[ivxlcdm]{1,8})\]")
 _TAG_RE = re.compile(r"(<[^>]*>)")
@@ -31,9 +31,11 @@ def link_footnotes(html: str, markers: Collection[str]) -> str:
         if marker not in markers:
             return match.group(0)
         occurrences[marker] = occurrences.get(marker, 0) + 1
-        return (
-            f'<sup class="footnote-ref" id="{ref_id(marker, occurrences[marker])}">'
-            f'<a href="#{note_id(marker)}" role="doc-noteref">[{escape(marker)}]</a></sup>'
+        return format_html(
+            '<sup class="footnote-ref" id="{}"><a href="#{}" role="doc-noteref">[{}]</a></sup>',
+            ref_id(marker, occurrences[marker]),
+            note_id(marker),
+            marker,
         )
 
     parts = _TAG_RE.split(html or "")

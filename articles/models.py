@@ -26,14 +26,12 @@ from publishing.translated import (
     TranslatedSlugMixin,
     fill_translated_slugs,
     in_any_language,
-    language_url,
-    slug_url,
     source_slug_field,
     unique_per_language,
 )
 
+from . import footnotes
 from .search import SearchEntryQuerySet, plain_text
-
 
 READING_WORDS_PER_MINUTE = 200
 
@@ -161,15 +159,38 @@ class ArticleQuerySet(models.QuerySet):
         """What a list of articles shows: category joined, authors fetched with it."""
         return self.select_related("category").prefetch_related("authors")
 
-    def next_publication(self, language: str | None = None):
-        """When the next scheduled article of ``language`` is due (None if none is): lists may change then."""
-        language = language or current_language()
+    def upcoming(self, language: str | None = None) -> ArticleQuerySet:
+        """Articles released in ``language`` whose date is still to come, the soonest first."""
         return (
-            self.published(language, scheduled=True)
+            self.published(language or current_language(), scheduled=True)
             .filter(published_at__gt=timezone.now())
             .order_by("published_at")
-            .values_list("published_at", flat=True)
-            .first()
+        )
+
+    def next_publication(self, language: str | None = None):
+        """When the next scheduled article of ``language`` is due (None if none is): lists may change then."""
+        return self.upcoming(language).values_list("published_at", flat=True).first()
+
+    # --- Publication order ------------------------------------------------------------------------------------
+    # Articles are ordered by date, then id (two articles may share a date). "Before" is spelled as "not later, and
+    # not the same date with a higher id" rather than as an OR of "earlier" and "as early with a lower id": so the
+    # ``(category, published_at, id)`` index is walked from the given point and the first row found is the answer
+    # (an OR made PostgreSQL read the whole category). The values may be expressions (``Subquery``).
+
+    def before(self, published_at, pk) -> ArticleQuerySet:
+        """Articles that come before (``published_at``, ``pk``) in publication order, the nearest first."""
+        return (
+            self.filter(published_at__lte=published_at)
+            .exclude(published_at=published_at, pk__gte=pk)
+            .order_by("-published_at", "-pk")
+        )
+
+    def after(self, published_at, pk) -> ArticleQuerySet:
+        """Articles that come after (``published_at``, ``pk``) in publication order, the nearest first."""
+        return (
+            self.filter(published_at__gte=published_at)
+            .exclude(published_at=published_at, pk__lte=pk)
+            .order_by("published_at", "pk")
         )
 
     def similar_to(self, article: Article, language: str | None = None, limit: int = 6) -> ArticleQuerySet:
@@ -395,6 +416,16 @@ class Reference(models.Model):
 
     def __str__(self) -> str:
         return f"[{self.marker}] {self.text or ''}".strip()
+
+    @property
+    def note_id(self) -> str:
+        """The id of this entry in the reference list, which the markers in the text link to."""
+        return footnotes.note_id(self.marker)
+
+    @property
+    def marker_id(self) -> str:
+        """The id of the first marker in the text that links here, which this entry links back to."""
+        return footnotes.ref_id(self.marker)
 
     def clean(self) -> None:
         if errors := rich_text_errors(self, ("text",)):

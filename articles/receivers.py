@@ -10,7 +10,6 @@ from django.db.models.signals import m2m_changed, post_delete, post_save, pre_de
 from django.dispatch import receiver
 
 from authors.models import Author
-
 from publishing.workflow import services as workflow_services
 
 from . import upkeep

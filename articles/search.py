@@ -31,7 +31,7 @@ from dataclasses import dataclass
 
 import snowballstemmer
 from django.db import connections, models, transaction
-from django.utils.html import escape, strip_tags
+from django.utils.html import conditional_escape, format_html, strip_tags
 from django.utils.safestring import SafeString, mark_safe
 
 from publishing.text import casefold_in, has_turkish_casing
@@ -145,14 +145,15 @@ class SearchTerms:
 
     def highlight(self, text: str) -> SafeString:
         """``text`` escaped, every word that matches a term wrapped in ``<mark>``."""
+        text = text or ""
         pieces = []
         position = 0
-        for match in WORD_RE.finditer(text or ""):
-            pieces.append(escape(text[position : match.start()]))
+        for match in WORD_RE.finditer(text):
             word = match.group()
-            pieces.append(f"<mark>{escape(word)}</mark>" if self.matches(word) else escape(word))
+            marked = "{}<mark>{}</mark>" if self.matches(word) else "{}{}"
+            pieces.append(format_html(marked, text[position : match.start()], word))
             position = match.end()
-        pieces.append(escape((text or "")[position:]))
+        pieces.append(conditional_escape(text[position:]))
         return mark_safe("".join(pieces))
 
     def excerpt(self, *markups: str, words: int = EXCERPT_WORDS) -> SafeString:
@@ -282,7 +283,9 @@ def search_index_update(*, article_ids: Iterable[int]) -> int:
 def search_index_write(*, articles: Iterable) -> int:
     """:func:`search_index_update` for articles in memory as they were just saved: a save indexes what it wrote
     without reading its row back. Their tags and authors are read here, unless the caller prefetched them."""
-    from .models import SearchEntry, language_codes
+    from publishing.languages import language_codes
+
+    from .models import SearchEntry
 
     articles = list(articles)
     models.prefetch_related_objects(articles, "tags", "authors")

@@ -8,11 +8,13 @@ from django.conf import settings
 from django.db import models, transaction
 from django.utils.translation import gettext
 
-from . import exchange, upkeep
-from .models import Article, language_codes
+from publishing.languages import language_codes
 from publishing.revisions import revision_for
 from publishing.workflow.roles import editable_languages
 from publishing.workflow.services import translation_mark_saved
+
+from . import exchange, upkeep
+from .models import Article
 
 
 @dataclass

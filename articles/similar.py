@@ -24,14 +24,14 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from datetime import timezone as dt_timezone
-
 from django.db import IntegrityError, connection, models, transaction
+from django.db.models import F, Q, Subquery
 from django.utils import timezone
-from django.utils.dateparse import parse_datetime
+
+from publishing.languages import language_codes
 
 from .conf import app_settings
-from .models import Article, ReleasedVariant, SimilarArticle, SimilarList, TaggedArticle, language_codes
+from .models import Article, ReleasedVariant, SimilarArticle, SimilarList, TaggedArticle
 
 RANK_ORDER = ("-shared_tags", "-similar_published_at", "-similar_id")
 
@@ -56,58 +56,34 @@ class Row:
         return (self.shared_tags, self.published_at, self.similar_id)
 
 
-def _as_datetime(value):
-    """A datetime as the database returned it in raw SQL (SQLite: text in UTC), aware."""
-    if isinstance(value, str):
-        value = parse_datetime(value)
-    if value is not None and timezone.is_naive(value):
-        value = timezone.make_aware(value, dt_timezone.utc)
-    return value
+def _candidates(article_id: int, language: str):
+    """Every article released in ``language`` that shares a tag with ``article_id``, as ``(article_id,
+    published_at, shared)`` values grouped per article: ``similar_to``'s rule counted over the narrow released
+    variants (``ReleasedVariant``) instead of rows full of text."""
+    shared_tags = TaggedArticle.objects.filter(content_object_id=article_id).values("tag_id")
+    return (
+        ReleasedVariant.objects.filter(language=language, article__tagged_items__tag_id__in=shared_tags)
+        .exclude(article_id=article_id)
+        .order_by()
+        .values("article_id", "published_at")
+        .annotate(shared=models.Count("pk"))
+    )
 
 
 def _live_candidates(article_id: int, language: str, count: int, *, due_only: bool) -> list[Row]:
-    """The rule computed from the tag links, as ``similar_to`` does it; ``due_only=False`` keeps scheduled ones.
-
-    The released variants (``ReleasedVariant``) stand for the articles: a narrow index instead of rows full of text.
-    """
-    due = "AND v.published_at <= %s" if due_only else ""
-    params = [language, article_id, article_id]
+    """The rule computed from the tag links, best first; ``due_only=False`` keeps scheduled ones."""
+    candidates = _candidates(article_id, language)
     if due_only:
-        params.append(connection.ops.adapt_datetimefield_value(timezone.now()))
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"""
-            SELECT t.content_object_id, COUNT(*) AS shared, v.published_at
-            FROM articles_taggedarticle t
-            JOIN articles_releasedvariant v ON v.article_id = t.content_object_id AND v.language = %s
-            WHERE t.tag_id IN (SELECT u.tag_id FROM articles_taggedarticle u WHERE u.content_object_id = %s)
-              AND t.content_object_id <> %s {due}
-            GROUP BY t.content_object_id, v.published_at
-            ORDER BY shared DESC, v.published_at DESC, t.content_object_id DESC
-            LIMIT {int(count)}
-            """,
-            params,
-        )
-        return [Row(pk, shared, _as_datetime(published_at)) for pk, shared, published_at in cursor.fetchall()]
+        candidates = candidates.filter(published_at__lte=timezone.now())
+    ranked = candidates.order_by("-shared", "-published_at", "-article_id")[:count]
+    return [Row(item["article_id"], item["shared"], item["published_at"]) for item in ranked]
 
 
 def _scheduled_candidates(article_id: int, language: str, min_shared: int) -> list[Row]:
     """Scheduled candidates sharing at least ``min_shared`` tags: newer than any due one, so they rank above every
     due candidate with as many shared tags."""
-    with connection.cursor() as cursor:
-        cursor.execute(
-            """
-            SELECT t.content_object_id, COUNT(*) AS shared, v.published_at
-            FROM articles_taggedarticle t
-            JOIN articles_releasedvariant v ON v.article_id = t.content_object_id AND v.language = %s
-            WHERE t.tag_id IN (SELECT u.tag_id FROM articles_taggedarticle u WHERE u.content_object_id = %s)
-              AND t.content_object_id <> %s AND v.published_at > %s
-            GROUP BY t.content_object_id, v.published_at
-            HAVING COUNT(*) >= %s
-            """,
-            [language, article_id, article_id, connection.ops.adapt_datetimefield_value(timezone.now()), min_shared],
-        )
-        return [Row(pk, shared, _as_datetime(published_at)) for pk, shared, published_at in cursor.fetchall()]
+    scheduled = _candidates(article_id, language).filter(published_at__gt=timezone.now(), shared__gte=min_shared)
+    return [Row(item["article_id"], item["shared"], item["published_at"]) for item in scheduled]
 
 
 def _cut(rows: list[Row], now) -> tuple[list[Row], list[Row]]:
@@ -199,40 +175,30 @@ def similar_ids_for(article_id: int, language: str, *, stored: list[Row] | None,
     return shown
 
 
-_STORED_ROWS_SQL = """
-    SELECT 0, h.has_more, NULL, NULL, NULL FROM articles_similarlist h WHERE h.article_id = %s AND h.language = %s
-    UNION ALL
-    SELECT * FROM (
-        SELECT 1, CAST(NULL AS BOOLEAN), s.similar_id, s.shared_tags, s.similar_published_at
-        FROM articles_similararticle s
-        WHERE s.article_id = %s AND s.language = %s AND s.similar_published_at <= %s
-        ORDER BY s.shared_tags DESC, s.similar_published_at DESC, s.similar_id DESC LIMIT %s
-    ) shown
-"""
-
-
 def similar_rows(article_id: int, language: str) -> list[Row]:
     """The Similar Posts a reader of ``language`` sees for ``article_id``, read from its stored list (made if missing).
 
-    The article page reads the same rows within its one query (``articles.reading``); this is for everything else:
-    one fixed statement (prepared on PostgreSQL) for the list's header and its due rows.
+    The article page reads the same rows within its own query (``articles.reading``); this is for everything else:
+    one query for the due rows in ranking order, each with its list's ``has_more`` (rows exist only in a stored
+    list), and a second one for the list itself only when it shows no due row.
     """
-    from .rows import convert, fixed_sql_cursor
-
-    now = connection.ops.adapt_datetimefield_value(timezone.now())
-    with fixed_sql_cursor() as cursor:
-        cursor.execute(_STORED_ROWS_SQL, [article_id, language, article_id, language, now, shown_limit()])
-        found = cursor.fetchall()
-    header = next((has_more for part, has_more, *_rest in found if part == 0), None)
-    if header is None:
-        return similar_ids_for(article_id, language, stored=None, has_more=False)
-    published_at = SimilarArticle._meta.get_field("similar_published_at")
-    stored = [
-        Row(similar_id, shared_tags, convert(published_at, date))
-        for part, _has_more, similar_id, shared_tags, date in found
-        if part == 1
-    ]
-    return similar_ids_for(article_id, language, stored=stored, has_more=bool(header))
+    header = SimilarList.objects.filter(article_id=article_id, language=language).order_by()
+    found = list(
+        SimilarArticle.objects.filter(
+            article_id=article_id, language=language, similar_published_at__lte=timezone.now()
+        )
+        .order_by(*RANK_ORDER)
+        .annotate(has_more=Subquery(header.values("has_more")))
+        .values_list("similar_id", "shared_tags", "similar_published_at", "has_more")[: shown_limit()]
+    )
+    if found:
+        has_more = found[0][3]
+    else:
+        has_more = header.values_list("has_more", flat=True).first()
+        if has_more is None:
+            return similar_ids_for(article_id, language, stored=None, has_more=False)
+    stored = [Row(similar_id, shared_tags, date) for similar_id, shared_tags, date, _has_more in found]
+    return similar_ids_for(article_id, language, stored=stored, has_more=has_more)
 
 
 def _rows_by_list(pairs: set[tuple[int, str]]) -> dict[tuple[int, str], list[Row]]:
@@ -294,24 +260,22 @@ def similar_lists_update(
         if languages and tag_ids:
             date = article.published_at
             # Every stored list it now ranks into: above the floor, or any list that holds all its candidates.
-            db_date = connection.ops.adapt_datetimefield_value(date)
-            with connection.cursor() as cursor:
-                cursor.execute(
-                    f"""
-                    SELECT h.article_id, h.language, COUNT(*) AS shared
-                    FROM articles_similarlist h
-                    JOIN articles_taggedarticle t ON t.content_object_id = h.article_id
-                    WHERE t.tag_id IN ({", ".join(["%s"] * len(tag_ids))})
-                      AND h.language IN ({", ".join(["%s"] * len(languages))}) AND h.article_id <> %s
-                    GROUP BY h.id, h.article_id, h.language, h.has_more, h.floor_shared, h.floor_published_at,
-                             h.floor_similar_id
-                    HAVING NOT h.has_more OR COUNT(*) > h.floor_shared
-                        OR (COUNT(*) = h.floor_shared AND (h.floor_published_at < %s
-                            OR (h.floor_published_at = %s AND h.floor_similar_id < %s)))
-                    """,
-                    [*tag_ids, *languages, article_id, db_date, db_date, article_id],
+            above_floor = (
+                Q(has_more=False)
+                | Q(floor_shared__lt=F("shared"))
+                | Q(floor_shared=F("shared"), floor_published_at__lt=date)
+                | Q(floor_shared=F("shared"), floor_published_at=date, floor_similar_id__lt=article_id)
+            )
+            matches = list(
+                SimilarList.objects.filter(
+                    language__in=languages, article__tagged_items__tag_id__in=tag_ids
                 )
-                matches = cursor.fetchall()
+                .exclude(article_id=article_id)
+                .order_by()
+                .annotate(shared=models.Count("pk"))
+                .filter(above_floor)
+                .values_list("article_id", "language", "shared")
+            )
             SimilarArticle.objects.bulk_create(
                 [
                     SimilarArticle(

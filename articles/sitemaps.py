@@ -13,8 +13,9 @@ from django.db.models.functions import Greatest
 from django.urls import reverse
 
 from authors.models import Author
+from publishing.languages import language_codes
 
-from .models import Article, Category, Tag, language_codes
+from .models import Article, Category, Tag
 from .seo import x_default_language
 
 

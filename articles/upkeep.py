@@ -34,10 +34,11 @@ from datetime import timedelta
 from django.db import models, transaction
 from django.utils import timezone
 
+from publishing.languages import language_codes
 from publishing.workflow import services as workflow_services
 
 from . import caching, reading, search, similar
-from .models import Article, Category, Reference, SimilarList, Tag, TaggedArticle, language_codes
+from .models import Article, Category, Reference, SimilarList, Tag, TaggedArticle
 
 # Set on an article between its pre_save and its post_save: its stored row before the save (None: there was none).
 _STORED = "_upkeep_stored"

@@ -6,15 +6,16 @@ from django.contrib.admin.views.decorators import staff_member_required
 from django.contrib.auth.mixins import PermissionRequiredMixin
 from django.shortcuts import get_object_or_404
 from django.utils.decorators import method_decorator
-from django.views.decorators.cache import never_cache
 from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
 from django.views.generic import DetailView, ListView
 
-from . import caching
+from publishing.languages import current_language
 from publishing.translated import language_neutral_url
 
+from . import caching
 from .conf import app_settings
-from .models import Article, Category, SearchEntry, Tag, current_language
+from .models import Article, Category, SearchEntry, Tag
 from .reading import article_page
 from .search import SearchTerms
 from .seo import PageMeta, article_page_meta, listing_page_meta, x_default_language
@@ -59,7 +60,7 @@ class ArticleListView(ListView):
 
 @method_decorator(caching.cached_page, name="dispatch")
 class ArticleDetailView(DetailView):
-    """An article in the page's language with its Similar Posts and neighbours (``articles.reading``: two queries)."""
+    """An article in the page's language with its Similar Posts and neighbours (``articles.reading``: four queries)."""
 
     template_name = "articles/article_detail.html"
     context_object_name = "article"

@@ -8,10 +8,9 @@ and sanitising are delegated to ICU, python-slugify and nh3.
 """
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Callable, Iterable
-
-import functools
 
 import icu
 import nh3
@@ -171,9 +170,9 @@ _BLOCK_RE = re.compile(r"<\s*(p|ul|ol|h[2-4]|blockquote|table|figure|pre|hr)\b",
 
 def paragraphs_to_html(paragraphs: Iterable[str]) -> str:
     """Plain-text paragraphs as escaped ``<p>`` blocks, the body format the editor and the importer share."""
-    from django.utils.html import escape
+    from django.utils.html import format_html_join
 
-    return "\n".join(f"<p>{escape(p.strip())}</p>" for p in paragraphs if p and p.strip())
+    return format_html_join("\n", "<p>{}</p>", ((p.strip(),) for p in paragraphs if p and p.strip()))
 
 
 def ensure_paragraphs(value: str) -> str:

@@ -122,11 +122,6 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # Connections are kept (CONN_MAX_AGE) on SQLite too: opening one per request re-reads the schema and prepares
     # every statement again, about 1 ms of an uncached article page.
 
-# PostgreSQL prepares the article page's fixed statements once per connection (``articles.rows``); set
-# DJANGO_DB_PREPARED_STATEMENTS=0 behind a pooler in transaction mode that cannot keep prepared statements
-# (PgBouncer before 1.21).
-ARTICLES_PREPARED_STATEMENTS = os.environ.get("DJANGO_DB_PREPARED_STATEMENTS", "1") == "1"
-
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 FIXTURE_DIRS = [BASE_DIR / "fixtures"]
 

@@ -18,14 +18,13 @@ from publishing.revisions import RevisionAdminMixin
 from publishing.widgets import RichTextAdminMixin
 from publishing.workflow.admin import TranslationRolesAdminMixin, TranslationRolesInlineMixin, TranslationStateFilter
 
-from .filters import LanguageStatusFilter, MostUsedTagFilter, per_language
-from .translation_files import TranslationExchangeAdminMixin
-
 from .. import upkeep
 from ..exchange.forms import ImportTextForm
 from ..exchange.importing import ArticleImportError, article_import_text
 from ..models import Article, Reference, Tag
 from ..services import article_publish, article_unpublish
+from .filters import LanguageStatusFilter, MostUsedTagFilter, per_language
+from .translation_files import TranslationExchangeAdminMixin
 
 # Before the admins below are built: reversion's admin would otherwise register Article without its tag links.
 apps.get_app_config("articles").register_revisions()

@@ -1,9 +1,9 @@
 """The article changelist's filters: a language's state, and the most used tags."""
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib import admin
 from django.core.cache import cache
-from django.conf import settings
 from django.db.models import Count, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _

@@ -16,7 +16,6 @@ from publishing.text import ALLOWED_TAGS, INLINE_TAGS, ensure_paragraphs, valida
 from publishing.workflow import units as workflow
 
 from ..footnotes import MARKER_RE
-
 from .files import INLINE_FIELDS, OBJECT_RE, VOID_TAGS, TranslationDocument, TranslationFileError
 
 

@@ -14,13 +14,14 @@ from django.utils import timezone
 from modeltranslation.settings import DEFAULT_LANGUAGE as SOURCE_LANGUAGE
 
 from authors.models import Author
-
-from .. import upkeep
-from ..models import Article, Category, Reference, language_codes
+from publishing.languages import language_codes
 from publishing.revisions import revision_for
-from .seedtext import ParsedArticle, ParsedAuthor, SeedTextError, decode_export, parse_article_text
 from publishing.text import casefold_tr, ensure_paragraphs, paragraphs_to_html, sanitize_html, title_tr, upper_tr
 from publishing.workflow.services import translation_mark_saved
+
+from .. import upkeep
+from ..models import Article, Category, Reference
+from .seedtext import ParsedArticle, ParsedAuthor, SeedTextError, decode_export, parse_article_text
 
 
 class ArticleImportError(Exception):

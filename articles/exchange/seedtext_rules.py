@@ -10,9 +10,7 @@ import datetime
 import re
 import unicodedata
 from collections.abc import Iterable
-
 from dataclasses import dataclass
-
 
 MAX_LINE_LENGTH = 100_000  # characters; a real paragraph is a few thousand at most
 MAX_FILE_BYTES = 5 * 1024 * 1024

@@ -24,7 +24,6 @@ class AppSettingsTests(SimpleTestCase):
             self.assertEqual(app_settings.PAGE_CACHE_SECONDS, 600)
             self.assertEqual(app_settings.PUBLISHER_NAME, "")
             self.assertEqual(core_settings.RENDITION_WIDTHS, DEFAULT_RENDITION_WIDTHS)
-            self.assertIs(app_settings.PREPARED_STATEMENTS, True)
             self.assertEqual(app_settings.SEARCH_CONFIGS["de"], "german")
 
     def test_a_changed_setting_is_seen(self):

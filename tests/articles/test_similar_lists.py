@@ -149,7 +149,60 @@ class BuildSimilarListsCommandTests(TestCase):
             call_command("build_similar_lists", stdout=out)  # English lists exist: only the Turkish ones are made
         self.assertTrue(out.getvalue().startswith("4 "), out.getvalue())
         cache.clear()
-        with self.assertNumQueries(2):  # a stored list: no third query to make it
+        with self.assertNumQueries(4):  # a stored list: no fifth query to make it
             self.client.get(articles[0].url_in("tr"))
         with self.assertRaises(CommandError):
             call_command("build_similar_lists", "--language", "de")
+
+
+@override_settings(ARTICLES_SIMILAR_LIMIT=2)
+class TiesTests(TestCase):
+    """Candidates with as many shared tags and the same date rank by id, the higher first: in the rule
+    (``similar_to``), in the stored lists (what is kept, what is shown, the floor a changed article is compared
+    with) and on the page. Factory articles otherwise all get different dates, so nothing else tells the id
+    tie-break from its reverse."""
+
+    def setUp(self):
+        self.tag, self.other = make_tag("Tied"), make_tag("Other")
+        self.moment = timezone.now() - timedelta(days=3)
+        self.main = make_article("Main", tags=(self.tag,), days_ago=10)
+        # Two shown, four stored: the six tied candidates cross both cuts.
+        self.tied = [make_article(f"Tied {n}", tags=(self.tag,), published_at=self.moment) for n in range(6)]
+        self.highest_first = sorted((article.pk for article in self.tied), reverse=True)
+
+    def shown(self, language: str = "en") -> list[int]:
+        page = article_page(slug=getattr(self.main, f"slug_{language}"), language=language)
+        return [item.pk for item in page.similar_articles]
+
+    def test_the_rule_ranks_tied_candidates_by_id_the_higher_first(self):
+        self.assertEqual([a.pk for a in Article.objects.similar_to(self.main, "en", limit=6)], self.highest_first)
+        self.assertEqual([a.pk for a in Article.objects.similar_to(self.main, "en", limit=2)], self.highest_first[:2])
+
+    def test_a_stored_list_keeps_and_shows_the_highest_ids(self):
+        self.assertEqual(self.shown(), self.highest_first[:2])  # made by this first reading
+        kept = SimilarArticle.objects.filter(article=self.main, language="en")
+        self.assertEqual(sorted(kept.values_list("similar_id", flat=True), reverse=True), self.highest_first[:4])
+        header = SimilarList.objects.get(article=self.main, language="en")
+        self.assertEqual((header.has_more, header.floor_similar_id), (True, self.highest_first[3]))
+        self.assertEqual(self.shown(), self.highest_first[:2])  # read back with the page
+        self.assertEqual([pk for pk, _shared in stored(self.main, "en")], self.highest_first[:2])
+
+    def test_a_tied_article_published_later_enters_above_the_floor_by_its_id(self):
+        self.shown()
+        newcomer = make_article("Newcomer", tags=(self.other,), published_at=self.moment, published=("tr",))
+        newcomer.tags.add(self.tag)
+        newcomer.is_published_en = True
+        newcomer.save()
+        expected = [newcomer.pk, *self.highest_first[:1]]
+        self.assertEqual(self.shown(), expected)
+        self.assertEqual([pk for pk, _shared in stored(self.main, "en")], expected)
+        self.assertEqual([a.pk for a in Article.objects.similar_to(self.main, "en", limit=2)], expected)
+        self.assertTrue(SimilarArticle.objects.filter(article=self.main, language="en", similar=newcomer).exists())
+
+    def test_a_withdrawn_tied_article_leaves_its_place_to_the_next_id(self):
+        self.shown()
+        from articles.services import article_unpublish
+
+        article_unpublish(articles=[Article.objects.get(pk=self.highest_first[0])], language="en")
+        self.assertEqual(self.shown(), self.highest_first[1:3])
+        self.assertEqual([pk for pk, _shared in stored(self.main, "en")], self.highest_first[1:3])

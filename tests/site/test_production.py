@@ -92,17 +92,14 @@ class GunicornProductionTests(SimpleTestCase):
         self.assertEqual(without_redis.stdout.split()[0], "django.core.cache.backends.locmem.LocMemCache")
         self.assertEqual(without_redis.stdout.split()[-1], "0")
 
-    def test_prepared_statements_and_kept_connections_follow_the_environment(self):
+    def test_kept_connections_follow_the_environment(self):
         script = ("import django; django.setup(); from django.conf import settings; "
                   "options = settings.DATABASES['default'].get('OPTIONS', {}); "
-                  "print(settings.ARTICLES_PREPARED_STATEMENTS, options.get('server_side_binding'), "
-                  "settings.DATABASES['default']['CONN_MAX_AGE'])")
+                  "print(options.get('server_side_binding'), settings.DATABASES['default']['CONN_MAX_AGE'])")
         runs = {}
         with tempfile.TemporaryDirectory() as scratch:
             for name, extra in {
                 "postgres": {"DATABASE_URL": "postgres://someone@db.example:5432/site"},
-                "pooled": {"DATABASE_URL": "postgres://someone@db.example:5432/site",
-                           "DJANGO_DB_PREPARED_STATEMENTS": "0"},
                 "sqlite": {"DATABASE_URL": f"sqlite:///{scratch}/site.sqlite3"},
             }.items():
                 done = subprocess.run([sys.executable, "-c", script], cwd=PROJECT,
@@ -110,11 +107,9 @@ class GunicornProductionTests(SimpleTestCase):
                                       timeout=120)
                 self.assertEqual(done.returncode, 0, done.stderr)
                 runs[name] = done.stdout.split()
-        # Django's cursors keep binding on the client (server-side binding fails past 65,535 parameters): only the
-        # article page's own statements are prepared (articles.rows.fixed_sql_cursor).
-        self.assertEqual(runs["postgres"], ["True", "None", "60"])
-        self.assertEqual(runs["pooled"], ["False", "None", "60"])
-        # SQLite keeps its connections too: opening one per request cost about 1 ms of an uncached page.
+        # Django's cursors bind on the client: server-side binding fails past 65,535 parameters.
+        self.assertEqual(runs["postgres"], ["None", "60"])
+        # SQLite keeps its connections too: opening one per request cost about 1 ms of an uncached article page.
         self.assertEqual(runs["sqlite"][-1], "60")
 
     def test_gunicorn_workers_leave_what_the_master_loaded_to_the_collector_less_often(self):

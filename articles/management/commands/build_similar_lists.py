@@ -4,8 +4,8 @@ import time
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 
-from articles.models import language_codes
 from articles.similar import similar_lists_build_all
+from publishing.languages import language_codes
 
 
 class Command(BaseCommand):

@@ -5,7 +5,8 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db.models import Q
 
 from articles.exchange import FORMATS, export_articles
-from articles.models import Article, language_codes
+from articles.models import Article
+from publishing.languages import language_codes
 
 
 class Command(BaseCommand):

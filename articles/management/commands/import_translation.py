@@ -5,8 +5,8 @@ from pathlib import Path
 from django.core.management.base import BaseCommand
 
 from articles.exchange import TranslationFileError
-from articles.models import language_codes
 from articles.services import translation_file_import
+from publishing.languages import language_codes
 
 
 class Command(BaseCommand):
