@@ -143,7 +143,7 @@ def build_archive(*, articles: int, tags: int, seed: int = 2024) -> dict:
     from django.utils import timezone
 
     from articles.models import Article, Category, Reference, ReleasedVariant, Tag, TaggedArticle
-    from articles.search import search_index_update
+    from articles.search.index import search_index_update
     from authors.models import Author
 
     rng = random.Random(seed)

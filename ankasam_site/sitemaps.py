@@ -4,7 +4,7 @@ from __future__ import annotations
 from django.contrib.sitemaps import views as sitemap_views
 from django.http import HttpRequest, HttpResponse
 
-from articles.sitemaps import ArticleSitemap, AuthorSitemap, CategorySitemap, PageSitemap, TagSitemap
+from articles.pages.sitemaps import ArticleSitemap, AuthorSitemap, CategorySitemap, PageSitemap, TagSitemap
 
 
 SITEMAPS = {

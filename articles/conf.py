@@ -77,7 +77,7 @@ class ArticlesSettings(AppSettings):
     @property
     def PAGE_CACHE_SECONDS(self) -> int:
         """``ARTICLES_PAGE_CACHE_SECONDS`` (600): how long a reader's page stays cached at most; 0 turns the page
-        cache off (``articles.caching``)."""
+        cache off (``articles.pages.caching``)."""
         return self._read("PAGE_CACHE_SECONDS", 600, int)
 
     @property

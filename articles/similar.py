@@ -178,7 +178,7 @@ def similar_ids_for(article_id: int, language: str, *, stored: list[Row] | None,
 def similar_rows(article_id: int, language: str) -> list[Row]:
     """The Similar Posts a reader of ``language`` sees for ``article_id``, read from its stored list (made if missing).
 
-    The article page reads the same rows within its own query (``articles.reading``); this is for everything else:
+    The article page reads the same rows within its own query (``articles.pages.reading``); this is for everything else:
     one query for the due rows in ranking order, each with its list's ``has_more`` (rows exist only in a stored
     list), and a second one for the list itself only when it shows no due row.
     """

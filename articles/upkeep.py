@@ -37,8 +37,10 @@ from django.utils import timezone
 from publishing.languages import language_codes
 from publishing.workflow import services as workflow_services
 
-from . import caching, reading, search, similar
+from . import similar
 from .models import Article, Category, Reference, SimilarList, Tag, TaggedArticle
+from .pages import caching, reading
+from .search import index as search_index
 
 # Set on an article between its pre_save and its post_save: its stored row before the save (None: there was none).
 _STORED = "_upkeep_stored"
@@ -318,7 +320,7 @@ def _run(batch: _Batch) -> None:
             shown |= similar.similar_lists_update(article_id=pk, tags_changed=changes[pk].tags_changed)
     indexed = [articles[pk] for pk in sorted(batch.search_ids) if pk in articles]
     if indexed:
-        search.search_index_write(articles=indexed)
+        search_index.search_index_write(articles=indexed)
     names = set(batch.dependencies)
     names |= {caching.similar_dependency(owner, language) for owner, language in shown}
     for pk, change in changes.items():

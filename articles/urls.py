@@ -3,7 +3,7 @@ from django.urls import path
 from django.utils.text import format_lazy
 from django.utils.translation import pgettext_lazy
 
-from . import author_views, feeds, views
+from .pages import authors, feeds, views
 
 app_name = "articles"
 
@@ -25,8 +25,8 @@ urlpatterns = [
     path(format_lazy("{}/<slug:slug>/feed/", pgettext_lazy("URL path", "categories")), feeds.CategoryFeed(), name="category_feed"),
     path(format_lazy("{}/<slug:slug>/feed/atom/", pgettext_lazy("URL path", "categories")), feeds.CategoryAtomFeed(), name="category_feed_atom"),
     # Translators: a URL path word, lower-case ASCII without slashes (Russian transliterated: "avtory").
-    path(format_lazy("{}/", pgettext_lazy("URL path", "authors")), author_views.AuthorListView.as_view(), name="authors"),
-    path(format_lazy("{}/<slug:slug>/", pgettext_lazy("URL path", "authors")), author_views.AuthorDetailView.as_view(), name="author"),
+    path(format_lazy("{}/", pgettext_lazy("URL path", "authors")), authors.AuthorListView.as_view(), name="authors"),
+    path(format_lazy("{}/<slug:slug>/", pgettext_lazy("URL path", "authors")), authors.AuthorDetailView.as_view(), name="author"),
     path(format_lazy("{}/<slug:slug>/feed/", pgettext_lazy("URL path", "authors")), feeds.AuthorFeed(), name="author_feed"),
     path(format_lazy("{}/<slug:slug>/feed/atom/", pgettext_lazy("URL path", "authors")), feeds.AuthorAtomFeed(), name="author_feed_atom"),
     # Translators: a URL path word, lower-case ASCII without slashes (Russian transliterated: "prosmotr").

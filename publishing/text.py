@@ -9,11 +9,13 @@ and sanitising are delegated to ICU, python-slugify and nh3.
 from __future__ import annotations
 
 import functools
+import html
 import re
 from collections.abc import Callable, Iterable
 
 import icu
 import nh3
+from django.utils.html import strip_tags
 from slugify import slugify as _transliterating_slugify
 
 _TR_UPPER = str.maketrans({"i": "İ", "ı": "I"})
@@ -180,3 +182,8 @@ def ensure_paragraphs(value: str) -> str:
     if not value or _BLOCK_RE.search(value):
         return value
     return "\n".join(f"<p>{line.strip()}</p>" for line in value.splitlines() if line.strip())
+
+
+def plain_text(markup: str) -> str:
+    """Text a reader sees in stored HTML (bodies, highlights), entities decoded."""
+    return " ".join(html.unescape(strip_tags(markup or "")).split())

@@ -74,7 +74,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # Readers' cached pages are answered here, before the middleware below that they do not need.
-    "articles.caching.PageCacheMiddleware",
+    "articles.pages.caching.PageCacheMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -150,7 +150,7 @@ else:
         "default": {
             "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
             "LOCATION": "ankasam",
-            # Room for the readers' pages (articles.caching); one process only, so production uses Redis.
+            # Room for the readers' pages (articles.pages.caching); one process only, so production uses Redis.
             "OPTIONS": {"MAX_ENTRIES": 5000},
         }
     }

@@ -213,7 +213,7 @@ def content_restore(*, path: Path | str) -> dict[str, int]:
     Everything is checked first (checksums, safe names, an empty database) and the rows are written in one
     transaction: a failure leaves the database as it was and removes the media files written so far.
     """
-    from ..search import search_index_update
+    from ..search.index import search_index_update
 
     path = Path(path)
     manifest, content, files = _read_archive(path)

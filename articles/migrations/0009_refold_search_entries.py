@@ -28,7 +28,7 @@ def refold_entries(apps, schema_editor):
         tags_of[link.content_object_id].append(link.tag)
     authors_of = defaultdict(list)
     for link in Article.authors.through.objects.select_related("author"):
-        # Names as written (articles.search.search_index_update), not in the capitals they are shown in.
+        # Names as written (articles.search.index.search_index_update), not in the capitals they are shown in.
         authors_of[link.article_id].append(f"{link.author.given_name} {link.author.family_name}")
 
     def write(articles):

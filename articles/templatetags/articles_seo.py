@@ -6,8 +6,8 @@ from urllib.parse import urlencode
 
 from django import template
 
-from ..seo import og_locale as _og_locale
-from ..seo import publisher_name as _publisher_name
+from ..pages.seo import og_locale as _og_locale
+from ..pages.seo import publisher_name as _publisher_name
 
 register = template.Library()
 

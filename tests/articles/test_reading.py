@@ -161,11 +161,11 @@ class AddressTests(TestCase):
 
 
 class ArticlePageReadTests(TestCase):
-    """``articles.reading.article_page`` reads the page's data in four queries; what it returns must equal what the
+    """``articles.pages.reading.article_page`` reads the page's data in four queries; what it returns must equal what the
     ORM's plain relations give, in the page's language."""
 
     def test_authors_tags_and_references_come_whole_and_in_their_order(self):
-        from articles.reading import article_page
+        from articles.pages.reading import article_page
         from tests.factories import make_author, make_reference
 
         article = make_article("İlişkiler", tags=(make_tag("Energy"), make_tag("Borders")))
@@ -187,7 +187,7 @@ class ArticlePageReadTests(TestCase):
     def test_the_links_of_a_page_are_the_articles_in_its_language(self):
         """Similar Posts and neighbours carry the title, address and date the article itself gives in the page's
         language, and the Similar Posts the tags they share."""
-        from articles.reading import article_page
+        from articles.pages.reading import article_page
 
         category, tag = make_category(), make_tag("Caucasus", tr="Kafkasya", ru="Кавказ")
         older = make_article("Eski", category=category, tags=(tag,), days_ago=9)
@@ -208,7 +208,7 @@ class ArticlePageReadTests(TestCase):
     def test_previous_and_next_on_the_same_date_follow_the_id(self):
         """Articles of one date are ordered by id, so each still has exactly one previous and one next."""
         from articles.models import Article
-        from articles.reading import article_page, neighbour_ids
+        from articles.pages.reading import article_page, neighbour_ids
 
         category = make_category()
         same_day = [make_article(f"Aynı gün {n}", category=category, days_ago=3) for n in range(4)]
@@ -274,7 +274,7 @@ class KeptConnectionTests(TransactionTestCase):
         import psycopg
         from django.db import connection
 
-        from articles.reading import article_page
+        from articles.pages.reading import article_page
 
         article = make_article("Bağlantı")
         article_page(slug=article.slug_en, language="en")

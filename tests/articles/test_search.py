@@ -13,7 +13,8 @@ from django.urls import reverse
 from django.utils import timezone, translation
 
 from articles.models import Article, SearchEntry
-from articles.search import SearchTerms, config_for, entry_values, search_index_rebuild, stems_of
+from articles.search import SearchTerms, config_for, entry_values, stems_of
+from articles.search.index import search_index_rebuild
 from tests.factories import LANGUAGES, make_article, make_author, make_tag
 
 

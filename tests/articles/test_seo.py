@@ -12,7 +12,7 @@ from django.urls import reverse
 from django.utils import translation
 from PIL import Image
 
-from articles.seo import og_locale
+from articles.pages.seo import og_locale
 from tests.factories import make_article, make_author, make_category, make_tag
 
 OG_LOCALES = {"tr": "tr_TR", "en": "en_US", "ru": "ru_RU"}

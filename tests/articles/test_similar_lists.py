@@ -9,7 +9,7 @@ from django.test import TestCase, override_settings
 from django.utils import timezone
 
 from articles.models import Article, SimilarArticle, SimilarList
-from articles.reading import article_page
+from articles.pages.reading import article_page
 from articles.similar import similar_rows
 from tests.factories import LANGUAGES, make_article, make_tag
 

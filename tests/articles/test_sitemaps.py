@@ -6,7 +6,7 @@ from xml.etree import ElementTree
 from django.test import TestCase
 from django.utils import timezone, translation
 
-from articles.sitemaps import ArticleSitemap
+from articles.pages.sitemaps import ArticleSitemap
 from tests.factories import make_article, make_author, make_category, make_tag
 
 NS = {"sm": "http://www.sitemaps.org/schemas/sitemap/0.9", "xhtml": "http://www.w3.org/1999/xhtml"}

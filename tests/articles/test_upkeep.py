@@ -10,7 +10,9 @@ from django.db import connection
 from django.test import TestCase
 from django.test.utils import CaptureQueriesContext
 
-from articles import caching, search, similar, upkeep
+from articles import similar, upkeep
+from articles.pages import caching
+from articles.search import index as search
 from articles.models import Article, SearchEntry
 from articles.search import SearchTerms
 from articles.services import article_publish, article_unpublish

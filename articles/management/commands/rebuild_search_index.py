@@ -1,7 +1,7 @@
 """Write every article's search entries anew."""
 from django.core.management.base import BaseCommand
 
-from articles.search import search_index_rebuild
+from articles.search.index import search_index_rebuild
 
 
 class Command(BaseCommand):

@@ -4,7 +4,7 @@ from django.contrib import admin
 from django.contrib.sitemaps.views import sitemap
 from django.urls import include, path
 
-from articles.sitemaps import ArticleSitemap, AuthorSitemap, CategorySitemap, TagSitemap
+from articles.pages.sitemaps import ArticleSitemap, AuthorSitemap, CategorySitemap, TagSitemap
 
 SITEMAPS = {"articles": ArticleSitemap, "authors": AuthorSitemap, "tags": TagSitemap, "categories": CategorySitemap}
 

@@ -1,8 +1,9 @@
-"""The think-tank's publications: articles with per-language variants, their references, categories and tags.
+"""The think-tank's publications: articles with per-language variants and their references, and the one
+publication rule (``ArticleQuerySet.published_q`` / ``Article.is_published_in``).
 
 Every text a reader sees exists once per language of LANGUAGES (``title_tr``, ``title_en`` … through
-django-modeltranslation, registered in ``translation.py``). A language variant is public only when it has a title
-and a body and an editor released it (``is_published_<lang>``) and its publication date has come.
+django-modeltranslation, registered in ``articles/translation.py``). A language variant is public only when it has
+a title and a body and an editor released it (``is_published_<lang>``) and its publication date has come.
 """
 from __future__ import annotations
 
@@ -16,106 +17,21 @@ from django.utils import timezone
 from django.utils.text import Truncator
 from django.utils.translation import gettext_lazy as _
 from taggit.managers import TaggableManager
-from taggit.models import TagBase, TaggedItemBase
 
 from publishing.images import GeneratedImagePath, strip_image_metadata, validate_web_image
 from publishing.languages import current_language, language_codes
-from publishing.text import ensure_paragraphs, sanitize_html, validate_html_size
+from publishing.text import ensure_paragraphs, plain_text, sanitize_html, validate_html_size
 from publishing.translated import (
-    SourceSlugManager,
     TranslatedSlugMixin,
     fill_translated_slugs,
-    in_any_language,
     source_slug_field,
     unique_per_language,
 )
 
-from . import footnotes
-from .search import SearchEntryQuerySet, plain_text
+from .. import footnotes
+from .taxonomy import Category, TaggedArticle
 
 READING_WORDS_PER_MINUTE = 200
-
-
-class Category(TranslatedSlugMixin, models.Model):
-    name = models.CharField(_("name"), max_length=100)
-    slug = models.SlugField(_("slug"), max_length=120, blank=True)
-    created_at = models.DateTimeField(_("created"), auto_now_add=True)
-    updated_at = models.DateTimeField(_("last changed"), auto_now=True)
-
-    objects = SourceSlugManager()
-
-    url_name = "articles:category"
-
-    class Meta:
-        verbose_name = _("category")
-        verbose_name_plural = _("categories")
-        ordering = ["pk"]
-        constraints = unique_per_language("slug", "category")
-
-    def __str__(self) -> str:
-        return in_any_language(self, "name")
-
-    def natural_key(self) -> tuple[str]:
-        return (getattr(self, source_slug_field()),)
-
-    def save(self, *args, **kwargs) -> None:
-        fill_translated_slugs(self, source_field="name")
-        super().save(*args, **kwargs)
-
-
-class Tag(TranslatedSlugMixin, TagBase):
-    """A taggit tag of this project, so that its name and slug are translated and its migrations live here."""
-
-    # Uniqueness is per language (constraints below), not across languages as taggit's TagBase has it.
-    name = models.CharField(_("name"), max_length=100)
-    slug = models.SlugField(_("slug"), max_length=120, blank=True)
-    updated_at = models.DateTimeField(_("last changed"), auto_now=True)
-
-    url_name = "articles:tag"
-    # taggit names tags by their name, which is not unique here; the source-language slug is.
-    natural_key_fields = [source_slug_field()]
-
-    class Meta:
-        verbose_name = _("tag")
-        verbose_name_plural = _("tags")
-        ordering = ["pk"]
-        constraints = unique_per_language("slug", "tag")
-
-    def __str__(self) -> str:
-        return in_any_language(self, "name")
-
-    def slugify(self, tag: str, i: int | None = None) -> str:
-        from publishing.text import slugify
-
-        return slugify(tag) + (f"-{i}" if i is not None else "")
-
-    def save(self, *args, **kwargs) -> None:
-        fill_translated_slugs(self, source_field="name")
-        super().save(*args, **kwargs)
-
-
-class TaggedArticleManager(models.Manager):
-    def get_by_natural_key(self, article_slug: str, tag_slug: str) -> TaggedArticle:
-        field = source_slug_field()
-        return self.get(**{f"content_object__{field}": article_slug, f"tag__{field}": tag_slug})
-
-
-class TaggedArticle(TaggedItemBase):
-    content_object = models.ForeignKey("Article", on_delete=models.CASCADE, related_name="tagged_items")
-    tag = models.ForeignKey(Tag, on_delete=models.CASCADE, related_name="tagged_articles")
-
-    objects = TaggedArticleManager()
-
-    class Meta:
-        verbose_name = _("tagged article")
-        verbose_name_plural = _("tagged articles")
-        constraints = [models.UniqueConstraint(fields=["content_object", "tag"], name="tagged_article_unique")]
-        indexes = [models.Index(fields=["tag", "content_object"], name="tagged_article_tag_idx")]
-
-    def natural_key(self) -> tuple[str, str]:
-        return (*self.content_object.natural_key(), *self.tag.natural_key())
-
-    natural_key.dependencies = ["articles.article", "articles.tag"]
 
 
 class ArticleQuerySet(models.QuerySet):
@@ -459,111 +375,3 @@ def markers_in(values: Iterable[str]) -> list[str]:
         for match in MARKER_RE.finditer(value or ""):
             seen.setdefault(match.group("marker"), None)
     return list(seen)
-
-
-class SearchEntry(models.Model):
-    """One language variant of an article as the search reads it: plain, case-folded text, rewritten on every change.
-
-    Tags and authors are copied in so that a single indexed row answers a query; ``articles.search`` explains the
-    folding, the PostgreSQL indexes and the word stems other databases match.
-    """
-
-    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="search_entries")
-    language = models.CharField(_("language"), max_length=8, choices=settings.LANGUAGES)
-    title = models.TextField(_("title"), blank=True)
-    highlights = models.TextField(_("highlights"), blank=True)
-    keywords = models.TextField(_("tags and authors"), blank=True)
-    body = models.TextField(_("body"), blank=True)
-    title_stems = models.TextField(blank=True, editable=False)
-    text_stems = models.TextField(blank=True, editable=False)
-
-    objects = SearchEntryQuerySet.as_manager()
-
-    class Meta:
-        verbose_name = _("search entry")
-        verbose_name_plural = _("search entries")
-        ordering = ["article", "language"]
-        constraints = [models.UniqueConstraint(fields=["article", "language"], name="search_entry_unique")]
-
-    def __str__(self) -> str:
-        return f"{self.title} [{self.language}]"
-
-
-class SimilarList(models.Model):
-    """The stored Similar Posts of one article in one language, made on its first reading and kept current on save.
-
-    Its rows (``SimilarArticle``) are the best-ranked candidates by the rule of ``ArticleQuerySet.similar_to``, up to
-    ``articles.similar.depth()`` due ones and the scheduled ones ranked above them. ``has_more`` says that further candidates exist below the last row, whose
-    ranking key the ``floor_*`` fields repeat: an article that changes enters the list only if it ranks above the
-    floor, which lets one query find every list a save changes (``articles.similar``).
-    """
-
-    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="similar_lists")
-    language = models.CharField(_("language"), max_length=8, choices=settings.LANGUAGES)
-    has_more = models.BooleanField(default=False)
-    floor_shared = models.PositiveIntegerField(default=0)
-    floor_published_at = models.DateTimeField(null=True, blank=True)
-    floor_similar_id = models.BigIntegerField(default=0)
-
-    class Meta:
-        verbose_name = _("similar posts list")
-        verbose_name_plural = _("similar posts lists")
-        ordering = ["article_id", "language"]
-        constraints = [models.UniqueConstraint(fields=["article", "language"], name="similar_list_unique")]
-
-    def __str__(self) -> str:
-        return f"{self.article_id} [{self.language}]"
-
-
-class SimilarArticle(models.Model):
-    """One row of a stored Similar Posts list: ``similar`` shares ``shared_tags`` tags with ``article``.
-
-    ``similar_published_at`` repeats the similar article's date so that one index answers the list in ranking order.
-    """
-
-    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="similar_links")
-    language = models.CharField(_("language"), max_length=8, choices=settings.LANGUAGES)
-    similar = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="+")
-    shared_tags = models.PositiveIntegerField(_("shared tags"))
-    similar_published_at = models.DateTimeField()
-
-    class Meta:
-        verbose_name = _("similar article")
-        verbose_name_plural = _("similar articles")
-        ordering = ["article_id", "language", "-shared_tags", "-similar_published_at", "-similar_id"]
-        constraints = [
-            models.UniqueConstraint(fields=["article", "language", "similar"], name="similar_article_unique")
-        ]
-        indexes = [
-            models.Index(
-                fields=["article", "language", "-shared_tags", "-similar_published_at", "-similar"],
-                name="similar_article_rank_idx",
-            ),
-            models.Index(fields=["similar", "language"], name="similar_article_similar_idx"),
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.article_id} → {self.similar_id} ({self.shared_tags}) [{self.language}]"
-
-
-class ReleasedVariant(models.Model):
-    """A language variant released to readers (``Article.is_published_in(language, scheduled=True)``), with its date.
-
-    A narrow copy of what Similar Posts are ranked by, kept by ``articles.upkeep`` on every save: counting
-    shared tags over these rows never reads an article's text, which on a large archive is the difference between
-    milliseconds and a second (``articles.similar``).
-    """
-
-    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="released_variants")
-    language = models.CharField(_("language"), max_length=8, choices=settings.LANGUAGES)
-    published_at = models.DateTimeField(_("publication date"))
-
-    class Meta:
-        verbose_name = _("released language variant")
-        verbose_name_plural = _("released language variants")
-        ordering = ["article_id", "language"]
-        constraints = [models.UniqueConstraint(fields=["article", "language"], name="released_variant_unique")]
-        indexes = [models.Index(fields=["article", "language", "published_at"], name="released_variant_rank_idx")]
-
-    def __str__(self) -> str:
-        return f"{self.article_id} [{self.language}]"

@@ -16,8 +16,8 @@ from django.utils.translation import gettext as _
 from authors.models import Author
 from publishing.languages import current_language
 
-from .conf import app_settings
-from .models import Article, Category, Tag
+from ..conf import app_settings
+from ..models import Article, Category, Tag
 from .seo import publisher_name
 
 

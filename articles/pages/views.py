@@ -13,11 +13,11 @@ from django.views.generic import DetailView, ListView
 from publishing.languages import current_language
 from publishing.translated import language_neutral_url
 
+from ..conf import app_settings
+from ..models import Article, Category, SearchEntry, Tag
+from ..search import SearchTerms
 from . import caching
-from .conf import app_settings
-from .models import Article, Category, SearchEntry, Tag
 from .reading import article_page
-from .search import SearchTerms
 from .seo import PageMeta, article_page_meta, listing_page_meta, x_default_language
 
 
@@ -60,7 +60,7 @@ class ArticleListView(ListView):
 
 @method_decorator(caching.cached_page, name="dispatch")
 class ArticleDetailView(DetailView):
-    """An article in the page's language with its Similar Posts and neighbours (``articles.reading``: four queries)."""
+    """An article in the page's language with its Similar Posts and neighbours (``articles.pages.reading``: four queries)."""
 
     template_name = "articles/article_detail.html"
     context_object_name = "article"

@@ -22,9 +22,9 @@ from django.utils.translation import gettext as _
 from django.utils.translation import to_locale
 
 from publishing.renditions import RenditionFile, renditions_of
+from publishing.text import plain_text
 
-from .conf import app_settings
-from .search import plain_text
+from ..conf import app_settings
 
 SOCIAL_IMAGE_WIDTH = 1200
 DESCRIPTION_WORDS = 40

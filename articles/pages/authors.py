@@ -15,9 +15,9 @@ from django.views.generic import ListView
 from authors.models import Author
 from publishing.languages import current_language
 
+from ..conf import app_settings
+from ..models import Article
 from . import caching
-from .conf import app_settings
-from .models import Article
 from .seo import author_page_meta, listing_page_meta, x_default_language
 
 

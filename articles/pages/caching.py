@@ -30,7 +30,7 @@ from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
 from django.utils.translation import get_language
 
-from .conf import app_settings
+from ..conf import app_settings
 
 PAGE_PREFIX = "articles:page:"
 DEPENDENCY_PREFIX = "articles:dep:"

@@ -15,7 +15,7 @@ from django.urls import reverse
 from authors.models import Author
 from publishing.languages import language_codes
 
-from .models import Article, Category, Tag
+from ..models import Article, Category, Tag
 from .seo import x_default_language
 
 

@@ -6,7 +6,7 @@ Queries 2 to 4 read its authors, tags and references. Only a list never read bef
 sure of) costs more, once.
 
 Everything goes through querysets: the publication rule is ``Article.objects.published`` and nothing here spells
-it again. An uncached page is served from the page cache after its first reading (``articles.caching``), so what
+it again. An uncached page is served from the page cache after its first reading (``articles.pages.caching``), so what
 is left to save here is small against what hand-written SQL cost in upkeep (``docs/performance.md``).
 """
 from __future__ import annotations
@@ -21,8 +21,8 @@ from modeltranslation.settings import DEFAULT_LANGUAGE
 
 from publishing.languages import language_codes
 
-from .models import Article, Reference, SimilarArticle, SimilarList, Tag
-from .similar import RANK_ORDER, Row, shown_limit, similar_ids_for
+from ..models import Article, Reference, SimilarArticle, SimilarList, Tag
+from ..similar import RANK_ORDER, Row, shown_limit, similar_ids_for
 
 
 @dataclass

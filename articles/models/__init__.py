@@ -1,0 +1,22 @@
+"""The articles app's models: ``taxonomy`` (categories, tags), ``article`` (articles, references, the publication
+rule) and ``derived`` (what upkeep keeps current: search entries, stored Similar Posts, released variants)."""
+from .article import Article, ArticleQuerySet, Reference, markers_in, rich_text_errors
+from .derived import ReleasedVariant, SearchEntry, SearchEntryQuerySet, SimilarArticle, SimilarList
+from .taxonomy import Category, Tag, TaggedArticle, TaggedArticleManager
+
+__all__ = [
+    "Article",
+    "ArticleQuerySet",
+    "Category",
+    "Reference",
+    "ReleasedVariant",
+    "SearchEntry",
+    "SearchEntryQuerySet",
+    "SimilarArticle",
+    "SimilarList",
+    "Tag",
+    "TaggedArticle",
+    "TaggedArticleManager",
+    "markers_in",
+    "rich_text_errors",
+]

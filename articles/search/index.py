@@ -1,0 +1,66 @@
+"""Keeping the search entries current: one ``SearchEntry`` per article and language with text, rewritten whenever
+the article, its tags or its authors change (``articles.upkeep`` calls these)."""
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from django.db import models, transaction
+
+from publishing.languages import language_codes
+
+from ..models import Article, SearchEntry
+from .text import entry_values
+
+
+def search_index_update(*, article_ids: Iterable[int]) -> int:
+    """Write the search entries of the given articles anew, one per language that has a title and a body.
+
+    Entries exist for unpublished variants too: whether a variant is public is decided when searching, so that a
+    scheduled article becomes findable when its date comes without being saved again. Returns the entries written.
+    """
+    ids = {pk for pk in article_ids if pk is not None}
+    if not ids:
+        return 0
+    return search_index_write(articles=Article.objects.filter(pk__in=ids).prefetch_related("tags", "authors"))
+
+
+@transaction.atomic
+def search_index_write(*, articles: Iterable) -> int:
+    """:func:`search_index_update` for articles in memory as they were just saved: a save indexes what it wrote
+    without reading its row back. Their tags and authors are read here, unless the caller prefetched them."""
+
+
+    articles = list(articles)
+    models.prefetch_related_objects(articles, "tags", "authors")
+    entries = []
+    for article in articles:
+        tags = list(article.tags.all())
+        # Names as written, not as shown: a family name in Turkish capitals ("KIZILYAZI") loses its dotless ı
+        # where the language folds I as Unicode does.
+        author_names = [f"{author.given_name} {author.family_name}" for author in article.authors.all()]
+        for code in language_codes():
+            if not article.has_content_in(code):
+                continue
+            values = entry_values(
+                language=code,
+                title=getattr(article, f"title_{code}") or "",
+                highlights=getattr(article, f"highlights_{code}") or "",
+                body=getattr(article, f"body_{code}") or "",
+                keywords=[getattr(tag, f"name_{code}") or "" for tag in tags] + author_names,
+            )
+            entries.append(SearchEntry(article=article, **values))
+    SearchEntry.objects.filter(article_id__in=[article.pk for article in articles]).delete()
+    SearchEntry.objects.bulk_create(entries)
+    return len(entries)
+
+
+def search_index_rebuild(*, batch_size: int = 200) -> int:
+    """Write the entries of every article anew (after loading data with signals off, or changing the rules)."""
+
+    written = 0
+    ids = list(Article.objects.order_by("pk").values_list("pk", flat=True))
+    with transaction.atomic():
+        SearchEntry.objects.exclude(article_id__in=ids).delete()
+        for start in range(0, len(ids), batch_size):
+            written += search_index_update(article_ids=ids[start : start + batch_size])
+    return written
