@@ -8,7 +8,7 @@ from django.conf import settings
 from django.db import models, transaction
 from django.utils.translation import gettext
 
-from publishing.languages import language_codes
+from publishing.languages import language_codes, localized, translated_value
 from publishing.revisions import revision_for
 from publishing.workflow.roles import editable_languages
 from publishing.workflow.services import translation_mark_saved
@@ -43,8 +43,8 @@ def article_publish(*, articles: Iterable[Article], language: str) -> PublishRes
             if not article.has_content_in(language):
                 result.incomplete.append(article)
                 continue
-            if not getattr(article, f"is_published_{language}"):
-                setattr(article, f"is_published_{language}", True)
+            if not translated_value(article, "is_published", language):
+                setattr(article, localized("is_published", language), True)
                 article.save()
                 result.changed.append(article)
     return result
@@ -62,8 +62,8 @@ def article_unpublish(*, articles: Iterable[Article], language: str) -> PublishR
         upkeep.batched(),
     ):
         for article in articles:
-            if getattr(article, f"is_published_{language}"):
-                setattr(article, f"is_published_{language}", False)
+            if translated_value(article, "is_published", language):
+                setattr(article, localized("is_published", language), False)
                 article.save()
                 result.changed.append(article)
     return result

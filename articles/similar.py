@@ -28,7 +28,7 @@ from django.db import IntegrityError, connection, models, transaction
 from django.db.models import F, Q, Subquery
 from django.utils import timezone
 
-from publishing.languages import language_codes
+from publishing.languages import language_codes, localized
 
 from .conf import app_settings
 from .models import Article, ReleasedVariant, SimilarArticle, SimilarList, TaggedArticle
@@ -364,7 +364,7 @@ def similar_lists_build_all(*, article_ids: Iterable[int] | None = None, languag
     made = 0
     queryset = Article.objects.all() if article_ids is None else Article.objects.filter(pk__in=list(article_ids))
     existing = set(SimilarList.objects.values_list("article_id", "language"))
-    for article_id, *flags in queryset.values_list("pk", *[f"is_published_{code}" for code in languages]):
+    for article_id, *flags in queryset.values_list("pk", *[localized("is_published", code) for code in languages]):
         for code, flag in zip(languages, flags):
             if flag and (article_id, code) not in existing:
                 similar_list_build(article_id=article_id, language=code)

@@ -7,7 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from publishing.collation import collation_key
 from publishing.images import GeneratedImagePath, strip_image_metadata, validate_web_image
-from publishing.languages import language_codes, source_language
+from publishing.languages import language_codes, localized, source_language
 from publishing.text import casefold_in, sanitize_html, unique_slug, upper_in, validate_html_size
 from publishing.translated import slug_url
 
@@ -81,7 +81,7 @@ class Author(models.Model):
     def bio_for(self, language: str | None = None) -> tuple[str, str]:
         """The bio in ``language`` and the language it is really in: the Turkish source where no translation exists."""
         language = language or get_language() or source_language()
-        translated = getattr(self, f"bio_{language}", "") or ""
+        translated = getattr(self, localized("bio", language), "") or ""
         if translated.strip():
             return translated, language
         return getattr(self, f"bio_{source_language()}", "") or "", source_language()
@@ -93,9 +93,9 @@ class Author(models.Model):
         errors = {}
         for code in language_codes():
             try:
-                validate_html_size(getattr(self, f"bio_{code}", ""))
+                validate_html_size(getattr(self, localized("bio", code), ""))
             except ValidationError as error:
-                errors[f"bio_{code}"] = error
+                errors[localized("bio", code)] = error
         if errors:
             raise ValidationError(errors)
 
@@ -107,7 +107,7 @@ class Author(models.Model):
     def save(self, *args, **kwargs) -> None:
         strip_image_metadata(self.photo)
         for code in language_codes():
-            field = f"bio_{code}"
+            field = localized("bio", code)
             setattr(self, field, self.stored_form(field, getattr(self, field, "")))
         self.name_key = casefold_in(self.name, source_language())
         if not self.slug:

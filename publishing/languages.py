@@ -19,6 +19,19 @@ def current_language() -> str:
     return code if code in language_codes() else settings.LANGUAGE_CODE
 
 
+def localized(field: str, language: str) -> str:
+    """The column that holds ``field`` in ``language`` (``title`` in ``en`` → ``title_en``): modeltranslation's own
+    rule (``build_localized_fieldname``, which also turns ``pt-br`` into ``pt_br``), spelled in one place."""
+    from modeltranslation.utils import build_localized_fieldname
+
+    return build_localized_fieldname(field, language)
+
+
+def translated_value(instance, field: str, language: str):
+    """``instance``'s ``field`` in ``language`` as stored (``None`` or ``""`` where it has no text)."""
+    return getattr(instance, localized(field, language))
+
+
 def language_name(code: str) -> str:
     """The name ``settings.LANGUAGES`` gives ``code`` (the code itself for an unknown one)."""
     return str(dict(settings.LANGUAGES).get(code, code))

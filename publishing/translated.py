@@ -16,7 +16,7 @@ from django.urls import get_script_prefix, get_urlconf, reverse
 from django.utils import translation
 from django.utils.translation import get_language
 
-from .languages import current_language, language_codes
+from .languages import current_language, language_codes, localized, translated_value
 from .text import slugify, unique_slug
 
 
@@ -44,7 +44,7 @@ def fill_translated_slugs(instance: models.Model, *, source_field: str, locked: 
     model = type(instance)
     codes = language_codes()
     for code in codes:
-        slug_field = f"slug_{code}"
+        slug_field = localized("slug", code)
         current = getattr(instance, slug_field, None) or ""
         own_text = (getattr(instance, f"{source_field}_{code}", "") or "").strip()
         other_texts = [getattr(instance, f"{source_field}_{c}", "") or "" for c in codes if c != code]
@@ -140,7 +140,7 @@ class TranslatedSlugMixin:
     url_name: str
 
     def url_in(self, language: str) -> str:
-        return slug_url(self.url_name, getattr(self, f"slug_{language}"), language)
+        return slug_url(self.url_name, translated_value(self, "slug", language), language)
 
     def get_absolute_url(self) -> str:
         return self.url_in(current_language())

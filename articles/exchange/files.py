@@ -23,6 +23,7 @@ from lxml import etree
 from translate.misc.xml_helpers import parse_xml
 from translate.storage import xliff, xliff2
 
+from publishing.languages import translated_value
 from publishing.workflow import units as workflow
 
 FORMATS = {
@@ -91,7 +92,7 @@ def _note(unit: workflow.Unit) -> str:
 
 
 def file_name(article, language: str, fmt: str) -> str:
-    slug = (getattr(article, f"slug_{article.original_language}") or "")[:40].strip("-")
+    slug = (translated_value(article, "slug", article.original_language) or "")[:40].strip("-")
     return f"article-{article.pk}{'-' + slug if slug else ''}.{language}.{FORMATS[fmt][1]}"
 
 

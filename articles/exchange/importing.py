@@ -14,7 +14,7 @@ from django.utils import timezone
 from modeltranslation.settings import DEFAULT_LANGUAGE as SOURCE_LANGUAGE
 
 from authors.models import Author
-from publishing.languages import language_codes
+from publishing.languages import language_codes, localized, translated_value
 from publishing.revisions import revision_for
 from publishing.text import casefold_tr, ensure_paragraphs, paragraphs_to_html, sanitize_html, title_tr, upper_tr
 from publishing.workflow.services import translation_mark_saved
@@ -76,7 +76,7 @@ def _author_for(parsed: ParsedAuthor, changes: _Changes) -> Author:
         changes.append(f"author {parsed.name} created")
     # Export bios are always the source text (the source language's field), whatever the language of the article.
     if parsed.bio:
-        changes.assign(author, f"bio_{SOURCE_LANGUAGE}", sanitize_html(parsed.bio))
+        changes.assign(author, localized("bio", SOURCE_LANGUAGE), sanitize_html(parsed.bio))
     if author._state.adding or changes:
         author.save()
     return author
@@ -85,9 +85,9 @@ def _author_for(parsed: ParsedAuthor, changes: _Changes) -> Author:
 def _category_for(name: str, language: str, changes: _Changes) -> Category:
     key = casefold_tr(name)
     for category in Category.objects.all():
-        if any(casefold_tr(getattr(category, f"name_{code}") or "") == key for code in language_codes()):
+        if any(casefold_tr(translated_value(category, "name", code) or "") == key for code in language_codes()):
             return category
-    category = Category(**{f"name_{language}": name})
+    category = Category(**{localized("name", language): name})
     category.save()
     changes.append(f"category {name} created")
     return category
@@ -96,7 +96,7 @@ def _category_for(name: str, language: str, changes: _Changes) -> Category:
 def _find_article(slug: str, source: str) -> Article:
     query = Q()
     for code in language_codes():
-        query |= Q(**{f"slug_{code}": slug})
+        query |= Q(**{localized("slug", code): slug})
     article = Article.objects.filter(query).first()
     if article is None:
         raise ArticleImportError(f"--translation-of: no article has the slug {slug!r} in any language", source=source)
@@ -130,7 +130,7 @@ def article_import_text(
     try:
         text = decode_export(data)
         known = {
-            name for row in Category.objects.values_list(*[f"name_{c}" for c in language_codes()]) for name in row if name
+            name for row in Category.objects.values_list(*[localized("name", c) for c in language_codes()]) for name in row if name
         }
         parsed = parse_article_text(text, title=title, known_categories=known)
     except SeedTextError as error:
@@ -155,7 +155,7 @@ def _write(parsed: ParsedArticle, *, language: str, source: str, translation_of:
     if translation_of:
         article = _find_article(translation_of, source)
     else:
-        article = Article.objects.filter(**{f"title_{language}": parsed.title}).first() or Article(
+        article = Article.objects.filter(**{localized("title", language): parsed.title}).first() or Article(
             original_language=language, published_at=_publication_date(parsed)
         )
     created = article._state.adding
@@ -166,17 +166,17 @@ def _write(parsed: ParsedArticle, *, language: str, source: str, translation_of:
         if article.category_id is None or (is_source_text and article.category_id != category.pk):
             changes.assign(article, "category", category)
         current = article.category
-        if current is not None and not getattr(current, f"name_{language}"):
+        if current is not None and not translated_value(current, "name", language):
             # A translated export names the category in its language: that fills the missing translation.
-            setattr(current, f"name_{language}", parsed.category)
+            setattr(current, localized("name", language), parsed.category)
             current.save()
             changes.append(f"category name_{language}")
 
-    changes.assign(article, f"title_{language}", parsed.title)
-    changes.assign(article, f"highlights_{language}", "\n".join(sanitize_html(h, inline=True) for h in parsed.highlights))
-    changes.assign(article, f"body_{language}", sanitize_html(ensure_paragraphs(paragraphs_to_html(parsed.paragraphs))))
+    changes.assign(article, localized("title", language), parsed.title)
+    changes.assign(article, localized("highlights", language), "\n".join(sanitize_html(h, inline=True) for h in parsed.highlights))
+    changes.assign(article, localized("body", language), sanitize_html(ensure_paragraphs(paragraphs_to_html(parsed.paragraphs))))
     if publish:
-        changes.assign(article, f"is_published_{language}", True)
+        changes.assign(article, localized("is_published", language), True)
     if changes or created:
         article.save()
 
@@ -192,7 +192,7 @@ def _write(parsed: ParsedArticle, *, language: str, source: str, translation_of:
             article=article, marker=parsed_reference.marker
         )
         ref_changes = _Changes()
-        ref_changes.assign(reference, f"text_{language}", sanitize_html(parsed_reference.text, inline=True))
+        ref_changes.assign(reference, localized("text", language), sanitize_html(parsed_reference.text, inline=True))
         if is_source_text or reference._state.adding or not reference.url:
             ref_changes.assign(reference, "url", parsed_reference.url)
         if is_source_text or reference._state.adding or not reference.accessed_on:

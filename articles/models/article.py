@@ -19,7 +19,7 @@ from django.utils.translation import gettext_lazy as _
 from taggit.managers import TaggableManager
 
 from publishing.images import GeneratedImagePath, strip_image_metadata, validate_web_image
-from publishing.languages import current_language, language_codes
+from publishing.languages import current_language, language_codes, localized, translated_value
 from publishing.text import ensure_paragraphs, plain_text, sanitize_html, validate_html_size
 from publishing.translated import (
     TranslatedSlugMixin,
@@ -53,9 +53,9 @@ class ArticleQuerySet(models.QuerySet):
         variants whose date is still to come count too (stored Similar Posts rank them in advance)."""
         condition = models.Q(
             **{
-                f"{via}is_published_{language}": True,
-                f"{via}title_{language}__gt": "",
-                f"{via}body_{language}__gt": "",
+                f"{via}{localized('is_published', language)}": True,
+                f"{via}{localized('title', language)}__gt": "",
+                f"{via}{localized('body', language)}__gt": "",
             }
         )
         return condition if scheduled else condition & models.Q(**{f"{via}published_at__lte": timezone.now()})
@@ -174,7 +174,7 @@ class Article(TranslatedSlugMixin, models.Model):
         get_latest_by = "published_at"
         constraints = unique_per_language("slug", "article")
         indexes = [
-            models.Index(fields=[f"is_published_{code}", "-published_at"], name=f"article_published_{code}_idx")
+            models.Index(fields=[localized("is_published", code), "-published_at"], name=f"article_published_{code}_idx")
             for code, _name in settings.LANGUAGES
         ] + [
             # Previous/next in the category: a few steps from the article's date, not a scan of the category.
@@ -183,7 +183,7 @@ class Article(TranslatedSlugMixin, models.Model):
 
     def __str__(self) -> str:
         return self.title or next(
-            (getattr(self, f"title_{code}") for code in language_codes() if getattr(self, f"title_{code}")), ""
+            (translated_value(self, "title", code) for code in language_codes() if translated_value(self, "title", code)), ""
         ) or f"#{self.pk}"
 
     @classmethod
@@ -191,7 +191,7 @@ class Article(TranslatedSlugMixin, models.Model):
         instance = super().from_db(db, field_names, values)
         # Which variants were public as stored: their slugs are addresses readers may have, so they stay.
         instance._published_when_loaded = {
-            code for code in language_codes() if instance.__dict__.get(f"is_published_{code}")
+            code for code in language_codes() if instance.__dict__.get(localized("is_published", code))
         }
         return instance
 
@@ -206,12 +206,12 @@ class Article(TranslatedSlugMixin, models.Model):
 
     def has_content_in(self, language: str) -> bool:
         """A title and a body in ``language``: what a variant needs before an editor may release it."""
-        return bool((getattr(self, f"title_{language}") or "").strip() and (getattr(self, f"body_{language}") or "").strip())
+        return bool((translated_value(self, "title", language) or "").strip() and (translated_value(self, "body", language) or "").strip())
 
     def is_published_in(self, language: str, *, scheduled: bool = False) -> bool:
         """The publication rule for this instance (``ArticleQuerySet.published_q`` for the database)."""
         return (
-            bool(getattr(self, f"is_published_{language}"))
+            bool(translated_value(self, "is_published", language))
             and self.has_content_in(language)
             and (scheduled or self.published_at <= timezone.now())
         )
@@ -236,7 +236,7 @@ class Article(TranslatedSlugMixin, models.Model):
         instance for as long as the body it came from is the one on the instance.
         """
         language = language or current_language()
-        body = getattr(self, f"body_{language}") or ""
+        body = translated_value(self, "body", language) or ""
         texts = self.__dict__.setdefault("_plain_bodies", {})
         known = texts.get(language)
         if known is None or known[0] is not body:
@@ -263,8 +263,8 @@ class Article(TranslatedSlugMixin, models.Model):
     def clean(self) -> None:
         errors = {}
         for code in language_codes():
-            if getattr(self, f"is_published_{code}") and not self.has_content_in(code):
-                errors[f"is_published_{code}"] = ValidationError(
+            if translated_value(self, "is_published", code) and not self.has_content_in(code):
+                errors[localized("is_published", code)] = ValidationError(
                     _("A language variant needs a title and a body before it can be published."), code="incomplete"
                 )
         errors.update(rich_text_errors(self, ("body", "highlights")))
@@ -287,7 +287,7 @@ class Article(TranslatedSlugMixin, models.Model):
     def save(self, *args, **kwargs) -> None:
         strip_image_metadata(self.featured_image)
         for code in language_codes():
-            for field in (f"title_{code}", f"body_{code}", f"highlights_{code}"):
+            for field in (localized("title", code), localized("body", code), localized("highlights", code)):
                 setattr(self, field, self.stored_form(field, getattr(self, field)))
         fill_translated_slugs(self, source_field="title", locked=self._published_when_loaded)
         super().save(*args, **kwargs)
@@ -350,7 +350,7 @@ class Reference(models.Model):
     def save(self, *args, **kwargs) -> None:
         self.marker = self.marker.strip().strip("[]").strip()
         for code in language_codes():
-            setattr(self, f"text_{code}", sanitize_html(getattr(self, f"text_{code}") or "", inline=True))
+            setattr(self, localized("text", code), sanitize_html(translated_value(self, "text", code) or "", inline=True))
         super().save(*args, **kwargs)
 
 

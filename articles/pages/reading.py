@@ -19,7 +19,7 @@ from django.http import Http404
 from django.utils import timezone
 from modeltranslation.settings import DEFAULT_LANGUAGE
 
-from publishing.languages import language_codes
+from publishing.languages import language_codes, localized, translated_value
 
 from ..models import Article, Reference, SimilarArticle, SimilarList, Tag
 from ..similar import RANK_ORDER, Row, shown_limit, similar_ids_for
@@ -41,7 +41,7 @@ class ArticlePage:
 
 def link_fields(language: str) -> tuple[str, ...]:
     """What a page shows of an article it only links to: its address, title and day in ``language``."""
-    return ("id", "category_id", "published_at", f"slug_{language}", f"title_{language}")
+    return ("id", "category_id", "published_at", localized("slug", language), localized("title", language))
 
 
 def _page_queryset(slug: str, language: str):
@@ -54,8 +54,8 @@ def _page_queryset(slug: str, language: str):
     with the target (from the stored list; None for a neighbour outside it), whether the row's own list is stored
     and how (``SimilarList.has_more``; None when it is not) and when the language's next scheduled article is due.
     """
-    target = Article.objects.filter(**{f"slug_{language}": slug}).order_by()
-    stored = SimilarArticle.objects.filter(**{f"article__slug_{language}": slug}, language=language).order_by()
+    target = Article.objects.filter(**{localized("slug", language): slug}).order_by()
+    stored = SimilarArticle.objects.filter(**{f"article__{localized('slug', language)}": slug}, language=language).order_by()
     shown = stored.filter(similar_published_at__lte=timezone.now()).order_by(*RANK_ORDER)[: shown_limit()]
     siblings = Article.objects.published(language).filter(category_id=OuterRef("category_id"))
     key = (OuterRef("published_at"), OuterRef("pk"))
@@ -85,11 +85,11 @@ def _related(article: Article, language: str) -> tuple[list, list[Tag], list[Ref
     order (tags in the order they were made, references in their position), only the columns it shows."""
     author_model = Article._meta.get_field("authors").related_model
     authors = author_model.objects.filter(articles=article.pk).only(
-        "given_name", "family_name", "slug", f"bio_{language}", f"bio_{DEFAULT_LANGUAGE}"
+        "given_name", "family_name", "slug", localized("bio", language), localized("bio", DEFAULT_LANGUAGE)
     )
-    tags = Tag.objects.filter(tagged_articles__content_object=article.pk).only(f"name_{language}", f"slug_{language}")
+    tags = Tag.objects.filter(tagged_articles__content_object=article.pk).only(localized("name", language), localized("slug", language))
     references = Reference.objects.filter(article=article.pk).only(
-        "position", "marker", f"text_{language}", "url", "accessed_on"
+        "position", "marker", localized("text", language), "url", "accessed_on"
     )
     return list(authors), list(tags.order_by("pk")), list(references.order_by("position", "pk"))
 
@@ -99,7 +99,7 @@ def article_page(*, slug: str, language: str) -> ArticlePage:
     if language not in language_codes():
         raise Http404("Unknown language.")
     found = list(_page_queryset(slug, language))
-    article = next((item for item in found if getattr(item, f"slug_{language}") == slug), None)
+    article = next((item for item in found if translated_value(item, "slug", language) == slug), None)
     if article is None:
         raise Http404("No article is published at this address in this language.")
     others = [item for item in found if item is not article]

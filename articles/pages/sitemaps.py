@@ -13,7 +13,7 @@ from django.db.models.functions import Greatest
 from django.urls import reverse
 
 from authors.models import Author
-from publishing.languages import language_codes
+from publishing.languages import language_codes, localized
 
 from ..models import Article, Category, Tag
 from .seo import x_default_language
@@ -104,7 +104,7 @@ class ArticleSitemap(TranslatedSitemap):
         return (
             Article.objects.filter(public_in_any_language())
             .annotate(**public_in)
-            .only("pk", "original_language", "published_at", "updated_at", *(f"slug_{code}" for code in codes))
+            .only("pk", "original_language", "published_at", "updated_at", *(localized("slug", code) for code in codes))
             .order_by("-published_at", "-pk")
         )
 

@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.generic import DetailView, ListView
 
-from publishing.languages import current_language
+from publishing.languages import current_language, localized
 from publishing.translated import language_neutral_url
 
 from ..conf import app_settings
@@ -117,7 +117,7 @@ class TranslatedCollectionView(ListView):
 
     def get_collection(self):
         language = current_language()
-        return get_object_or_404(self.model_class, **{f"slug_{language}": self.kwargs["slug"]})
+        return get_object_or_404(self.model_class, **{localized("slug", language): self.kwargs["slug"]})
 
     def articles_of(self, collection):
         raise NotImplementedError

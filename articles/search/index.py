@@ -6,7 +6,7 @@ from collections.abc import Iterable
 
 from django.db import models, transaction
 
-from publishing.languages import language_codes
+from publishing.languages import language_codes, translated_value
 
 from ..models import Article, SearchEntry
 from .text import entry_values
@@ -43,10 +43,10 @@ def search_index_write(*, articles: Iterable) -> int:
                 continue
             values = entry_values(
                 language=code,
-                title=getattr(article, f"title_{code}") or "",
-                highlights=getattr(article, f"highlights_{code}") or "",
-                body=getattr(article, f"body_{code}") or "",
-                keywords=[getattr(tag, f"name_{code}") or "" for tag in tags] + author_names,
+                title=translated_value(article, "title", code) or "",
+                highlights=translated_value(article, "highlights", code) or "",
+                body=translated_value(article, "body", code) or "",
+                keywords=[translated_value(tag, "name", code) or "" for tag in tags] + author_names,
             )
             entries.append(SearchEntry(article=article, **values))
     SearchEntry.objects.filter(article_id__in=[article.pk for article in articles]).delete()

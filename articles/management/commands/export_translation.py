@@ -6,7 +6,7 @@ from django.db.models import Q
 
 from articles.exchange import FORMATS, export_articles
 from articles.models import Article
-from publishing.languages import language_codes
+from publishing.languages import language_codes, localized
 
 
 class Command(BaseCommand):
@@ -27,7 +27,7 @@ class Command(BaseCommand):
         for key in articles:
             query = Q(pk=int(key)) if key.isdigit() else Q()
             for code in language_codes():
-                query |= Q(**{f"slug_{code}": key})
+                query |= Q(**{localized("slug", code): key})
             article = Article.objects.filter(query).first()
             if article is None:
                 raise CommandError(f"no article has the id or slug {key!r}")
