@@ -8,7 +8,7 @@ from django.db.models import Count, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from publishing.languages import language_codes
+from publishing.languages import language_codes, localized
 
 from ..models import Article, Tag
 
@@ -45,7 +45,7 @@ class LanguageStatusFilter(admin.SimpleListFilter):
         if code not in language_codes():
             return queryset
         released = Article.objects.published_q(code, scheduled=True)
-        complete = Q(**{f"title_{code}__gt": "", f"body_{code}__gt": ""})
+        complete = Q(**{f"{localized('title', code)}__gt": "", f"{localized('body', code)}__gt": ""})
         if state == "published":
             return queryset.filter(released)
         if state == "draft":

@@ -14,6 +14,7 @@ from django.db import models
 from django.db.models import Exists, OuterRef, Q, Subquery
 from modeltranslation.settings import DEFAULT_LANGUAGE
 
+from ..languages import localized
 from .units import (
     COMPLETE,
     IN_PROGRESS,
@@ -27,7 +28,7 @@ from .units import (
 
 
 def _filled(field: str, language: str) -> Q:
-    return Q(**{f"{field}_{language}__gt": ""})
+    return Q(**{f"{localized(field, language)}__gt": ""})
 
 
 def _source_cases(model: type[models.Model]) -> list[tuple[Q, str]]:
