@@ -15,10 +15,10 @@ from django.views.generic import ListView
 from authors.models import Author
 from publishing.languages import current_language
 
-from ..conf import app_settings
 from ..models import Article
 from . import caching
 from .seo import author_page_meta, listing_page_meta, x_default_language
+from .views import PagedListView
 
 
 @method_decorator(caching.cached_page, name="dispatch")
@@ -49,14 +49,11 @@ class AuthorListView(ListView):
         return context
 
 @method_decorator(caching.cached_page, name="dispatch")
-class AuthorDetailView(ListView):
+class AuthorDetailView(PagedListView):
     """An author's bio and their articles published in the page's language."""
 
     template_name = "articles/author_detail.html"
     context_object_name = "articles"
-
-    def get_paginate_by(self, queryset) -> int:
-        return app_settings.PAGE_SIZE
 
     def get_queryset(self):
         self.author = get_object_or_404(Author, slug=self.kwargs["slug"])

@@ -21,15 +21,19 @@ from .reading import article_page
 from .seo import PageMeta, article_page_meta, listing_page_meta, x_default_language
 
 
+class PagedListView(ListView):
+    """A list of articles in pages of ``ARTICLES_PAGE_SIZE`` (read on each request: ``override_settings`` works)."""
+
+    def get_paginate_by(self, queryset) -> int:
+        return app_settings.PAGE_SIZE
+
+
 @method_decorator(caching.cached_page, name="dispatch")
-class ArticleListView(ListView):
+class ArticleListView(PagedListView):
     """Home page of a language: its newest published articles."""
 
     template_name = "articles/article_list.html"
     context_object_name = "articles"
-
-    def get_paginate_by(self, queryset) -> int:
-        return app_settings.PAGE_SIZE
 
     def get_queryset(self):
         return Article.objects.published(current_language()).for_listing()
@@ -106,14 +110,11 @@ class ArticleDetailView(DetailView):
         return context
 
 
-class TranslatedCollectionView(ListView):
+class TranslatedCollectionView(PagedListView):
     """An article list belonging to a translated object (tag, category) found by its slug in the page's language."""
 
     model_class: type
     context_object_name = "articles"
-
-    def get_paginate_by(self, queryset) -> int:
-        return app_settings.PAGE_SIZE
 
     def get_collection(self):
         language = current_language()
@@ -180,14 +181,11 @@ class CategoryDetailView(TranslatedCollectionView):
         return Article.objects.filter(category=collection)
 
 
-class ArticleSearchView(ListView):
+class ArticleSearchView(PagedListView):
     """The search of a language: its published articles containing every word of ``?q=``, best match first."""
 
     template_name = "articles/search.html"
     context_object_name = "results"
-
-    def get_paginate_by(self, queryset) -> int:
-        return app_settings.PAGE_SIZE
 
     def get_queryset(self):
         self.query = " ".join(self.request.GET.get("q", "").split())[:200]

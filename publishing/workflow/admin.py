@@ -122,10 +122,7 @@ class TranslationRolesAdminMixin:
     crafted POST carrying them changes nothing."""
 
     def _translator_languages(self, request) -> list[str] | None:
-        """None for an editor (no limit), else the languages the translator may edit."""
-        if roles.is_editor(request.user):
-            return None
-        return roles.editable_languages(request.user)
+        return roles.translator_languages(request.user)
 
     def get_readonly_fields(self, request, obj=None):
         readonly = list(super().get_readonly_fields(request, obj))
@@ -327,9 +324,7 @@ class TranslationRolesInlineMixin:
     edits only their languages' texts, beside the source text, and adds or deletes no row."""
 
     def _translator_languages(self, request) -> list[str] | None:
-        if roles.is_editor(request.user):
-            return None
-        return roles.editable_languages(request.user)
+        return roles.translator_languages(request.user)
 
     def get_fields(self, request, obj=None):
         fields = list(super().get_fields(request, obj))

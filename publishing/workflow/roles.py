@@ -36,6 +36,11 @@ def editable_languages(user) -> list[str]:
     return [code for code in language_codes() if user.has_perm(translate_permission(code))]
 
 
+def translator_languages(user) -> list[str] | None:
+    """``None`` for an editor (no limit), else the languages ``user`` may edit: what an admin form keeps for them."""
+    return None if is_editor(user) else editable_languages(user)
+
+
 def is_translator(user) -> bool:
     """A staff member limited to some languages: the admin sends them to the translation dashboard."""
     return bool(user and user.is_active and user.is_staff and not is_editor(user) and editable_languages(user))
