@@ -6,8 +6,9 @@ Queries 2 to 4 read its authors, tags and references. Only a list never read bef
 sure of) costs more, once.
 
 Everything goes through querysets: the publication rule is ``Article.objects.published`` and nothing here spells
-it again. An uncached page is served from the page cache after its first reading (``articles.pages.caching``), so what
-is left to save here is small against what hand-written SQL cost in upkeep (``docs/performance.md``).
+it again. The ORM costs an uncached page about three times what the hand-written SQL it replaced did, most of it
+in building and compiling query 1 (``docs/performance.md``); every reading after the first is answered by the page
+cache (``articles.pages.caching``).
 """
 from __future__ import annotations
 
@@ -39,7 +40,7 @@ class ArticlePage:
     references: list[Reference] = field(default_factory=list)
 
 
-def link_fields(language: str) -> tuple[str, ...]:
+def _link_fields(language: str) -> tuple[str, ...]:
     """What a page shows of an article it only links to: its address, title and day in ``language``."""
     return ("id", "category_id", "published_at", localized("slug", language), localized("title", language))
 
@@ -127,7 +128,7 @@ def article_page(*, slug: str, language: str) -> ArticlePage:
     by_pk = {item.pk: item for item in others}
     missing = [row.similar_id for row in rows if row.similar_id not in by_pk]
     if missing:
-        by_pk.update(Article.objects.only(*link_fields(language)).in_bulk(missing))
+        by_pk.update(Article.objects.only(*_link_fields(language)).in_bulk(missing))
     for row in rows:
         item = by_pk[row.similar_id]
         item.shared_tags = row.shared_tags

@@ -1,5 +1,5 @@
 """Template helpers for the ``<head>``: canonical address, OpenGraph locales, absolute URLs (the tags themselves are
-written by ``articles/includes/social_meta.html``)."""
+written by ``articles/templates/articles/includes/social_meta.html``)."""
 from __future__ import annotations
 
 from urllib.parse import urlencode

@@ -117,7 +117,7 @@ class ScheduledArticlesInStoredListsTests(TestCase):
                      for n in range(10)]
         self.assertEqual(stored(main, "en"), [(due[0].pk, 1), (due[1].pk, 1)])
         expected = rule(main, "en", 2)
-        with self.assertNumQueries(1):  # the list's header and its rows in one statement: no live computation
+        with self.assertNumQueries(1):  # the due rows with their list's header: no live computation
             self.assertEqual(stored(main, "en"), expected)
         later = soon + timedelta(days=1)
         with mock.patch("django.utils.timezone.now", return_value=later):
