@@ -81,40 +81,42 @@ def translated_before_save(sender, instance, raw=False, **kwargs):
         workflow_services.translation_before_save(obj=instance)
 
 
+@receiver(post_save, sender=Tag, dispatch_uid="articles.translated_saved")
+@receiver(post_save, sender=Category, dispatch_uid="articles.translated_saved")
+@receiver(post_save, sender=Author, dispatch_uid="articles.translated_saved")
+def translated_saved(sender, instance, created, raw=False, **kwargs):
+    if not raw:
+        workflow_services.translation_after_save(obj=instance, created=created)
+
+
+@receiver(post_delete, sender=Article, dispatch_uid="articles.translated_deleted")
+@receiver(post_delete, sender=Tag, dispatch_uid="articles.translated_deleted")
+@receiver(post_delete, sender=Category, dispatch_uid="articles.translated_deleted")
+@receiver(post_delete, sender=Author, dispatch_uid="articles.translated_deleted")
+def translated_deleted(sender, instance, **kwargs):
+    workflow_services.translation_after_delete(obj=instance)
+
+
 @receiver(post_save, sender=Tag, dispatch_uid="articles.tag_saved")
 def tag_saved(sender, instance, created, raw=False, **kwargs):
     upkeep.tag_saved(tag=instance, created=created, raw=raw)
-    if not raw:
-        workflow_services.translation_after_save(obj=instance, created=created)
 
 
 @receiver(post_delete, sender=Tag, dispatch_uid="articles.tag_deleted")
 def tag_deleted(sender, instance, **kwargs):
     upkeep.tag_deleted(tag=instance)
-    workflow_services.translation_after_delete(obj=instance)
 
 
 @receiver(post_save, sender=Category, dispatch_uid="articles.category_saved")
 def category_saved(sender, instance, created, raw=False, **kwargs):
     upkeep.category_saved(category=instance, created=created)
-    if not raw:
-        workflow_services.translation_after_save(obj=instance, created=created)
 
 
 @receiver(post_save, sender=Author, dispatch_uid="articles.author_saved")
 def author_saved(sender, instance, created, raw=False, **kwargs):
     upkeep.author_saved(author=instance, created=created, raw=raw)
-    if not raw:
-        workflow_services.translation_after_save(obj=instance, created=created)
 
 
 @receiver(post_delete, sender=Author, dispatch_uid="articles.author_deleted")
 def author_deleted(sender, instance, **kwargs):
     upkeep.author_deleted(author=instance)
-    workflow_services.translation_after_delete(obj=instance)
-
-
-@receiver(post_delete, sender=Article, dispatch_uid="articles.translated_deleted")
-@receiver(post_delete, sender=Category, dispatch_uid="articles.translated_deleted")
-def translated_deleted(sender, instance, **kwargs):
-    workflow_services.translation_after_delete(obj=instance)
