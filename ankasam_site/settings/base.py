@@ -270,7 +270,7 @@ LOGGING = {
 
 ARTICLES_PAGE_SIZE = 10
 ARTICLES_SIMILAR_LIMIT = 6
-# Readers' pages are cached this long at most (articles/caching.py); 0 turns the page cache off. Without Redis the
+# Readers' pages are cached this long at most (articles/pages/caching.py); 0 turns the page cache off. Without Redis the
 # cache is per process, and a save seen by one gunicorn worker would not reach the others' pages: production
 # without REDIS_URL serves uncached unless told otherwise.
 ARTICLES_PAGE_CACHE_SECONDS = int(
