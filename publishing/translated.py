@@ -146,6 +146,18 @@ class TranslatedSlugMixin:
         return self.url_in(current_language())
 
 
+class NamedTranslatedMixin(TranslatedSlugMixin):
+    """A translated object known by its ``name`` (a category, a tag): named by it in whatever language has one, and
+    given a slug per language from it on every save."""
+
+    def __str__(self) -> str:
+        return in_any_language(self, "name")
+
+    def save(self, *args, **kwargs) -> None:
+        fill_translated_slugs(self, source_field="name")
+        super().save(*args, **kwargs)
+
+
 # --- Natural keys ---------------------------------------------------------------------------------------------
 # A backup (``articles.exchange.backup``) names rows by natural keys, not ids, so that it does not depend on the database it
 # came from. Articles, tags and categories are named by their slug in the source language (``slug_tr``): every row

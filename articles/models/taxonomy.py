@@ -7,16 +7,14 @@ from django.utils.translation import gettext_lazy as _
 from taggit.models import TagBase, TaggedItemBase
 
 from publishing.translated import (
+    NamedTranslatedMixin,
     SourceSlugManager,
-    TranslatedSlugMixin,
-    fill_translated_slugs,
-    in_any_language,
     source_slug_field,
     unique_per_language,
 )
 
 
-class Category(TranslatedSlugMixin, models.Model):
+class Category(NamedTranslatedMixin, models.Model):
     name = models.CharField(_("name"), max_length=100)
     slug = models.SlugField(_("slug"), max_length=120, blank=True)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
@@ -32,18 +30,11 @@ class Category(TranslatedSlugMixin, models.Model):
         ordering = ["pk"]
         constraints = unique_per_language("slug", "category")
 
-    def __str__(self) -> str:
-        return in_any_language(self, "name")
-
     def natural_key(self) -> tuple[str]:
         return (getattr(self, source_slug_field()),)
 
-    def save(self, *args, **kwargs) -> None:
-        fill_translated_slugs(self, source_field="name")
-        super().save(*args, **kwargs)
 
-
-class Tag(TranslatedSlugMixin, TagBase):
+class Tag(NamedTranslatedMixin, TagBase):
     """A taggit tag of this project, so that its name and slug are translated and its migrations live here."""
 
     # Uniqueness is per language (constraints below), not across languages as taggit's TagBase has it.
@@ -61,17 +52,10 @@ class Tag(TranslatedSlugMixin, TagBase):
         ordering = ["pk"]
         constraints = unique_per_language("slug", "tag")
 
-    def __str__(self) -> str:
-        return in_any_language(self, "name")
-
     def slugify(self, tag: str, i: int | None = None) -> str:
         from publishing.text import slugify
 
         return slugify(tag) + (f"-{i}" if i is not None else "")
-
-    def save(self, *args, **kwargs) -> None:
-        fill_translated_slugs(self, source_field="name")
-        super().save(*args, **kwargs)
 
 
 class TaggedArticleManager(models.Manager):

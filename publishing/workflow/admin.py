@@ -115,14 +115,25 @@ def _form_model_fields(model) -> list[str]:
     ]
 
 
-class TranslationRolesAdminMixin:
+class TranslatorScopeMixin:
+    """What a translator's admin forms leave out: the fields of languages outside their role."""
+
+    def _translator_languages(self, request) -> list[str] | None:
+        return roles.translator_languages(request.user)
+
+    def get_fieldsets(self, request, obj=None):
+        fieldsets = super().get_fieldsets(request, obj)
+        languages = self._translator_languages(request)
+        if languages is None:
+            return fieldsets
+        return _keep_languages(fieldsets, self.model, set(languages))
+
+
+class TranslationRolesAdminMixin(TranslatorScopeMixin):
     """For the admins of translated models. Editors see everything as before; a translator sees the object with
     only their languages' fields editable, the source text beside each, the shared fields read-only, and no add,
     delete, publish or restore. Fields outside a translator's languages are left out of the form itself, so a
     crafted POST carrying them changes nothing."""
-
-    def _translator_languages(self, request) -> list[str] | None:
-        return roles.translator_languages(request.user)
 
     def get_readonly_fields(self, request, obj=None):
         readonly = list(super().get_readonly_fields(request, obj))
@@ -131,13 +142,6 @@ class TranslationRolesAdminMixin:
             return readonly
         editable = units.editable_field_names(self.model, languages)
         return readonly + [name for name in _form_model_fields(self.model) if name not in editable and name not in readonly]
-
-    def get_fieldsets(self, request, obj=None):
-        fieldsets = super().get_fieldsets(request, obj)
-        languages = self._translator_languages(request)
-        if languages is None:
-            return fieldsets
-        return _keep_languages(fieldsets, self.model, set(languages))
 
     def get_prepopulated_fields(self, request, obj=None):
         prepopulated = super().get_prepopulated_fields(request, obj)
@@ -319,12 +323,9 @@ class TranslationStateFilter(admin.SimpleListFilter):
         return queryset
 
 
-class TranslationRolesInlineMixin:
+class TranslationRolesInlineMixin(TranslatorScopeMixin):
     """For an inline of rows whose texts belong to the parent's translation (an article's references): a translator
     edits only their languages' texts, beside the source text, and adds or deletes no row."""
-
-    def _translator_languages(self, request) -> list[str] | None:
-        return roles.translator_languages(request.user)
 
     def get_fields(self, request, obj=None):
         fields = list(super().get_fields(request, obj))
@@ -333,13 +334,6 @@ class TranslationRolesInlineMixin:
         texts = [name for name in fields if name in units.text_fields(self.model)]
         position = fields.index(texts[0]) if texts else len(fields)
         return [*fields[:position], "source_text", *fields[position:]]
-
-    def get_fieldsets(self, request, obj=None):
-        fieldsets = super().get_fieldsets(request, obj)
-        languages = self._translator_languages(request)
-        if languages is None:
-            return fieldsets
-        return _keep_languages(fieldsets, self.model, set(languages))
 
     def get_readonly_fields(self, request, obj=None):
         readonly = list(super().get_readonly_fields(request, obj))
