@@ -34,6 +34,11 @@ def article_before_delete(sender, instance, **kwargs):
     upkeep.article_before_delete(article=instance)
 
 
+@receiver(post_delete, sender=Article, dispatch_uid="articles.article_deleted")
+def article_deleted(sender, instance, **kwargs):
+    upkeep.article_deleted(article=instance)
+
+
 @receiver(m2m_changed, sender=TaggedArticle, dispatch_uid="articles.article_tags_changed")
 def article_tags_changed(sender, instance, action, reverse, pk_set, **kwargs):
     upkeep.article_relations_changed(instance=instance, relation="tags", action=action, reverse=reverse, pk_set=pk_set)

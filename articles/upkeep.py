@@ -37,8 +37,8 @@ from django.utils import timezone
 from publishing.languages import language_codes
 from publishing.workflow import services as workflow_services
 
-from . import similar
-from .models import Article, Category, Reference, SimilarList, Tag, TaggedArticle
+from . import listing, similar
+from .models import Article, Category, ListingCount, Reference, SimilarList, Tag, TaggedArticle
 from .pages import caching, reading
 from .search import index as search_index
 
@@ -46,6 +46,8 @@ from .search import index as search_index
 _STORED = "_upkeep_stored"
 # Set on the instance of a many-to-many relation between its pre_clear and its post_clear: the ids it lost.
 _CLEARED = "_upkeep_cleared"
+# Set on an article between its pre_delete and its post_delete: the lists (tags, categories, authors) it was in.
+_LISTS = "_upkeep_lists"
 
 
 @dataclass
@@ -61,6 +63,7 @@ class _ArticleChange:
     ranking_changed: bool = False  # its release or date (or tags): other articles' Similar Posts follow
     tags_changed: bool = False  # its own Similar Posts are made again
     authors_changed: bool = False  # its authors or its release: the author index follows
+    lists_changed: bool = False  # its release, date, category, tags or authors: the stored list counts follow
 
 
 @dataclass
@@ -69,6 +72,7 @@ class _Batch:
     articles: dict[int, _ArticleChange] = field(default_factory=dict)
     search_ids: set[int] = field(default_factory=set)
     dependencies: set[str] = field(default_factory=set)
+    recount: dict[str, set] = field(default_factory=dict)  # lists of deleted articles, by kind of list
 
     def article(self, pk: int) -> _ArticleChange:
         return self.articles.setdefault(pk, _ArticleChange())
@@ -159,6 +163,7 @@ def article_saved(*, article: Article, created: bool, raw: bool) -> None:
         change.repositioned |= after if moved else after - before
         change.ranking_changed |= ranking_changed and not created
         change.authors_changed |= ranking_changed  # the author index lists the authors with a published article
+        change.lists_changed |= ranking_changed or moved
         if stored is None or _texts_changed(stored, article):
             batch.search_ids.add(article.pk)
 
@@ -182,6 +187,7 @@ def _article_loaded(article: Article) -> None:
     """A row written raw (fixtures, a restore): its entries and its pages follow, and the stored lists go."""
     _loaded_raw()
     with _collecting() as batch:
+        batch.article(article.pk).lists_changed = True
         batch.dependencies.add(caching.article_dependency(article.pk))
         batch.search_ids.add(article.pk)
 
@@ -201,13 +207,22 @@ def article_before_delete(*, article: Article) -> None:
         batch.search_ids.discard(article.pk)
         shown = similar.similar_lists_update(article_id=article.pk, removed=True)
         change.authors_changed = True
-        batch.dependencies |= _page_dependencies(
-            article,
-            change,
-            tag_ids=set(article.tags.values_list("pk", flat=True)),
-            author_ids=set(article.authors.values_list("pk", flat=True)),
-        )
+        tag_ids = set(article.tags.values_list("pk", flat=True))
+        author_ids = set(article.authors.values_list("pk", flat=True))
+        batch.dependencies |= _page_dependencies(article, change, tag_ids=tag_ids, author_ids=author_ids)
         batch.dependencies |= {caching.similar_dependency(owner, language) for owner, language in shown}
+        # Counted again after its rows are gone (:func:`article_deleted`).
+        setattr(article, _LISTS, (tag_ids | change.tags, change.categories | {article.category_id}, author_ids | change.authors))
+
+
+def article_deleted(*, article: Article) -> None:
+    """Its rows are gone: the lists it was in are counted again."""
+    tag_ids, category_ids, author_ids = article.__dict__.pop(_LISTS, (set(), {article.category_id}, set()))
+    with _collecting() as batch:
+        batch.recount.setdefault(ListingCount.ALL, set()).add(0)
+        batch.recount.setdefault(ListingCount.TAG, set()).update(tag_ids)
+        batch.recount.setdefault(ListingCount.CATEGORY, set()).update(category_ids)
+        batch.recount.setdefault(ListingCount.AUTHOR, set()).update(author_ids)
 
 
 def article_relations_changed(
@@ -229,6 +244,7 @@ def article_relations_changed(
     with _collecting() as batch:
         for article_id, related_ids in pairs:
             change = batch.article(article_id)
+            change.lists_changed = True
             batch.search_ids.add(article_id)
             if relation == "tags":
                 change.tags |= related_ids
@@ -243,6 +259,9 @@ def tagging_saved(*, tagging: TaggedArticle, raw: bool) -> None:
     if raw:
         _loaded_raw()
         with _collecting() as batch:
+            change = batch.article(tagging.content_object_id)
+            change.tags.add(tagging.tag_id)
+            change.lists_changed = True
             batch.search_ids.add(tagging.content_object_id)
 
 
@@ -266,6 +285,7 @@ def tag_saved(*, tag: Tag, created: bool, raw: bool) -> None:
 
 def tag_deleted(*, tag: Tag) -> None:
     """Its links went with it, without a signal per article: every stored list and every page go."""
+    ListingCount.objects.of(ListingCount.TAG, tag.pk).delete()
     similar.similar_lists_forget_all()
     _stamp({caching.EVERYTHING})
 
@@ -289,6 +309,7 @@ def author_saved(*, author: models.Model, created: bool, raw: bool) -> None:
 
 def author_deleted(*, author: models.Model) -> None:
     """Its articles lose a byline: their cards, the author index and the home pages change."""
+    ListingCount.objects.of(ListingCount.AUTHOR, author.pk).delete()
     _stamp(
         {caching.author_dependency(author.pk)}
         | {caching.author_index_dependency(code) for code in language_codes()}
@@ -323,13 +344,38 @@ def _run(batch: _Batch) -> None:
         search_index.search_index_write(articles=indexed)
     names = set(batch.dependencies)
     names |= {caching.similar_dependency(owner, language) for owner, language in shown}
+    recount = {kind: set(ids) for kind, ids in batch.recount.items()}
     for pk, change in changes.items():
         if pk in articles:
             article = articles[pk]
             tag_ids = {tag.pk for tag in article.tags.all()}
             author_ids = {author.pk for author in article.authors.all()}
             names |= _page_dependencies(article, change, tag_ids=tag_ids, author_ids=author_ids)
+            _lists_follow(article, change, tag_ids=tag_ids, author_ids=author_ids, recount=recount)
+    if recount:
+        listing.listing_counts_update(
+            everything=bool(recount.get(ListingCount.ALL)),
+            tag_ids=recount.get(ListingCount.TAG, ()),
+            category_ids=recount.get(ListingCount.CATEGORY, ()),
+            author_ids=recount.get(ListingCount.AUTHOR, ()),
+        )
     caching.dependencies_changed(names)
+
+
+def _lists_follow(article: Article, change: _ArticleChange, *, tag_ids: set, author_ids: set, recount: dict) -> None:
+    """The stored counts of the lists ``article`` is or was in: counted again when what they hold changed
+    (``recount``, done once for the batch), else only their last change moved."""
+    tag_ids, author_ids = tag_ids | change.tags, author_ids | change.authors
+    category_ids = change.categories | {article.category_id}
+    if change.lists_changed:
+        recount.setdefault(ListingCount.ALL, set()).add(0)
+        recount.setdefault(ListingCount.TAG, set()).update(tag_ids)
+        recount.setdefault(ListingCount.CATEGORY, set()).update(category_ids)
+        recount.setdefault(ListingCount.AUTHOR, set()).update(author_ids)
+    listing.listing_counts_touch(
+        changed_at=article.updated_at, languages=change.languages | _listed(article),
+        tag_ids=tag_ids, category_ids=category_ids, author_ids=author_ids,
+    )
 
 
 def _page_dependencies(article: Article, change: _ArticleChange, *, tag_ids: set, author_ids: set) -> set[str]:

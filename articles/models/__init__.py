@@ -1,13 +1,14 @@
 """The articles app's models: ``taxonomy`` (categories, tags), ``article`` (articles, references, the publication
-rule) and ``derived`` (what upkeep keeps current: search entries, stored Similar Posts, released variants)."""
+rule) and ``derived`` (what upkeep keeps current: search entries, stored Similar Posts, released variants, list counts)."""
 from .article import Article, ArticleQuerySet, Reference, markers_in, rich_text_errors
-from .derived import ReleasedVariant, SearchEntry, SearchEntryQuerySet, SimilarArticle, SimilarList
+from .derived import ListingCount, ReleasedVariant, SearchEntry, SearchEntryQuerySet, SimilarArticle, SimilarList
 from .taxonomy import Category, Tag, TaggedArticle, TaggedArticleManager
 
 __all__ = [
     "Article",
     "ArticleQuerySet",
     "Category",
+    "ListingCount",
     "Reference",
     "ReleasedVariant",
     "SearchEntry",

@@ -4,7 +4,10 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import connections, models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+
+from publishing.languages import language_codes
 
 from ..search.text import SearchTerms, config_for, search_vector
 from .article import Article
@@ -162,7 +165,82 @@ class ReleasedVariant(models.Model):
         verbose_name_plural = _("released language variants")
         ordering = ["article_id", "language"]
         constraints = [models.UniqueConstraint(fields=["article", "language"], name="released_variant_unique")]
-        indexes = [models.Index(fields=["article", "language", "published_at"], name="released_variant_rank_idx")]
+        indexes = [
+            models.Index(fields=["article", "language", "published_at"], name="released_variant_rank_idx"),
+            # The scheduled variants of a language (dates still to come): what a stored list count leaves out.
+            models.Index(fields=["language", "published_at"], name="released_variant_date_idx"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.article_id} [{self.language}]"
+
+
+class ListingCountQuerySet(models.QuerySet):
+    def of(self, kind: str, object_id: int = 0) -> ListingCountQuerySet:
+        return self.filter(kind=kind, object_id=object_id)
+
+    def public_languages(self, kind: str, object_id: int = 0) -> list[str]:
+        """Languages in which the list ``kind``/``object_id`` has a public article now, in the order of LANGUAGES:
+        one indexed query, however long the list (a list is public from its earliest released date on)."""
+        found = set(
+            self.of(kind, object_id)
+            .filter(released__gt=0, first_published_at__lte=timezone.now())
+            .values_list("language", flat=True)
+        )
+        return [code for code in language_codes() if code in found]
+
+    def public_count(self, kind: str, object_id: int, language: str) -> int:
+        """Articles of the list public in ``language`` now (``ANY_LANGUAGE``: in any): the stored count, less the
+        scheduled ones only while the list holds any (a second, indexed query over the scheduled variants)."""
+        row = self.of(kind, object_id).filter(language=language).first()
+        if row is None or not row.released:
+            return 0
+        now = timezone.now()
+        if row.last_published_at is None or row.last_published_at <= now:
+            return row.released
+        scheduled = ReleasedVariant.objects.filter(published_at__gt=now)
+        if language != ListingCount.ANY_LANGUAGE:
+            scheduled = scheduled.filter(language=language)
+        if kind != ListingCount.ALL:
+            scheduled = scheduled.filter(**{LISTING_RELATIONS[kind]: object_id})
+        return row.released - scheduled.values("article_id").distinct().count()
+
+
+# How a released variant belongs to each kind of list (a path from ``ReleasedVariant``).
+LISTING_RELATIONS = {"tag": "article__tagged_items__tag_id", "category": "article__category_id", "author": "article__authors"}
+
+
+class ListingCount(models.Model):
+    """How many language variants one list of articles holds, per language, kept on save (``articles.listing``).
+
+    A list is the home page (``kind="all"``, ``object_id=0``; ``language="*"`` counts the articles released in any
+    language), a tag's, a category's or an author's page. ``released`` counts the variants released in
+    ``language``, scheduled ones included (``ReleasedVariant``); ``first_published_at`` and ``last_published_at``
+    are their earliest and latest dates, so a reader asks "public in this language?" and "how many now?" without
+    counting the list: the count subtracts the scheduled variants only when ``last_published_at`` is still to come.
+    ``last_changed_at`` is the newest change of an article in the list (the sitemaps' ``lastmod``).
+    """
+
+    ALL, TAG, CATEGORY, AUTHOR = "all", "tag", "category", "author"
+    ANY_LANGUAGE = "*"
+
+    kind = models.CharField(_("list"), max_length=8)
+    object_id = models.BigIntegerField(default=0)
+    language = models.CharField(_("language"), max_length=8)
+    released = models.PositiveIntegerField(default=0)
+    first_published_at = models.DateTimeField(null=True, blank=True)
+    last_published_at = models.DateTimeField(null=True, blank=True)
+    last_changed_at = models.DateTimeField(null=True, blank=True)
+
+    objects = ListingCountQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("list count")
+        verbose_name_plural = _("list counts")
+        ordering = ["kind", "object_id", "language"]
+        constraints = [
+            models.UniqueConstraint(fields=["kind", "object_id", "language"], name="listing_count_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.object_id} [{self.language}]: {self.released}"

@@ -4,7 +4,6 @@ They belong to the articles app, which knows both authors and articles (the auth
 from __future__ import annotations
 
 from django.conf import settings
-from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils import translation
@@ -15,10 +14,10 @@ from django.views.generic import ListView
 from authors.models import Author
 from publishing.languages import current_language
 
-from ..models import Article
+from ..models import Article, ListingCount
 from . import caching
 from .seo import author_page_meta, listing_page_meta, x_default_language
-from .views import PagedListView
+from .views import ArchiveListView
 
 
 @method_decorator(caching.cached_page, name="dispatch")
@@ -48,8 +47,9 @@ class AuthorListView(ListView):
         context["page_expires_at"] = Article.objects.next_publication(language)
         return context
 
+
 @method_decorator(caching.cached_page, name="dispatch")
-class AuthorDetailView(PagedListView):
+class AuthorDetailView(ArchiveListView):
     """An author's bio and their articles published in the page's language."""
 
     template_name = "articles/author_detail.html"
@@ -59,18 +59,12 @@ class AuthorDetailView(PagedListView):
         self.author = get_object_or_404(Author, slug=self.kwargs["slug"])
         return Article.objects.filter(authors=self.author).published(current_language()).for_listing()
 
-    def get(self, request, *args, **kwargs):
-        response = super().get(request, *args, **kwargs)
-        if not self.object_list:
-            raise Http404("This author has nothing published in this language.")
-        return response
-
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         language = current_language()
         bio, bio_language = self.author.bio_for(language)
         alternates = {}
-        for code in Article.objects.filter(authors=self.author).published_languages():
+        for code in ListingCount.objects.public_languages(ListingCount.AUTHOR, self.author.pk):
             with translation.override(code):
                 alternates[code] = self.author.get_absolute_url()
         context.update(

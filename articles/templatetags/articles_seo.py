@@ -20,7 +20,8 @@ def og_locale(language: str) -> str:
 
 @register.simple_tag(takes_context=True)
 def canonical_url(context) -> str:
-    """This page's one address: absolute, without tracking or sorting parameters; later pages keep ``?page=``.
+    """This page's one address: absolute, without tracking or sorting parameters; later pages keep ``?page=``
+    (``?before=``/``?after=`` on the keyset-paged lists).
 
     The search page keeps its query, the only thing that makes one search page differ from another.
     """
@@ -29,7 +30,9 @@ def canonical_url(context) -> str:
     if request.GET.get("q"):
         kept["q"] = request.GET["q"]
     page = context.get("page_obj")
-    if page is not None and page.number > 1:
+    if hasattr(page, "cursor"):  # a keyset page (``articles.pages.paging``) is named by the article it continues from
+        kept.update(page.cursor)
+    elif page is not None and page.number > 1:
         kept["page"] = page.number
     query = f"?{urlencode(kept)}" if kept else ""
     return request.build_absolute_uri(request.path) + query

@@ -109,8 +109,9 @@ class UrlTests(SiteFixture):
         category = make_category("Crowded")
         for n in range(25):
             make_article(f"Busy {n}", tags=(busy,), category=category, days_ago=2 + n)
-        self.assertLessEqual(articles_loaded(busy.url_in("en")), 10)
-        self.assertLessEqual(articles_loaded(category.url_in("en")), 10)
+        # A page and one article more, which says whether an older page exists.
+        self.assertLessEqual(articles_loaded(busy.url_in("en")), 11)
+        self.assertLessEqual(articles_loaded(category.url_in("en")), 11)
         self.assertEqual(len(soup(self.client.get(busy.url_in("en"))).select("article.card")), 10)
 
     def test_home_is_paginated(self):
@@ -118,8 +119,17 @@ class UrlTests(SiteFixture):
             make_article(f"Filler {n}", days_ago=100 + n)
         first = soup(self.client.get("/en/"))
         self.assertEqual(len(first.select("article.card")), 10)
-        second = soup(self.client.get("/en/?page=2"))
+        older = first.select_one('.pagination a[rel="next"]')["href"]
+        self.assertIn("before=", older)
+        second = soup(self.client.get(older))
         self.assertEqual(len(second.select("article.card")), 3)  # 13 English articles in all
+        self.assertIsNone(second.select_one('.pagination a[rel="next"]'))
+        newer = self.client.get(second.select_one('.pagination a[rel="prev"]')["href"])
+        self.assertRedirects(newer, "/en/")  # the newest articles are the home page itself
+        # Old numbered links go, once and for good, to the same articles' keyset address.
+        self.assertRedirects(self.client.get("/en/?page=2"), older, status_code=301)
+        self.assertEqual(self.client.get("/en/?page=3").status_code, 404)
+        self.assertEqual(self.client.get("/en/?before=x").status_code, 404)
 
 
 class ArticlePageTests(SiteFixture):
