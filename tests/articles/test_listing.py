@@ -1,0 +1,141 @@
+"""Stored list counts (``articles.listing``) and what they buy: every list, feed and sitemap costs the same number of
+queries on a small and on a larger archive, and the counts readers see are the articles they can open."""
+from datetime import timedelta
+
+from django.core.cache import cache
+from django.db import connection
+from django.test import TestCase, override_settings
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+
+from articles.models import Article, ListingCount
+from tests.factories import make_article, make_author, make_category, make_tag
+
+LANGUAGES = ("tr", "en", "ru")
+
+
+class ListingCountTests(TestCase):
+    @classmethod
+    def setUpTestData(cls):
+        cls.tag = make_tag("Energy")
+        cls.other_tag = make_tag("Trade")
+        cls.category = make_category()
+        cls.author = make_author()
+
+    def assert_counts_match_the_rule(self):
+        """Every stored count equals counting the articles by the publication rule."""
+        lists = [
+            (ListingCount.ALL, 0, Article.objects.all()),
+            (ListingCount.TAG, self.tag.pk, Article.objects.filter(tags=self.tag)),
+            (ListingCount.TAG, self.other_tag.pk, Article.objects.filter(tags=self.other_tag)),
+            (ListingCount.CATEGORY, self.category.pk, Article.objects.filter(category=self.category)),
+            (ListingCount.AUTHOR, self.author.pk, Article.objects.filter(authors=self.author)),
+        ]
+        for kind, pk, articles in lists:
+            for code in LANGUAGES:
+                with self.subTest(kind=kind, language=code):
+                    expected = articles.published(code).count()
+                    self.assertEqual(ListingCount.objects.public_count(kind, pk, code), expected)
+                    self.assertEqual(code in ListingCount.objects.public_languages(kind, pk), expected > 0)
+
+    def test_counts_follow_every_change_of_what_a_list_holds(self):
+        first = make_article("First", category=self.category, tags=(self.tag,))
+        first.authors.add(self.author)
+        second = make_article("Second", languages=("tr", "en"), published=("tr",), tags=(self.tag, self.other_tag))
+        self.assert_counts_match_the_rule()
+        second.is_published_en = True  # released in one more language
+        second.save()
+        self.assert_counts_match_the_rule()
+        first.tags.remove(self.tag)  # retagged
+        second.category = self.category  # moved
+        second.save()
+        second.authors.add(self.author)
+        self.assert_counts_match_the_rule()
+        first.is_published_ru = False
+        first.save()
+        self.assert_counts_match_the_rule()
+        first.delete()
+        self.assert_counts_match_the_rule()
+
+    def test_a_scheduled_article_counts_only_once_its_date_has_come(self):
+        make_article("Now", tags=(self.tag,))
+        later = make_article("Later", tags=(self.tag, self.other_tag), published_at=timezone.now() + timedelta(days=2))
+        self.assertEqual(ListingCount.objects.public_count(ListingCount.TAG, self.tag.pk, "en"), 1)
+        self.assertEqual(ListingCount.objects.public_languages(ListingCount.TAG, self.other_tag.pk), [])
+        Article.objects.filter(pk=later.pk).update(published_at=timezone.now() - timedelta(minutes=1))
+        ListingCount.objects.filter(kind=ListingCount.TAG).update(first_published_at=timezone.now() - timedelta(minutes=1))
+        self.assertEqual(ListingCount.objects.public_languages(ListingCount.TAG, self.other_tag.pk), list(LANGUAGES))
+
+    def test_the_tag_page_shows_the_stored_count(self):
+        for n in range(3):
+            make_article(f"Tagged {n}", tags=(self.tag,), days_ago=n + 1)
+        make_article("Tagged later", tags=(self.tag,), published_at=timezone.now() + timedelta(days=1))
+        response = self.client.get(self.tag.url_in("en"))
+        self.assertContains(response, "3 articles")
+
+    def test_rebuilding_every_count_gives_the_counts_kept_on_save(self):
+        from articles.listing import listing_counts_rebuild_all
+
+        article = make_article("Kept", category=self.category, tags=(self.tag,))
+        article.authors.add(self.author)
+        kept = set(ListingCount.objects.filter(released__gt=0).values_list("kind", "object_id", "language", "released"))
+        listing_counts_rebuild_all()
+        rebuilt = set(ListingCount.objects.values_list("kind", "object_id", "language", "released"))
+        self.assertEqual(rebuilt, kept)
+
+
+@override_settings(ARTICLES_PAGE_CACHE_SECONDS=0)
+class ConstantQueriesTests(TestCase):
+    """Each public list answers with as many queries on an archive five times larger (the page cache off)."""
+
+    @classmethod
+    def setUpTestData(cls):
+        cls.tag = make_tag("Energy")
+        cls.category = make_category()
+        cls.author = make_author()
+        cls.grow(8)
+
+    @classmethod
+    def grow(cls, count: int) -> None:
+        for n in range(count):
+            article = make_article(
+                f"Piece {Article.objects.count()}", category=cls.category, tags=(cls.tag,), days_ago=n + 1
+            )
+            article.authors.add(cls.author)
+
+    def urls(self) -> dict[str, str]:
+        from django.urls import reverse
+        from django.utils import translation
+
+        newest_first = list(Article.objects.published("en").values_list("pk", flat=True))
+        with translation.override("en"):
+            return {
+                "home": "/en/",
+                "older page": f"/en/?before={newest_first[2]}",
+                "deepest page": f"/en/?before={newest_first[-2]}",
+                "tag": self.tag.url_in("en"),
+                "category": self.category.url_in("en"),
+                "author": self.author.get_absolute_url(),
+                "authors": reverse("articles:authors"),
+                "feed": reverse("articles:feed"),
+                "tag feed": reverse("articles:tag_feed", kwargs={"slug": self.tag.slug_en}),
+                "sitemap": "/sitemap.xml",
+                "sitemap section": "/sitemap-articles.xml",
+            }
+
+    def queries(self) -> dict[str, int]:
+        counted = {}
+        for name, url in self.urls().items():
+            cache.clear()
+            with CaptureQueriesContext(connection) as queries:
+                response = self.client.get(url)
+            self.assertEqual(response.status_code, 200, url)
+            counted[name] = len(queries)
+        return counted
+
+    def test_every_list_costs_the_same_queries_on_a_larger_archive(self):
+        with self.settings(ARTICLES_PAGE_SIZE=3):
+            small = self.queries()
+            self.grow(32)
+            large = self.queries()
+        self.assertEqual(large, small)
