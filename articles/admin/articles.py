@@ -57,6 +57,17 @@ class ArticleAdminForm(forms.ModelForm):
         if self.instance.pk:
             self.initial["tags"] = [tag.pk for tag in self.instance.tags.all()]
 
+    def _save_m2m(self):
+        """Everything but the tags, which ``ArticleAdmin.save_related`` sets only when they changed: taggit's own
+        save compares tags by name, which never matches a translated name, so every save removed and re-added
+        every tag (and the Similar Posts and list counts of all of them followed)."""
+        tags = self.cleaned_data.pop("tags", None)
+        try:
+            super()._save_m2m()
+        finally:
+            if tags is not None:
+                self.cleaned_data["tags"] = tags
+
 def _publish_action(code: str, name: str, publish: bool):
     def action(modeladmin, request, queryset):
         if publish:
@@ -228,6 +239,7 @@ class ArticleAdmin(
 
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)
-        if "tags" in form.fields:  # translators' forms have no tags: theirs must stay as they are
+        # Translators' forms have no tags: theirs must stay as they are.
+        if "tags" in form.fields and "tags" in form.changed_data:
             form.instance.tags.set(form.cleaned_data.get("tags") or [])
 
