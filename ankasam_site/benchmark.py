@@ -23,6 +23,8 @@ from contextlib import contextmanager
 from datetime import timedelta
 from pathlib import Path
 
+from ankasam_site import bench_pages
+
 PROJECT = Path(__file__).resolve().parent.parent
 # Scratch files (the SQLite archive, collected static files, figures); BENCH_DIR moves them (the tests do).
 SCRATCH = Path(os.environ.get("BENCH_DIR") or PROJECT / ".bench")
@@ -37,11 +39,12 @@ WORDS = (
 # --- Orchestration (the command's own process) ----------------------------------------------------------------
 
 
-def scratch_database_url(kind: str, *, fresh: bool = True) -> str:
-    """The scratch database of ``kind``, emptied unless ``fresh`` is False (``--reuse-archive``)."""
+def scratch_database_url(kind: str, *, fresh: bool = True, suffix: str = "") -> str:
+    """The scratch database of ``kind``, emptied unless ``fresh`` is False (``--reuse-archive``); ``suffix`` names
+    another one (``_growth``: the smaller archive the growth ratios divide by)."""
     if kind == "sqlite":
         SCRATCH.mkdir(parents=True, exist_ok=True)
-        path = SCRATCH / "bench.sqlite3"
+        path = SCRATCH / f"bench{suffix}.sqlite3"
         for suffix in ("", "-wal", "-shm") if fresh else ():
             Path(f"{path}{suffix}").unlink(missing_ok=True)
         return f"sqlite:///{path}"
@@ -50,6 +53,8 @@ def scratch_database_url(kind: str, *, fresh: bool = True) -> str:
     from urllib.parse import urlsplit
 
     parts = urlsplit(url)
+    parts = parts._replace(path=parts.path + suffix)
+    url = parts.geturl()
     name = parts.path.lstrip("/")
     if not name.startswith("ankasam_bench"):
         raise ValueError("the benchmark's PostgreSQL database must be named ankasam_bench…, never a real one")
@@ -99,8 +104,11 @@ def bench_environment(database_url: str, redis_url: str | None) -> dict[str, str
 
 
 def run(*, articles: int, tags: int | None, databases: list[str], redis_url: str | None, seconds: float,
-        samples: int, out, reuse_archive: bool = False) -> dict:
-    """Measure on each database in turn; returns ``{"archive": …, "results": {database: figures}}``."""
+        samples: int, out, reuse_archive: bool = False, growth_articles: int = 10_000) -> dict:
+    """Measure on each database in turn; returns ``{"archive": …, "results": {database: figures}}``.
+
+    With ``growth_articles`` below ``articles``, every page is measured again on an archive of that size, built
+    the same way in a second scratch database, and each page's p95 ratio goes into ``figures["growth"]``."""
     report: dict = {"archive": {"articles": articles, "tags": tags or default_tags(articles),
                                 "languages": list(LANGUAGES)}, "results": {}}
     for kind in databases:
@@ -121,6 +129,20 @@ def run(*, articles: int, tags: int | None, databases: list[str], redis_url: str
         figures = json.loads(figures_path.read_text())
         figures["database"] = kind
         figures["redis"] = bool(redis_url)
+        if 50 <= growth_articles < articles:
+            out.write(f"== {kind}: building {growth_articles} articles for the growth ratios\n")
+            out.flush()
+            small_environment = bench_environment(scratch_database_url(kind, suffix="_growth"), redis_url)
+            subprocess.run(manage + ["migrate", "--noinput", "-v0"], cwd=PROJECT, env=small_environment, check=True)
+            small_path = SCRATCH / f"figures-{kind}-growth.json"
+            small_path.unlink(missing_ok=True)
+            subprocess.run(manage + ["bench", "--inside", "--pages-only", "--articles", str(growth_articles),
+                                     "--tags", str(default_tags(growth_articles)), "--json", str(small_path)],
+                           cwd=PROJECT, env=small_environment, check=True)
+            small = json.loads(small_path.read_text())
+            figures["growth"] = {"articles": growth_articles, "build_seconds": small["archive"]["build_seconds"],
+                                 "pages": small["all_pages"],
+                                 "ratios": bench_pages.growth(figures["all_pages"], small["all_pages"])}
         report["results"][kind] = figures
     return report
 
@@ -210,6 +232,9 @@ def build_archive(*, articles: int, tags: int, seed: int = 2024) -> dict:
             Article.authors.through.objects.bulk_create(authorships)
             Reference.objects.bulk_create(references)
             search_index_update(article_ids=[article.pk for article in created])
+    from articles.listing import listing_counts_rebuild_all
+
+    listing_counts_rebuild_all()  # bulk inserts send no signals: the stored list counts are made once, at the end
     return {"build_seconds": round(time.perf_counter() - started, 1)}
 
 
@@ -247,7 +272,8 @@ def timer(into: list[float]):
     into.append(time.perf_counter() - start)
 
 
-def measure(*, articles: int, tags: int, seconds: float, samples: int, reuse_archive: bool = False) -> dict:
+def measure(*, articles: int, tags: int, seconds: float, samples: int, reuse_archive: bool = False,
+            pages_only: bool = False) -> dict:
     from django.core.cache import cache
 
     def step(name: str) -> None:
@@ -273,6 +299,10 @@ def measure(*, articles: int, tags: int, seconds: float, samples: int, reuse_arc
     with connection.cursor() as cursor:  # the planner's statistics, as autovacuum would have them after a load
         cursor.execute("ANALYZE")
     cache.clear()
+    if pages_only:
+        step("every page, uncached")
+        figures["all_pages"] = bench_pages.measure_all_pages()
+        return figures
     step("Similar Posts")
     figures["similar"], sample = measure_similar(samples=samples)
     step("saves")
@@ -281,6 +311,8 @@ def measure(*, articles: int, tags: int, seconds: float, samples: int, reuse_arc
     figures["pages"] = measure_pages(sample)
     step("admin")
     figures["admin"] = measure_admin(sample)
+    step("every page, uncached")
+    figures["all_pages"] = bench_pages.measure_all_pages()
     step("importer")
     figures["import"] = measure_import(count=10 if articles < 10_000 else 40)
     step("gunicorn")
@@ -395,8 +427,8 @@ def measure_pages(sample) -> dict:
         article_urls = [article.url_in("en") for article in sample[:40]]
         popular = list(Tag.objects.order_by("pk")[:5]) + list(Tag.objects.order_by("-pk")[:5])
         tag_urls = [tag.url_in("en") for tag in popular if Article.objects.published("en").filter(tags=tag).exists()]
-    pages_in_home = max(1, Article.objects.published("en").count() // 10)
-    home_urls = ["/en/", "/en/?page=2", f"/en/?page={max(1, pages_in_home // 2)}"]
+    newest_first = Article.objects.published("en").values_list("pk", flat=True)
+    home_urls = ["/en/", f"/en/?before={newest_first[9]}", f"/en/?before={newest_first[newest_first.count() // 2]}"]
     search_urls = [f"/en/search/?q={word}" for word in ("security", "energy policy", "border crisis", "trade")]
     for url in article_urls:
         client.get(url)  # the first reading stores lists never read before; this measures the steady state
@@ -559,6 +591,22 @@ def table(report: dict) -> str:
         row(f"  cached p50 / p95 (ms)", lambda r, p=page: f'{r["pages"][p]["cached_p50_ms"]} / {r["pages"][p]["cached_p95_ms"]}')
     for name in ("changelist", "change_form"):
         row(f"admin {name}: queries, p50 (ms)", lambda r, n=name: f'{r["admin"][n]["queries"]}, {r["admin"][n]["p50_ms"]}')
+    page_names = list(next(iter(results.values()), {}).get("all_pages", {}))
+    growth_size = next((r["growth"]["articles"] for r in results.values() if "growth" in r), None)
+    if page_names:
+        heading = "every page uncached: p50 / p95 (ms), queries"
+        row(heading + (f", p95 ÷ p95 at {growth_size:,} articles" if growth_size else ""), lambda r: "")
+    for name in page_names:
+        def cell(r, n=name):
+            figures = r["all_pages"][n]
+            text = f'{figures["p50_ms"]} / {figures["p95_ms"]}, {figures["queries"]}q'
+            ratio = r.get("growth", {}).get("ratios", {}).get(n)
+            if ratio is not None:
+                text += f', {ratio}×{" ✓" if ratio <= bench_pages.goal(n) else " ✗"}'
+            return text
+        row(f"  {name}", cell)
+    if growth_size:
+        row(f"growth archive ({growth_size:,} articles) build (s)", lambda r: r["growth"]["build_seconds"])
     row("gunicorn ×2, load generator", lambda r: r["throughput"]["tool"])
     row("  trivial view (req/s)", lambda r: r["throughput"]["trivial_rps"])
     row("  article page cached (req/s)", lambda r: f'{r["throughput"]["cached_rps"]} ({r["throughput"]["cached_vs_trivial"]} of trivial)')
