@@ -35,7 +35,8 @@ from ..conf import app_settings
 PAGE_PREFIX = "articles:page:"
 DEPENDENCY_PREFIX = "articles:dep:"
 EVERYTHING = "site"
-_PAGE_QUERY_RE = re.compile(r"\A(page=\d{1,6})?\Z")
+# The lists' pages: numbered (search) or named by the article they continue from (``articles.pages.paging``).
+_PAGE_QUERY_RE = re.compile(r"\A((page=\d{1,6})|((before|after)=\d{1,12}))?\Z")
 
 
 def page_cache():

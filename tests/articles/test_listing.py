@@ -139,3 +139,16 @@ class ConstantQueriesTests(TestCase):
             self.grow(32)
             large = self.queries()
         self.assertEqual(large, small)
+
+
+class KeysetPageCacheTests(TestCase):
+    def test_older_pages_are_cached_and_follow_a_change(self):
+        for n in range(12):
+            make_article(f"Filler {n}", days_ago=n + 1)
+        newest_first = list(Article.objects.published("en").values_list("pk", flat=True))
+        url = f"/en/?before={newest_first[9]}"
+        cache.clear()
+        self.assertEqual(self.client.get(url)["X-Page-Cache"], "miss")
+        self.assertEqual(self.client.get(url)["X-Page-Cache"], "hit")
+        make_article("Fresh", days_ago=0)
+        self.assertEqual(self.client.get(url)["X-Page-Cache"], "miss")
