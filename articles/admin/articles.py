@@ -24,6 +24,7 @@ from ..exchange.importing import ArticleImportError, article_import_text
 from ..models import Article, Reference, Tag
 from ..services import article_publish, article_unpublish
 from .filters import LanguageStatusFilter, MostUsedTagFilter, per_language
+from .paging import CappedPaginator
 from .translation_files import TranslationExchangeAdminMixin
 
 # Before the admins below are built: reversion's admin would otherwise register Article without its tag links.
@@ -56,17 +57,6 @@ class ArticleAdminForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         if self.instance.pk:
             self.initial["tags"] = [tag.pk for tag in self.instance.tags.all()]
-
-    def _save_m2m(self):
-        """Everything but the tags, which ``ArticleAdmin.save_related`` sets only when they changed: taggit's own
-        save compares tags by name, which never matches a translated name, so every save removed and re-added
-        every tag (and the Similar Posts and list counts of all of them followed)."""
-        tags = self.cleaned_data.pop("tags", None)
-        try:
-            super()._save_m2m()
-        finally:
-            if tags is not None:
-                self.cleaned_data["tags"] = tags
 
 def _publish_action(code: str, name: str, publish: bool):
     def action(modeladmin, request, queryset):
@@ -110,10 +100,17 @@ class ArticleAdmin(
     TabbedTranslationAdmin,
 ):
     form = ArticleAdminForm
+    # The model's tags are not the form's: the form's own ``tags`` field is set by ``save_related``, once and only
+    # when it changed. taggit's save of the model field compares tags by name, which never matches a translated
+    # name, so every save removed and re-added every tag (and the Similar Posts and list counts of all followed).
+    exclude = ("tags",)
     rich_text_fields = ("body",)
     inlines = [ReferenceInline]
     list_display = ("display_title", "category", "published_at", "language_status", "translation_progress", "updated_at")
     list_select_related = ("category",)
+    # Counted up to a cap, and no second count of every article for "N total" (``articles.admin.paging``).
+    paginator = CappedPaginator
+    show_full_result_count = False
     list_filter = (
         LanguageStatusFilter, TranslationStateFilter, "original_language", "category", MostUsedTagFilter, "authors"
     )

@@ -54,6 +54,7 @@ class AuthorDetailView(ArchiveListView):
 
     template_name = "articles/author_detail.html"
     context_object_name = "articles"
+    empty_is_missing = True  # nothing published in this language
 
     def get_queryset(self):
         self.author = get_object_or_404(Author, slug=self.kwargs["slug"])

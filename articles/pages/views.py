@@ -31,11 +31,15 @@ class PagedListView(ListView):
 
 class ArchiveListView(PagedListView):
     """A list of articles, newest first, paged by keyset (``articles.pages.paging``): no page counts the list or
-    skips rows, so the last page costs what the first does. A page with nothing on it is a 404."""
+    skips rows, so the last page costs what the first does. A later page with nothing on it is a 404, and so is an
+    empty first page where ``empty_is_missing`` (a tag with nothing public in this language: found out from the
+    page's own query, not by an EXISTS before it)."""
+
+    empty_is_missing = False
 
     def paginate_queryset(self, queryset, page_size):
         page = paging.keyset_page(queryset, path=self.request.path, params=self.request.GET, size=page_size)
-        if not page.object_list:
+        if not page.object_list and (self.empty_is_missing or page.cursor):
             raise Http404("Nothing published here in this language.")
         return None, page, page.object_list, page.has_other_pages()
 
@@ -134,6 +138,7 @@ class TranslatedCollectionView(ArchiveListView):
     model_class: type
     list_kind: str  # its stored counts (``ListingCount``)
     context_object_name = "articles"
+    empty_is_missing = True
 
     def get_collection(self):
         language = current_language()

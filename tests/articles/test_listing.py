@@ -152,3 +152,9 @@ class KeysetPageCacheTests(TestCase):
         self.assertEqual(self.client.get(url)["X-Page-Cache"], "hit")
         make_article("Fresh", days_ago=0)
         self.assertEqual(self.client.get(url)["X-Page-Cache"], "miss")
+
+
+class EmptyArchiveTests(TestCase):
+    def test_an_empty_home_page_answers_and_an_empty_later_page_is_missing(self):
+        self.assertEqual(self.client.get("/en/").status_code, 200)
+        self.assertEqual(self.client.get("/en/?before=1").status_code, 404)
