@@ -4,13 +4,13 @@ from __future__ import annotations
 from django.conf import settings
 from django.contrib import admin
 from django.core.cache import cache
-from django.db.models import Count, Q
+from django.db.models import Q, Sum
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from publishing.languages import language_codes, localized
 
-from ..models import Article, Tag
+from ..models import Article, ListingCount, Tag
 
 
 def per_language(field: str) -> tuple[str, ...]:
@@ -60,9 +60,9 @@ class MostUsedTagFilter(admin.SimpleListFilter):
 
     Django's own related filter lists every tag in the sidebar: 5,000 links at archive scale, read and rendered on
     each changelist page. The parameter is Django's own, and the article count of every tag on the tag changelist
-    (where tags are found by name) links to ``?tags__id__exact=N``, so any other tag is two clicks away. Counting
-    every tag link takes a while at that scale, so which tags are the most used is remembered for ten minutes
-    (names are read fresh).
+    (where tags are found by name) links to ``?tags__id__exact=N``, so any other tag is two clicks away. "Most used"
+    is read from the stored list counts (released language variants per tag, ``ListingCount``) rather than by
+    counting every tag link, and remembered for ten minutes (names are read fresh).
     """
 
     title = _("tag")
@@ -74,10 +74,11 @@ class MostUsedTagFilter(admin.SimpleListFilter):
         ids = cache.get(self.cache_key)
         if ids is None:
             ids = list(
-                Tag.objects.annotate(uses=Count("tagged_articles"))
-                .filter(uses__gt=0)
-                .order_by("-uses", "pk")
-                .values_list("pk", flat=True)[: self.shown]
+                ListingCount.objects.filter(kind=ListingCount.TAG, released__gt=0)
+                .values("object_id")
+                .annotate(uses=Sum("released"))
+                .order_by("-uses", "object_id")
+                .values_list("object_id", flat=True)[: self.shown]
             )
             cache.set(self.cache_key, ids, 600)
         by_pk = Tag.objects.in_bulk(ids)
