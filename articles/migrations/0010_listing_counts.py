@@ -20,7 +20,9 @@ def count_lists(apps, schema_editor):
         rows.append(ListingCount(kind="all", object_id=0, language="*", **any_language))
     for kind, relation in RELATIONS.items():
         for row in ReleasedVariant.objects.values(relation, "language").annotate(**summary).order_by():
-            rows.append(ListingCount(kind=kind, object_id=row.pop(relation), **row))
+            object_id = row.pop(relation)
+            if object_id is not None:  # an article without a category, tags or authors is in no such list
+                rows.append(ListingCount(kind=kind, object_id=object_id, **row))
     ListingCount.objects.bulk_create(rows, batch_size=2000)
 
 
