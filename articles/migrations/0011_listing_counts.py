@@ -29,7 +29,7 @@ def count_lists(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('articles', '0009_refold_search_entries'),
+        ('articles', '0010_released_variant_links'),
     ]
 
     operations = [
@@ -50,10 +50,6 @@ class Migration(migrations.Migration):
                 'verbose_name_plural': 'list counts',
                 'ordering': ['kind', 'object_id', 'language'],
             },
-        ),
-        migrations.AddIndex(
-            model_name='releasedvariant',
-            index=models.Index(fields=['language', 'published_at'], name='released_variant_date_idx'),
         ),
         migrations.AddConstraint(
             model_name='listingcount',
