@@ -94,6 +94,26 @@ class ArticlesSettings(AppSettings):
         neither is searched with PostgreSQL's ``simple`` configuration, unstemmed (``articles.search``)."""
         return self._read("SEARCH_CONFIGS", {}, lambda configs: {**DEFAULT_SEARCH_CONFIGS, **configs})
 
+    @property
+    def SEARCH_BACKEND(self) -> str:
+        """``ARTICLES_SEARCH_BACKEND`` (""): the dotted path of the search backend class; empty for the database's
+        own full-text engine (PostgreSQL's ``tsvector``, SQLite's FTS5), a class of the site's own for a search
+        server (``articles.search.backends``)."""
+        return self._read("SEARCH_BACKEND", "")
+
+    @property
+    def SEARCH_RANK_WINDOW(self) -> int:
+        """``ARTICLES_SEARCH_RANK_WINDOW`` (1000): how many of a query's newest matches are ranked by relevance; a
+        word found in more articles lists the rest after them, newest first, so that a very common word costs no
+        more than this many rankings (``articles.search.backends.base.SearchResults``, docs/performance.md)."""
+        return self._read("SEARCH_RANK_WINDOW", 1000, int)
+
+    @property
+    def SEARCH_SUGGESTION_CANDIDATES(self) -> int:
+        """``ARTICLES_SEARCH_SUGGESTION_CANDIDATES`` (2000): at most this many words of the vocabulary are compared
+        with a misspelt word for "did you mean" (those of its first letter and about its length)."""
+        return self._read("SEARCH_SUGGESTION_CANDIDATES", 2000, int)
+
 
 app_settings = ArticlesSettings()
 

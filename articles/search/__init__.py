@@ -23,6 +23,6 @@ equals the stem of its stem: the plural finds the singular without "yaptırım" 
 The package: ``text`` (folding, stemming, matching, excerpts, what an entry stores; no model import), ``index``
 (keeping the entries current) and ``SearchEntry``'s queryset (``articles.models.derived``).
 """
-from .text import SearchTerms, config_for, entry_values, fold, search_vector, stem, stems_of
+from .text import SearchTerms, config_for, entry_values, fold, stem, stems_of
 
-__all__ = ["SearchTerms", "config_for", "entry_values", "fold", "search_vector", "stem", "stems_of"]
+__all__ = ["SearchTerms", "config_for", "entry_values", "fold", "stem", "stems_of"]

@@ -17,11 +17,14 @@ from django.utils.safestring import SafeString, mark_safe
 from publishing.text import casefold_in, has_turkish_casing, plain_text
 
 from ..conf import app_settings
+from ..footnotes import MARKER_RE
 
 MAX_QUERY_WORDS = 8
+VOCABULARY_MIN_LENGTH = 3
 EXCERPT_WORDS = 36
 
 WORD_RE = re.compile(r"\w+")
+_QUOTES_RE = re.compile(r'["“”„«»]')
 _TURKISH_NAME_SUFFIX_RE = re.compile(r"(?<=\w)['’ʼ]\w+")
 _stemmers = threading.local()  # Snowball stemmer objects keep state between calls: one per thread.
 
@@ -81,18 +84,39 @@ class QueryWord:
 
 @dataclass(frozen=True)
 class SearchTerms:
-    """What a reader typed, as the search understands it: folded words of two letters or more, in the order given."""
+    """What a reader typed, as the search understands it: folded words of two letters or more, in the order given,
+    and the groups of words put in quotes, which must appear together in that order (``phrases``).
+
+    Each loose word matches a document stem that starts with the word's stem, so the word the reader is still
+    typing matches as a prefix ("sanc" finds "sanctions"), or that equals the stem of its stem (see the package
+    docstring); a phrase matches its words' stems one after the other. Every word and every phrase must match.
+    """
 
     language: str
     words: tuple[str, ...]
+    phrases: tuple[tuple[str, ...], ...] = ()
 
     @classmethod
     def parse(cls, query: str, language: str) -> SearchTerms:
-        words = [word for word in WORD_RE.findall(fold(query, language)) if len(word) > 1]
-        return cls(language=language, words=tuple(dict.fromkeys(words))[:MAX_QUERY_WORDS])
+        phrases, loose = [], []
+        for index, part in enumerate(_QUOTES_RE.split(query or "")):
+            words = WORD_RE.findall(fold(part, language))
+            if index % 2 and len(words) > 1:
+                phrases.append(tuple(words[:MAX_QUERY_WORDS]))
+            else:
+                loose += [word for word in words if len(word) > 1]
+        words = tuple(dict.fromkeys(loose + [word for phrase in phrases for word in phrase]))[:MAX_QUERY_WORDS]
+        kept = [phrase for phrase in dict.fromkeys(phrases) if all(word in words for word in phrase)]
+        return cls(language=language, words=words, phrases=tuple(kept))
 
     def __bool__(self) -> bool:
         return bool(self.words)
+
+    @property
+    def loose_words(self) -> tuple[str, ...]:
+        """The words outside phrases (a word both loose and quoted is left to its phrase)."""
+        quoted = {word for phrase in self.phrases for word in phrase}
+        return tuple(word for word in self.words if word not in quoted)
 
     @property
     def query_words(self) -> tuple[QueryWord, ...]:
@@ -102,16 +126,45 @@ class SearchTerms:
             result.append(QueryWord(word=word, prefix=prefix, exact=stem(prefix, self.language)))
         return tuple(result)
 
-    def tsquery(self) -> str:
-        """PostgreSQL query text. ``to_tsquery`` stems each operand itself, so the word is given for its stem (as a
-        prefix) and its stem for the stem's stem (exact); every query word must match."""
+    def _loose(self) -> list[QueryWord]:
+        loose = set(self.loose_words)
+        return [query_word for query_word in self.query_words if query_word.word in loose]
+
+    def _phrase_stems(self) -> list[list[str]]:
+        return [[stem(word, self.language) for word in phrase] for phrase in self.phrases]
+
+    def tsquery(self, *, titles_only: bool = False) -> str:
+        """PostgreSQL's query text (``to_tsquery`` with the ``simple`` configuration, over the stored stems): each
+        loose word as its stem's prefix or its stem's stem, each phrase as its stems one after the other (``<->``),
+        all required; ``titles_only`` keeps to the title's lexemes (weight A). Stems are made of word characters
+        only, so quoting them is safe."""
+        weight = "A" if titles_only else ""
         parts = []
-        for query_word in self.query_words:
-            if query_word.exact == query_word.prefix:
-                parts.append(f"'{query_word.word}':*")
-            else:
-                parts.append(f"('{query_word.word}':* | '{query_word.prefix}')")
+        for query_word in self._loose():
+            prefix = f"'{query_word.prefix}':*{weight}"
+            exact = f"'{query_word.exact}'" + (f":{weight}" if weight else "")
+            parts.append(prefix if query_word.exact == query_word.prefix else f"({prefix} | {exact})")
+        for stems in self._phrase_stems():
+            parts.append("(" + " <-> ".join(f"'{s}'" + (f":{weight}" if weight else "") for s in stems) + ")")
         return " & ".join(parts)
+
+    def fts5_query(self, *, titles_only: bool = False) -> str:
+        """SQLite FTS5's query text (``MATCH``) with the same meaning as :meth:`tsquery`: ``"stem"*`` is a prefix,
+        ``"a b"`` a phrase of tokens; stems hold no double quote, so quoting them is safe."""
+        parts = []
+        for query_word in self._loose():
+            prefix = f'"{query_word.prefix}"*'
+            parts.append(prefix if query_word.exact == query_word.prefix else f'({prefix} OR "{query_word.exact}")')
+        for stems in self._phrase_stems():
+            parts.append('"' + " ".join(stems) + '"')
+        query = " AND ".join(parts)
+        return f"{{title_stems}}: ({query})" if titles_only else query
+
+    def replaced(self, corrections: dict[str, str]) -> str:
+        """The query as a reader would type it with some words replaced (what "did you mean" offers)."""
+        loose = [corrections.get(word, word) for word in self.loose_words]
+        quoted = ['"' + " ".join(corrections.get(word, word) for word in phrase) + '"' for phrase in self.phrases]
+        return " ".join(quoted + loose)
 
     def matches(self, word: str) -> bool:
         """Whether a word of a text is one the query found (for highlighting)."""
@@ -134,7 +187,7 @@ class SearchTerms:
     def excerpt(self, *markups: str, words: int = EXCERPT_WORDS) -> SafeString:
         """About ``words`` words around the first match in the first of ``markups`` that has one, matches marked;
         the opening words of the first non-empty one when none matches (the article was found by its tags)."""
-        texts = [text for text in (plain_text(markup) for markup in markups) if text]
+        texts = [text for text in (_without_markers(plain_text(markup)) for markup in markups) if text]
         if not texts:
             return mark_safe("")
         for text in texts:
@@ -152,19 +205,18 @@ class SearchTerms:
         return mark_safe(("… " if start else "") + excerpt + (" …" if end < len(tokens) else ""))
 
 
-def search_vector(config: str):
-    """The weighted document PostgreSQL searches: title (A), highlights, tags and authors (B), body (C).
+def _without_markers(text: str) -> str:
+    """Text without its footnote markers ("Europe”.[2] South Korea" reads "Europe”. South Korea"): in an excerpt
+    they link nowhere."""
+    return " ".join(MARKER_RE.sub("", text).split())
 
-    Migration 0002 indexes exactly this expression per language; a change here needs a migration that rebuilds
-    those indexes, or the planner stops using them (tests/articles/test_search.py checks it does).
-    """
-    from django.contrib.postgres.search import SearchVector
 
-    return (
-        SearchVector("title", weight="A", config=config)
-        + SearchVector("highlights", "keywords", weight="B", config=config)
-        + SearchVector("body", weight="C", config=config)
-    )
+def vocabulary_of(values: dict) -> set[str]:
+    """The words an entry (``entry_values``) adds to its language's vocabulary, which "did you mean" corrects
+    from: those of the title, highlights, tags and authors, of three letters or more and not all digits. The
+    body is left out: its words are many, and the words readers look for are named in these."""
+    text = " ".join((values["title"], values["highlights"], values["keywords"]))
+    return {word for word in WORD_RE.findall(text) if len(word) >= VOCABULARY_MIN_LENGTH and not word.isdigit()}
 
 
 def entry_values(*, language: str, title: str, highlights: str, body: str, keywords: Iterable[str]) -> dict:

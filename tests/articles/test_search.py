@@ -224,8 +224,16 @@ class SearchTermsTests(TestCase):
         self.assertEqual(SearchTerms.parse("İstanbul'da", "tr").words, ("istanbul",))
         self.assertEqual(SearchTerms.parse("Rusya'nın", "de").words, ("rusya", "nın"))
 
-    def test_postgresql_query_takes_the_words_stem_as_prefix_and_the_stems_stem_exactly(self):
-        self.assertEqual(SearchTerms.parse("yaptırımlar", "tr").tsquery(), "('yaptırımlar':* | 'yaptırım')")
+    def test_each_engines_query_takes_the_words_stem_as_prefix_and_the_stems_stem_exactly(self):
+        terms = SearchTerms.parse("yaptırımlar", "tr")
+        self.assertEqual(terms.tsquery(), "('yaptırım':* | 'yaptır')")
+        self.assertEqual(terms.fts5_query(), '("yaptırım"* OR "yaptır")')
+
+    def test_quoted_words_are_a_phrase_in_each_engines_query(self):
+        terms = SearchTerms.parse('“black sea” security', "en")
+        self.assertEqual(terms.phrases, (("black", "sea"),))
+        self.assertEqual(terms.tsquery(), "'secur':* & ('black' <-> 'sea')")
+        self.assertEqual(terms.fts5_query(), '"secur"* AND "black sea"')
 
     def test_excerpt_is_taken_around_the_first_match(self):
         terms = SearchTerms.parse("needle", "en")

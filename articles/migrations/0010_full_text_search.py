@@ -1,0 +1,165 @@
+"""Each database's own full-text engine for the search entries, and the vocabulary "did you mean" corrects from.
+
+SQLite: an FTS5 table over the entries' stems (external content: the stems are not stored twice), kept in step by
+triggers on ``articles_searchentry`` and read through the unmanaged model ``SearchEntryIndex``; its ``rank`` is
+BM25 with the title weighing three times the rest. PostgreSQL: a stored ``tsvector`` per entry (``document``) with
+one partial GIN index per language, replacing migration 0002's expression indexes, which made PostgreSQL parse
+every matching text again to rank it. A host with other languages, whose migrations are its own, gets neither
+the FTS5 table nor the GIN indexes from ``makemigrations``: it copies ``create_index``/``drop_index`` below into a
+migration of its own (README, "Use it in your own site").
+"""
+from collections import defaultdict
+
+import django.db.models.deletion
+from django.db import migrations, models
+
+import articles.models.derived
+from articles.search.text import vocabulary_of
+
+LANGUAGES = ("tr", "en", "ru")
+OLD_CONFIGS = {"tr": "turkish", "en": "english", "ru": "russian"}  # migration 0002's expression indexes
+
+SQLITE_CREATE = [
+    "CREATE VIRTUAL TABLE articles_searchentry_fts USING fts5(title_stems, text_stems, content='articles_searchentry',"
+    " content_rowid='id', tokenize='unicode61 remove_diacritics 0')",
+    "CREATE TRIGGER articles_searchentry_fts_insert AFTER INSERT ON articles_searchentry BEGIN"
+    " INSERT INTO articles_searchentry_fts(rowid, title_stems, text_stems)"
+    " VALUES (new.id, new.title_stems, new.text_stems); END",
+    "CREATE TRIGGER articles_searchentry_fts_delete AFTER DELETE ON articles_searchentry BEGIN"
+    " INSERT INTO articles_searchentry_fts(articles_searchentry_fts, rowid, title_stems, text_stems)"
+    " VALUES ('delete', old.id, old.title_stems, old.text_stems); END",
+    "CREATE TRIGGER articles_searchentry_fts_update AFTER UPDATE OF title_stems, text_stems ON articles_searchentry"
+    " BEGIN INSERT INTO articles_searchentry_fts(articles_searchentry_fts, rowid, title_stems, text_stems)"
+    " VALUES ('delete', old.id, old.title_stems, old.text_stems);"
+    " INSERT INTO articles_searchentry_fts(rowid, title_stems, text_stems)"
+    " VALUES (new.id, new.title_stems, new.text_stems); END",
+    "INSERT INTO articles_searchentry_fts(articles_searchentry_fts, rank) VALUES ('rank', 'bm25(3.0, 1.0)')",
+    "INSERT INTO articles_searchentry_fts(articles_searchentry_fts) VALUES ('rebuild')",
+]
+SQLITE_DROP = [
+    "DROP TRIGGER IF EXISTS articles_searchentry_fts_insert",
+    "DROP TRIGGER IF EXISTS articles_searchentry_fts_delete",
+    "DROP TRIGGER IF EXISTS articles_searchentry_fts_update",
+    "DROP TABLE IF EXISTS articles_searchentry_fts",
+]
+
+
+def _gin_indexes():
+    from django.contrib.postgres.indexes import GinIndex
+
+    return [
+        GinIndex(fields=["document"], condition=models.Q(language=code), name=f"search_entry_{code}_document")
+        for code in LANGUAGES
+    ]
+
+
+def _old_indexes():
+    from django.contrib.postgres.indexes import GinIndex
+    from django.contrib.postgres.search import SearchVector
+
+    return [
+        GinIndex(
+            SearchVector("title", weight="A", config=config)
+            + SearchVector("highlights", "keywords", weight="B", config=config)
+            + SearchVector("body", weight="C", config=config),
+            condition=models.Q(language=code),
+            name=f"search_entry_{code}_fts",
+        )
+        for code, config in OLD_CONFIGS.items()
+    ]
+
+
+def create_index(apps, schema_editor):
+    SearchEntry = apps.get_model("articles", "SearchEntry")
+    vendor = schema_editor.connection.vendor
+    if vendor == "sqlite":
+        for statement in SQLITE_CREATE:
+            schema_editor.execute(statement)
+    elif vendor == "postgresql":
+        from django.contrib.postgres.search import SearchVector
+
+        for index in _old_indexes():
+            schema_editor.remove_index(SearchEntry, index)
+        SearchEntry.objects.update(
+            document=SearchVector("title_stems", weight="A", config="simple")
+            + SearchVector("text_stems", weight="B", config="simple")
+        )
+        for index in _gin_indexes():
+            schema_editor.add_index(SearchEntry, index)
+
+
+def drop_index(apps, schema_editor):
+    SearchEntry = apps.get_model("articles", "SearchEntry")
+    vendor = schema_editor.connection.vendor
+    if vendor == "sqlite":
+        for statement in SQLITE_DROP:
+            schema_editor.execute(statement)
+    elif vendor == "postgresql":
+        for index in _gin_indexes():
+            schema_editor.remove_index(SearchEntry, index)
+        for index in _old_indexes():
+            schema_editor.add_index(SearchEntry, index)
+
+
+def fill_vocabulary(apps, schema_editor):
+    SearchEntry = apps.get_model("articles", "SearchEntry")
+    SearchWord = apps.get_model("articles", "SearchWord")
+    words = defaultdict(set)
+    for language, title, highlights, keywords in SearchEntry.objects.values_list(
+        "language", "title", "highlights", "keywords"
+    ).iterator(chunk_size=500):
+        words[language] |= {word[:100] for word in vocabulary_of({"title": title, "highlights": highlights, "keywords": keywords})}
+    SearchWord.objects.bulk_create(
+        [SearchWord(language=code, word=word, length=len(word)) for code in words for word in sorted(words[code])],
+        batch_size=500,
+        ignore_conflicts=True,
+    )
+
+
+class Migration(migrations.Migration):
+
+    dependencies = [
+        ('articles', '0009_refold_search_entries'),
+    ]
+
+    operations = [
+        migrations.CreateModel(
+            name='SearchEntryIndex',
+            fields=[
+                ('entry', models.OneToOneField(db_column='rowid', db_constraint=False, on_delete=django.db.models.deletion.DO_NOTHING, primary_key=True, related_name='index', serialize=False, to='articles.searchentry')),
+                ('title_stems', models.TextField()),
+                ('text_stems', models.TextField()),
+                ('query', models.TextField(db_column='articles_searchentry_fts')),
+                ('rank', models.FloatField()),
+            ],
+            options={
+                'verbose_name': 'search index row',
+                'verbose_name_plural': 'search index rows',
+                'db_table': 'articles_searchentry_fts',
+                'managed': False,
+            },
+        ),
+        migrations.AddField(
+            model_name='searchentry',
+            name='document',
+            field=articles.models.derived.SearchDocumentField(blank=True, editable=False, null=True),
+        ),
+        migrations.CreateModel(
+            name='SearchWord',
+            fields=[
+                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('language', models.CharField(choices=[('tr', 'Türkçe'), ('en', 'English'), ('ru', 'Русский')], max_length=8, verbose_name='language')),
+                ('word', models.CharField(max_length=100, verbose_name='word')),
+                ('length', models.PositiveSmallIntegerField()),
+            ],
+            options={
+                'verbose_name': 'search word',
+                'verbose_name_plural': 'search words',
+                'ordering': ['language', 'word'],
+                'indexes': [models.Index(fields=['language', 'length', 'word'], name='search_word_length_idx')],
+                'constraints': [models.UniqueConstraint(fields=('language', 'word'), name='search_word_unique')],
+            },
+        ),
+        migrations.RunPython(create_index, drop_index, elidable=False),
+        migrations.RunPython(fill_vocabulary, migrations.RunPython.noop),
+    ]

@@ -1,0 +1,124 @@
+"""What every search backend does, and what the database backends share: the public entries of a language, the
+results in pages, the titles suggested as one types, and "did you mean"."""
+from __future__ import annotations
+
+import difflib
+from collections.abc import Iterable
+
+from django.db import models
+
+from ...conf import app_settings
+from ..text import SearchTerms
+
+
+class SearchResults:
+    """The results of one search, for a ``Paginator``: the total and the page asked for, read when needed.
+
+    Ranking reads each matching entry's index data, so for a very common word it is bounded: the
+    ``ARTICLES_SEARCH_RANK_WINDOW`` newest matches are ranked against each other and shown first, best first; the
+    older ones follow, newest first (docs/performance.md has the measurements behind the default). A query with
+    fewer matches than the window is ranked whole.
+    """
+
+    def __init__(self, backend: SearchBackend, terms: SearchTerms):
+        self.backend = backend
+        self.terms = terms
+        self._count: int | None = None
+
+    def matches(self):
+        return self.backend.matches(self.terms)
+
+    def count(self) -> int:
+        if self._count is None:
+            self._count = self.matches().count() if self.terms else 0
+        return self._count
+
+    def __len__(self) -> int:
+        return self.count()
+
+    def __getitem__(self, index):
+        if not isinstance(index, slice):
+            return self[index : index + 1][0]
+        start, stop = index.start or 0, index.stop if index.stop is not None else self.count()
+        if not self.terms or stop <= start:
+            return []
+        window = app_settings.SEARCH_RANK_WINDOW
+        newest_first = self.matches().order_by("-article__published_at", "-article_id")
+        if self.count() <= window:
+            ranked = self.backend.ranked(self.matches(), self.terms)
+            return list(ranked.for_results()[start:stop])
+        results = []
+        if start < window:
+            candidates = newest_first.values("pk")[:window]
+            ranked = self.backend.ranked(self.matches().filter(pk__in=models.Subquery(candidates)), self.terms)
+            results += list(ranked.for_results()[start : min(stop, window)])
+        if stop > window:
+            results += list(newest_first.for_results()[max(start, window) : stop])
+        return results
+
+
+class SearchBackend:
+    """The search as the pages see it. A backend implements :meth:`match` and :meth:`ranked` (and, if its index
+    needs more than the entries' columns, :meth:`articles_indexed`); the rest is shared."""
+
+    suggestion_limit = 8
+
+    def match(self, entries: models.QuerySet, terms: SearchTerms, *, titles_only: bool = False) -> models.QuerySet:
+        """``entries`` that contain every word and phrase of ``terms`` (in their titles, with ``titles_only``)."""
+        raise NotImplementedError
+
+    def ranked(self, matches: models.QuerySet, terms: SearchTerms) -> models.QuerySet:
+        """``matches`` (from :meth:`match`) best first, each with a ``rank``; ties newest first, then by id."""
+        raise NotImplementedError
+
+    def articles_indexed(self, article_ids: Iterable[int]) -> None:
+        """Called after ``articles.search.index`` wrote the entries of these articles, in the same transaction."""
+
+    def matches(self, terms: SearchTerms, *, titles_only: bool = False) -> models.QuerySet:
+        """The public entries of ``terms.language`` that match."""
+        from ...models import SearchEntry
+
+        return self.match(SearchEntry.objects.public(terms.language), terms, titles_only=titles_only)
+
+    def results(self, terms: SearchTerms) -> SearchResults:
+        return SearchResults(self, terms)
+
+    def suggest(self, terms: SearchTerms, limit: int | None = None) -> list:
+        """Entries whose titles contain every word typed so far (the last one as a prefix), best first: what the
+        search box offers as one types. One query."""
+        if not terms:
+            return []
+        matches = self.matches(terms, titles_only=True)
+        return list(self.ranked(matches, terms).select_related("article")[: limit or self.suggestion_limit])
+
+    def did_you_mean(self, terms: SearchTerms) -> str:
+        """A query close to ``terms`` that finds published articles, for a search that found none; "" if there is
+        none. Each word not in the language's vocabulary is replaced by the closest word of the vocabulary that
+        starts with the same letter and is at most one letter longer or shorter; at most one query per word, and
+        one to make sure the corrected query finds something."""
+        from ...models import SearchWord
+
+        corrections = {}
+        for word in terms.words:
+            if len(word) < 3 or word.isdigit():
+                continue
+            candidates = list(
+                SearchWord.objects.filter(
+                    language=terms.language,
+                    length__range=(len(word) - 1, len(word) + 1),
+                    word__gte=word[0],
+                    word__lt=word[0] + "\U0010ffff",
+                )
+                .order_by()
+                .values_list("word", flat=True)[: app_settings.SEARCH_SUGGESTION_CANDIDATES]
+            )
+            if word in candidates:
+                continue
+            closest = difflib.get_close_matches(word, candidates, n=1, cutoff=0.75)
+            if closest:
+                corrections[word] = closest[0]
+        if not corrections:
+            return ""
+        query = terms.replaced(corrections)
+        corrected = SearchTerms.parse(query, terms.language)
+        return query if self.matches(corrected).exists() else ""

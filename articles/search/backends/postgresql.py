@@ -1,0 +1,56 @@
+"""The search on PostgreSQL: a stored ``tsvector`` per entry (``SearchEntry.document``) under one partial GIN
+index per language (migration 0010), ranked with ``ts_rank`` on the stored vector, never re-parsing a text.
+
+The vector is made of the Snowball stems the entries store (``title_stems`` weighted A, the rest B) with the
+``simple`` configuration, which only splits and lower-cases: the stems were made in Python by the language's own
+rules (``articles.search.text``), the same Snowball algorithms PostgreSQL's ``turkish``/``english``/``russian``
+configurations use, but after case folding PostgreSQL cannot do (its ``lower()`` follows the server's locale, and
+knows no Turkish İ/ı). So PostgreSQL and SQLite find the same articles for the same query.
+"""
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from django.db import models
+
+from ..text import SearchTerms
+from .base import SearchBackend
+
+CONFIG = "simple"
+
+
+def _document():
+    from django.contrib.postgres.search import SearchVectorField
+
+    return models.ExpressionWrapper(models.F("document"), output_field=SearchVectorField())
+
+
+def _query(terms: SearchTerms, *, titles_only: bool = False):
+    from django.contrib.postgres.search import SearchQuery
+
+    return SearchQuery(terms.tsquery(titles_only=titles_only), search_type="raw", config=CONFIG)
+
+
+class PostgresSearchBackend(SearchBackend):
+    def match(self, entries: models.QuerySet, terms: SearchTerms, *, titles_only: bool = False) -> models.QuerySet:
+        return entries.alias(search_document=_document()).filter(
+            search_document=_query(terms, titles_only=titles_only)
+        )
+
+    def ranked(self, matches: models.QuerySet, terms: SearchTerms) -> models.QuerySet:
+        from django.contrib.postgres.search import SearchRank
+
+        return matches.annotate(rank=SearchRank(_document(), _query(terms))).order_by(
+            "-rank", "-article__published_at", "-article_id"
+        )
+
+    def articles_indexed(self, article_ids: Iterable[int]) -> None:
+        """Write the entries' vectors from the stems just stored: one UPDATE for every language."""
+        from django.contrib.postgres.search import SearchVector
+
+        from ...models import SearchEntry
+
+        SearchEntry.objects.filter(article_id__in=list(article_ids)).update(
+            document=SearchVector("title_stems", weight="A", config=CONFIG)
+            + SearchVector("text_stems", weight="B", config=CONFIG)
+        )
