@@ -24,6 +24,7 @@ class SearchEntryQuerySet(models.QuerySet):
         if not terms:
             return self.none()
         backend = search_backend()
+        terms = backend.completed(terms)
         return backend.ranked(backend.match(self.public(terms.language), terms), terms).for_results()
 
     def for_results(self) -> SearchEntryQuerySet:

@@ -8,7 +8,7 @@ import functools
 import re
 import threading
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import snowballstemmer
 from django.utils.html import conditional_escape, format_html
@@ -95,6 +95,7 @@ class SearchTerms:
     language: str
     words: tuple[str, ...]
     phrases: tuple[tuple[str, ...], ...] = ()
+    completions: tuple[str, ...] = ()  # more stems the last loose word accepts (``with_completions``)
 
     @classmethod
     def parse(cls, query: str, language: str) -> SearchTerms:
@@ -130,6 +131,22 @@ class SearchTerms:
         loose = set(self.loose_words)
         return [query_word for query_word in self.query_words if query_word.word in loose]
 
+    @property
+    def last_word(self) -> str:
+        """The last loose word, the one the reader may still be typing ("" if there is none)."""
+        return self.loose_words[-1] if self.loose_words else ""
+
+    def with_completions(self, words: Iterable[str]) -> SearchTerms:
+        """These terms with the last word also accepting the stems of ``words``, whole words of the vocabulary
+        that start with it: "securi" is not a prefix of the stem "secur" that "security" is indexed as, but
+        "security" completes it."""
+        own = {query_word.prefix for query_word in self._loose() if query_word.word == self.last_word}
+        stems = sorted({stem(word, self.language) for word in words} - own)
+        return replace(self, completions=tuple(stems))
+
+    def _alternatives(self, query_word: QueryWord) -> list[str]:
+        return list(self.completions) if query_word.word == self.last_word else []
+
     def _phrase_stems(self) -> list[list[str]]:
         return [[stem(word, self.language) for word in phrase] for phrase in self.phrases]
 
@@ -141,9 +158,10 @@ class SearchTerms:
         weight = "A" if titles_only else ""
         parts = []
         for query_word in self._loose():
-            prefix = f"'{query_word.prefix}':*{weight}"
-            exact = f"'{query_word.exact}'" + (f":{weight}" if weight else "")
-            parts.append(prefix if query_word.exact == query_word.prefix else f"({prefix} | {exact})")
+            exact = dict.fromkeys([query_word.exact, *self._alternatives(query_word)])
+            exact.pop(query_word.prefix, None)
+            options = [f"'{query_word.prefix}':*{weight}"] + [f"'{s}'" + (f":{weight}" if weight else "") for s in exact]
+            parts.append(options[0] if len(options) == 1 else "(" + " | ".join(options) + ")")
         for stems in self._phrase_stems():
             parts.append("(" + " <-> ".join(f"'{s}'" + (f":{weight}" if weight else "") for s in stems) + ")")
         return " & ".join(parts)
@@ -153,8 +171,10 @@ class SearchTerms:
         ``"a b"`` a phrase of tokens; stems hold no double quote, so quoting them is safe."""
         parts = []
         for query_word in self._loose():
-            prefix = f'"{query_word.prefix}"*'
-            parts.append(prefix if query_word.exact == query_word.prefix else f'({prefix} OR "{query_word.exact}")')
+            exact = dict.fromkeys([query_word.exact, *self._alternatives(query_word)])
+            exact.pop(query_word.prefix, None)
+            options = [f'"{query_word.prefix}"*'] + [f'"{s}"' for s in exact]
+            parts.append(options[0] if len(options) == 1 else "(" + " OR ".join(options) + ")")
         for stems in self._phrase_stems():
             parts.append('"' + " ".join(stems) + '"')
         query = " AND ".join(parts)

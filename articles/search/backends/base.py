@@ -22,7 +22,7 @@ class SearchResults:
 
     def __init__(self, backend: SearchBackend, terms: SearchTerms):
         self.backend = backend
-        self.terms = terms
+        self.terms = backend.completed(terms)
         self._count: int | None = None
 
     def matches(self):
@@ -62,6 +62,7 @@ class SearchBackend:
     needs more than the entries' columns, :meth:`articles_indexed`); the rest is shared."""
 
     suggestion_limit = 8
+    completion_limit = 20
 
     def match(self, entries: models.QuerySet, terms: SearchTerms, *, titles_only: bool = False) -> models.QuerySet:
         """``entries`` that contain every word and phrase of ``terms`` (in their titles, with ``titles_only``)."""
@@ -88,8 +89,24 @@ class SearchBackend:
         search box offers as one types. One query."""
         if not terms:
             return []
+        terms = self.completed(terms)
         matches = self.matches(terms, titles_only=True)
         return list(self.ranked(matches, terms).select_related("article")[: limit or self.suggestion_limit])
+
+    def completed(self, terms: SearchTerms) -> SearchTerms:
+        """``terms`` with the vocabulary's words that complete the last word (``SearchTerms.with_completions``):
+        one query, for a last word of three letters or more."""
+        from ...models import SearchWord
+
+        word = terms.last_word
+        if len(word) < 3:
+            return terms
+        completions = (
+            SearchWord.objects.filter(language=terms.language, word__gt=word, word__lt=word + "\U0010ffff")
+            .order_by("word")
+            .values_list("word", flat=True)[: self.completion_limit]
+        )
+        return terms.with_completions(completions)
 
     def did_you_mean(self, terms: SearchTerms) -> str:
         """A query close to ``terms`` that finds published articles, for a search that found none; "" if there is
