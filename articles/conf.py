@@ -14,7 +14,7 @@ from __future__ import annotations
 from publishing.conf import AppSettings
 
 # PostgreSQL's built-in text-search configurations (PostgreSQL 14 and later), which are also the names of the
-# Snowball stemmers the search uses on other databases, by the language code Django uses for the language.
+# Snowball stemmers the search uses, by the language code Django uses for the language.
 DEFAULT_SEARCH_CONFIGS = {
     "ar": "arabic",
     "hy": "armenian",
@@ -88,10 +88,11 @@ class ArticlesSettings(AppSettings):
 
     @property
     def SEARCH_CONFIGS(self) -> dict[str, str]:
-        """``ARTICLES_SEARCH_CONFIGS`` (PostgreSQL's configuration for each language it has one for, e.g.
-        ``{"de": "german", "tr": "turkish", …}``): the text-search configuration of each language code, also the
-        Snowball stemmer used on other databases. The host's mapping is laid over the default one; a language in
-        neither is searched with PostgreSQL's ``simple`` configuration, unstemmed (``articles.search``)."""
+        """``ARTICLES_SEARCH_CONFIGS`` (PostgreSQL's configuration name for each language it has one for, e.g.
+        ``{"de": "german", "tr": "turkish", …}``): the Snowball stemmer of each language code, named as PostgreSQL
+        names its configurations. The stems are made in Python on every database (``articles.search``). The host's
+        mapping is laid over the default one; a language in neither is searched unstemmed (``simple``).
+        """
         return self._read("SEARCH_CONFIGS", {}, lambda configs: {**DEFAULT_SEARCH_CONFIGS, **configs})
 
     @property

@@ -1,12 +1,11 @@
 """Each database's own full-text engine for the search entries, and the vocabulary "did you mean" corrects from.
 
 SQLite: an FTS5 table over the entries' stems (external content: the stems are not stored twice), kept in step by
-triggers on ``articles_searchentry`` and read through the unmanaged model ``SearchEntryIndex``; its ``rank`` is
-BM25 with the title weighing three times the rest. PostgreSQL: a stored ``tsvector`` per entry (``document``) with
-one partial GIN index per language, replacing migration 0002's expression indexes, which made PostgreSQL parse
-every matching text again to rank it. A host with other languages, whose migrations are its own, gets neither
-the FTS5 table nor the GIN indexes from ``makemigrations``: it copies ``create_index``/``drop_index`` below into a
-migration of its own (README, "Use it in your own site").
+triggers on ``articles_searchentry`` and read through the unmanaged model ``SearchEntryIndex``. PostgreSQL: a
+stored ``tsvector`` per entry (``document``) with one partial GIN index per language, replacing migration 0002's
+expression indexes, which made PostgreSQL parse every matching text again to rank it. The FTS5 table and the GIN
+indexes are made after ``migrate`` by the search backend (``articles.upkeep.search_database_prepare``), so that
+a host whose migrations are its own gets them too; this migration fills the vectors and the vocabulary.
 """
 from collections import defaultdict
 
@@ -19,38 +18,13 @@ from articles.search.text import vocabulary_of
 LANGUAGES = ("tr", "en", "ru")
 OLD_CONFIGS = {"tr": "turkish", "en": "english", "ru": "russian"}  # migration 0002's expression indexes
 
-SQLITE_CREATE = [
-    "CREATE VIRTUAL TABLE articles_searchentry_fts USING fts5(title_stems, text_stems, content='articles_searchentry',"
-    " content_rowid='id', tokenize='unicode61 remove_diacritics 0')",
-    "CREATE TRIGGER articles_searchentry_fts_insert AFTER INSERT ON articles_searchentry BEGIN"
-    " INSERT INTO articles_searchentry_fts(rowid, title_stems, text_stems)"
-    " VALUES (new.id, new.title_stems, new.text_stems); END",
-    "CREATE TRIGGER articles_searchentry_fts_delete AFTER DELETE ON articles_searchentry BEGIN"
-    " INSERT INTO articles_searchentry_fts(articles_searchentry_fts, rowid, title_stems, text_stems)"
-    " VALUES ('delete', old.id, old.title_stems, old.text_stems); END",
-    "CREATE TRIGGER articles_searchentry_fts_update AFTER UPDATE OF title_stems, text_stems ON articles_searchentry"
-    " BEGIN INSERT INTO articles_searchentry_fts(articles_searchentry_fts, rowid, title_stems, text_stems)"
-    " VALUES ('delete', old.id, old.title_stems, old.text_stems);"
-    " INSERT INTO articles_searchentry_fts(rowid, title_stems, text_stems)"
-    " VALUES (new.id, new.title_stems, new.text_stems); END",
-    "INSERT INTO articles_searchentry_fts(articles_searchentry_fts, rank) VALUES ('rank', 'bm25(3.0, 1.0)')",
-    "INSERT INTO articles_searchentry_fts(articles_searchentry_fts) VALUES ('rebuild')",
-]
+# The FTS5 table's statements as this migration made it (articles.search.backends.sqlite keeps the current ones).
 SQLITE_DROP = [
     "DROP TRIGGER IF EXISTS articles_searchentry_fts_insert",
     "DROP TRIGGER IF EXISTS articles_searchentry_fts_delete",
     "DROP TRIGGER IF EXISTS articles_searchentry_fts_update",
     "DROP TABLE IF EXISTS articles_searchentry_fts",
 ]
-
-
-def _gin_indexes():
-    from django.contrib.postgres.indexes import GinIndex
-
-    return [
-        GinIndex(fields=["document"], condition=models.Q(language=code), name=f"search_entry_{code}_document")
-        for code in LANGUAGES
-    ]
 
 
 def _old_indexes():
@@ -70,12 +44,11 @@ def _old_indexes():
 
 
 def create_index(apps, schema_editor):
+    """PostgreSQL: the vectors of the existing entries, in place of 0002's expression indexes. The FTS5 table
+    (SQLite) and the GIN indexes (PostgreSQL) are made after ``migrate`` by the search backend
+    (``articles.upkeep.search_database_prepare``), for this repository's migrations and a host's own alike."""
     SearchEntry = apps.get_model("articles", "SearchEntry")
-    vendor = schema_editor.connection.vendor
-    if vendor == "sqlite":
-        for statement in SQLITE_CREATE:
-            schema_editor.execute(statement)
-    elif vendor == "postgresql":
+    if schema_editor.connection.vendor == "postgresql":
         from django.contrib.postgres.search import SearchVector
 
         for index in _old_indexes():
@@ -84,8 +57,6 @@ def create_index(apps, schema_editor):
             document=SearchVector("title_stems", weight="A", config="simple")
             + SearchVector("text_stems", weight="B", config="simple")
         )
-        for index in _gin_indexes():
-            schema_editor.add_index(SearchEntry, index)
 
 
 def drop_index(apps, schema_editor):
@@ -95,8 +66,8 @@ def drop_index(apps, schema_editor):
         for statement in SQLITE_DROP:
             schema_editor.execute(statement)
     elif vendor == "postgresql":
-        for index in _gin_indexes():
-            schema_editor.remove_index(SearchEntry, index)
+        for code in LANGUAGES:
+            schema_editor.execute(f"DROP INDEX IF EXISTS search_entry_{code}_document")
         for index in _old_indexes():
             schema_editor.add_index(SearchEntry, index)
 

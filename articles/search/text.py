@@ -30,7 +30,7 @@ _stemmers = threading.local()  # Snowball stemmer objects keep state between cal
 
 
 def config_for(language: str) -> str:
-    """PostgreSQL's text-search configuration for ``language``, which also names its Snowball stemmer
+    """The Snowball stemmer of ``language``, by the name of PostgreSQL's text-search configuration for it
     (``ARTICLES_SEARCH_CONFIGS``); ``simple``, which does not stem, for a language it does not know."""
     return app_settings.SEARCH_CONFIGS.get(language, "simple")
 

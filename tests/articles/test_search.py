@@ -274,15 +274,19 @@ class PostgresIndexTests(TestCase):
             cursor.execute("ANALYZE articles_article")
 
     def plan(self, query: str, language: str) -> str:
+        # Whether the query can use the index, not whether this small table's statistics make it the cheaper way.
+        with connection.cursor() as cursor:
+            cursor.execute("SET LOCAL enable_seqscan = off")
+            cursor.execute("SET LOCAL enable_indexscan = off")
         return SearchEntry.objects.matching(SearchTerms.parse(query, language)).explain()
 
     def test_each_language_has_its_index_and_the_search_uses_it(self):
         for code in ("tr", "en", "ru"):
             with self.subTest(language=code):
-                self.assertIn(f"Bitmap Index Scan on search_entry_{code}_document", self.plan("word12", code))
+                self.assertIn(f"Bitmap Index Scan on search_entry_{code}_document", self.plan("word777", code))
 
     def test_ranking_reads_the_stored_vector_and_parses_no_text(self):
-        plan = self.plan("word12", "en")
+        plan = self.plan("word777", "en")
         self.assertIn("ts_rank(articles_searchentry.document", plan)
         self.assertNotIn("to_tsvector", plan)
 

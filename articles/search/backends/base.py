@@ -72,6 +72,10 @@ class SearchBackend:
         """``matches`` (from :meth:`match`) best first, each with a ``rank``; ties newest first, then by id."""
         raise NotImplementedError
 
+    def prepare_database(self, connection) -> None:
+        """Create what this backend's index needs beyond the models' tables, where it is missing (after every
+        ``migrate``; it must be cheap when everything exists)."""
+
     def articles_indexed(self, article_ids: Iterable[int]) -> None:
         """Called after ``articles.search.index`` wrote the entries of these articles, in the same transaction."""
 
