@@ -104,10 +104,11 @@ class ArticlesSettings(AppSettings):
 
     @property
     def SEARCH_RANK_WINDOW(self) -> int:
-        """``ARTICLES_SEARCH_RANK_WINDOW`` (1000): how many of a query's newest matches are ranked by relevance; a
-        word found in more articles lists the rest after them, newest first, so that a very common word costs no
-        more than this many rankings (``articles.search.backends.base.SearchResults``, docs/performance.md)."""
-        return self._read("SEARCH_RANK_WINDOW", 1000, int)
+        """``ARTICLES_SEARCH_RANK_WINDOW`` (500): how many matches of a query are read, ranked and paged through at
+        most, the most recently written ones; a word found in more articles says "more than 500 results", so that
+        a very common word costs no more than a rare one (``articles.search.backends.base.SearchResults``,
+        docs/performance.md)."""
+        return self._read("SEARCH_RANK_WINDOW", 500, int)
 
     @property
     def SEARCH_SUGGESTION_CANDIDATES(self) -> int:

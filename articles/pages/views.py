@@ -210,6 +210,7 @@ class ArticleSearchView(PagedListView):
         context.update(
             query=self.query,
             terms=self.terms,
+            results_capped=self.object_list.capped,
             did_you_mean=search_backend().did_you_mean(self.terms) if self.terms and not found else "",
             alternate_urls=alternates,
             x_default_url=alternates[settings.LANGUAGE_CODE],

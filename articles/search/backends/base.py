@@ -12,26 +12,40 @@ from ..text import SearchTerms
 
 
 class SearchResults:
-    """The results of one search, for a ``Paginator``: the total and the page asked for, read when needed.
+    """The results of one search, for a ``Paginator``: how many, and the page asked for, read when needed.
 
-    Ranking reads each matching entry's index data, so for a very common word it is bounded: the
-    ``ARTICLES_SEARCH_RANK_WINDOW`` newest matches are ranked against each other and shown first, best first; the
-    older ones follow, newest first (docs/performance.md has the measurements behind the default). A query with
-    fewer matches than the window is ranked whole.
+    What a search costs is bounded by ``ARTICLES_SEARCH_RANK_WINDOW`` (the window), not by the archive: one query
+    takes the ids of the window's worth of matches the index meets first, the most recently written entries
+    (the engine reads its index backwards and stops there), and only those are ranked, best first. A query with
+    fewer matches is ranked whole and counted exactly; one with more says "more than" the window (``capped``)
+    and pages through the window's best. docs/performance.md has the measurements behind the default.
     """
 
     def __init__(self, backend: SearchBackend, terms: SearchTerms):
         self.backend = backend
-        self.terms = backend.completed(terms)
-        self._count: int | None = None
+        self.terms = backend.completed(terms) if terms else terms
+        self._candidates: list[int] | None = None
 
-    def matches(self):
-        return self.backend.matches(self.terms)
+    @property
+    def candidates(self) -> list[int]:
+        """Ids of the matching public entries, most recently written first: at most the window, and one more
+        (which says that there are more)."""
+        if self._candidates is None:
+            if not self.terms:
+                self._candidates = []
+            else:
+                window = app_settings.SEARCH_RANK_WINDOW
+                matches = self.backend.matches(self.terms)
+                self._candidates = list(self.backend.recent_first(matches).values_list("pk", flat=True)[: window + 1])
+        return self._candidates
+
+    @property
+    def capped(self) -> bool:
+        """Whether more entries match than the window holds (the count is then a lower bound)."""
+        return len(self.candidates) > app_settings.SEARCH_RANK_WINDOW
 
     def count(self) -> int:
-        if self._count is None:
-            self._count = self.matches().count() if self.terms else 0
-        return self._count
+        return min(len(self.candidates), app_settings.SEARCH_RANK_WINDOW)
 
     def __len__(self) -> int:
         return self.count()
@@ -39,22 +53,11 @@ class SearchResults:
     def __getitem__(self, index):
         if not isinstance(index, slice):
             return self[index : index + 1][0]
-        start, stop = index.start or 0, index.stop if index.stop is not None else self.count()
-        if not self.terms or stop <= start:
+        start, stop = index.start or 0, min(index.stop if index.stop is not None else self.count(), self.count())
+        if stop <= start:
             return []
-        window = app_settings.SEARCH_RANK_WINDOW
-        newest_first = self.matches().order_by("-article__published_at", "-article_id")
-        if self.count() <= window:
-            ranked = self.backend.ranked(self.matches(), self.terms)
-            return list(ranked.for_results()[start:stop])
-        results = []
-        if start < window:
-            candidates = newest_first.values("pk")[:window]
-            ranked = self.backend.ranked(self.matches().filter(pk__in=models.Subquery(candidates)), self.terms)
-            results += list(ranked.for_results()[start : min(stop, window)])
-        if stop > window:
-            results += list(newest_first.for_results()[max(start, window) : stop])
-        return results
+        ranked = self.backend.matches(self.terms).filter(pk__in=self.candidates[: self.count()])
+        return list(self.backend.ranked(ranked, self.terms).for_results()[start:stop])
 
 
 class SearchBackend:
@@ -71,6 +74,10 @@ class SearchBackend:
     def ranked(self, matches: models.QuerySet, terms: SearchTerms) -> models.QuerySet:
         """``matches`` (from :meth:`match`) best first, each with a ``rank``; ties newest first, then by id."""
         raise NotImplementedError
+
+    def recent_first(self, matches: models.QuerySet) -> models.QuerySet:
+        """``matches`` most recently written first, in the order the engine can read without sorting them all."""
+        return matches.order_by("-pk")
 
     def prepare_database(self, connection) -> None:
         """Create what this backend's index needs beyond the models' tables, where it is missing (after every

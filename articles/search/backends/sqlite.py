@@ -48,6 +48,10 @@ class SqliteSearchBackend(SearchBackend):
     def match(self, entries: models.QuerySet, terms: SearchTerms, *, titles_only: bool = False) -> models.QuerySet:
         return entries.filter(index__query__match=terms.fts5_query(titles_only=titles_only))
 
+    def recent_first(self, matches: models.QuerySet) -> models.QuerySet:
+        # Ordered by the FTS table's own rowid (the entry's id), which FTS5 reads backwards without sorting.
+        return matches.order_by(models.F("index__entry_id").desc())
+
     def ranked(self, matches: models.QuerySet, terms: SearchTerms) -> models.QuerySet:
         # FTS5's rank is BM25 negated (lower is better); ``rank`` here is higher-better on every backend.
         return matches.annotate(rank=models.F("index__rank") * -1).order_by(
