@@ -69,11 +69,12 @@ class SeedCaseTests(TestCase):
         self.assertEqual(found("YAPTİRİM", "tr"), [])  # dotted İ is i, not ı, in Turkish
 
     def test_excerpts_show_no_footnote_markers(self):
-        response = self.client.get(url("search", "en", q="south korea"))
-        summaries = BeautifulSoup(response.content, "html.parser").select(".search-result .card__summary")
-        self.assertTrue(summaries)
-        for summary in summaries:
-            self.assertNotRegex(summary.get_text(), r"\[\d+\]")
+        make_article("Alliances", body="<p>Zanzibar turned to “Europe”.[2] South Korea[iv] signed in Brussels.[12]</p>")
+        for code in ("tr", "en", "ru"):
+            with self.subTest(code):
+                response = self.client.get(url("search", code, q="zanzibar"))
+                summary = BeautifulSoup(response.content, "html.parser").select_one(".search-result .card__summary")
+                self.assertEqual(summary.get_text(), "Zanzibar turned to “Europe”. South Korea signed in Brussels.")
 
 
 class PhrasePrefixAndRankingTests(TestCase):
