@@ -116,6 +116,7 @@
         event.preventDefault();
         window.location.assign(options()[active].querySelector("a").href);
       } else if (event.key === "Escape") {
+        event.preventDefault(); // the first Escape closes the list; only a second one clears the search field
         close();
       }
     });
