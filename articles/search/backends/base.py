@@ -65,6 +65,7 @@ class SearchBackend:
     needs more than the entries' columns, :meth:`articles_indexed`); the rest is shared."""
 
     suggestion_limit = 8
+    suggestion_candidates = 100
     completion_limit = 20
 
     def match(self, entries: models.QuerySet, terms: SearchTerms, *, titles_only: bool = False) -> models.QuerySet:
@@ -96,13 +97,17 @@ class SearchBackend:
         return SearchResults(self, terms)
 
     def suggest(self, terms: SearchTerms, limit: int | None = None) -> list:
-        """Entries whose titles contain every word typed so far (the last one as a prefix), best first: what the
-        search box offers as one types. One query."""
+        """Entries whose titles contain every word typed so far (the last one as a prefix), the best of the
+        ``suggestion_candidates`` most recently written: what the search box offers as one types. Two queries
+        (the vocabulary's completions, the titles)."""
         if not terms:
             return []
         terms = self.completed(terms)
         matches = self.matches(terms, titles_only=True)
-        return list(self.ranked(matches, terms).select_related("article")[: limit or self.suggestion_limit])
+        # Two letters match many titles: the best of the most recently written few, as for the results page.
+        candidates = self.recent_first(matches).values("pk")[: self.suggestion_candidates]
+        best = self.ranked(matches.filter(pk__in=models.Subquery(candidates)), terms)
+        return list(best.select_related("article")[: limit or self.suggestion_limit])
 
     def completed(self, terms: SearchTerms) -> SearchTerms:
         """``terms`` with the vocabulary's words that complete the last word (``SearchTerms.with_completions``):
