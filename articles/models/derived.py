@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from ..search.text import SearchTerms
@@ -88,12 +89,12 @@ class FullTextMatch(models.Lookup):
 class SearchEntryIndex(models.Model):
     """SQLite's full-text index of the search entries: an FTS5 table over their stems, read through the ORM.
 
-    Django has no model field for a virtual table, so this model is unmanaged and migration 0010 creates the table
-    on SQLite only, as *external content* of ``articles_searchentry`` (the stems are not stored twice) kept in step
-    by triggers on that table: every write of an entry, by ``articles.search.index`` or a cascade, updates the
-    index in the same statement. ``query`` is FTS5's hidden column named after the table, the left side of
-    ``MATCH``; ``rank`` its hidden ranking column, BM25 with the title weighing three times the rest (set by the
-    migration). So a search is an ordinary join: no raw SQL.
+    Django has no model field for a virtual table, so this model is unmanaged and the SQLite backend creates the
+    table after ``migrate`` (``SqliteSearchBackend.prepare_database``), as *external content* of
+    ``articles_searchentry`` (the stems are not stored twice) kept in step by triggers on that table: every write
+    of an entry, by ``articles.search.index`` or a cascade, updates the index in the same statement. ``query`` is
+    FTS5's hidden column named after the table, the left side of ``MATCH``; ``rank`` its hidden ranking column,
+    BM25 with the title weighing three times the rest. So a search is an ordinary join: no raw SQL.
     """
 
     entry = models.OneToOneField(
@@ -195,24 +196,41 @@ class SimilarArticle(models.Model):
         return f"{self.article_id} → {self.similar_id} ({self.shared_tags}) [{self.language}]"
 
 
+class ReleasedVariantQuerySet(models.QuerySet):
+    def upcoming(self, language: str) -> ReleasedVariantQuerySet:
+        """The stored form of ``Article.objects.upcoming(language)``: released variants whose date is to come, the
+        soonest first. A row per released variant holds the rule's outcome, so the page's query asks only the date."""
+        return self.filter(language=language, published_at__gt=timezone.now()).order_by("published_at")
+
+
 class ReleasedVariant(models.Model):
     """A language variant released to readers (``Article.is_published_in(language, scheduled=True)``), with its date.
 
     A narrow copy of what Similar Posts are ranked by, kept by ``articles.upkeep`` on every save: counting
     shared tags over these rows never reads an article's text, which on a large archive is the difference between
-    milliseconds and a second (``articles.similar``).
+    milliseconds and a second (``articles.similar``). It also holds the variant's previous and next article in its
+    category once a reading has linked them (``articles.neighbours``).
     """
 
     article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="released_variants")
     language = models.CharField(_("language"), max_length=8, choices=settings.LANGUAGES)
     published_at = models.DateTimeField(_("publication date"))
+    previous_article = models.ForeignKey(Article, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    next_article = models.ForeignKey(Article, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    linked = models.BooleanField(default=False)  # previous_article and next_article are current
+    links_version = models.PositiveIntegerField(default=0)  # raised each time the links are forgotten
+
+    objects = ReleasedVariantQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("released language variant")
         verbose_name_plural = _("released language variants")
         ordering = ["article_id", "language"]
         constraints = [models.UniqueConstraint(fields=["article", "language"], name="released_variant_unique")]
-        indexes = [models.Index(fields=["article", "language", "published_at"], name="released_variant_rank_idx")]
+        indexes = [
+            models.Index(fields=["article", "language", "published_at"], name="released_variant_rank_idx"),
+            models.Index(fields=["language", "published_at"], name="released_variant_date_idx"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.article_id} [{self.language}]"

@@ -1,5 +1,5 @@
 """The search on PostgreSQL: a stored ``tsvector`` per entry (``SearchEntry.document``) under one partial GIN
-index per language (migration 0010), ranked with ``ts_rank`` on the stored vector, never re-parsing a text.
+index per language (made after ``migrate``: ``prepare_database``), ranked with ``ts_rank`` on the stored vector, never re-parsing a text.
 
 The vector is made of the Snowball stems the entries store (``title_stems`` weighted A, the rest B) with the
 ``simple`` configuration, which only splits and lower-cases: the stems were made in Python by the language's own

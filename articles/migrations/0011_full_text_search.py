@@ -90,7 +90,7 @@ def fill_vocabulary(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('articles', '0009_refold_search_entries'),
+        ('articles', '0010_released_variant_links'),
     ]
 
     operations = [
