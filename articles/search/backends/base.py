@@ -56,7 +56,7 @@ class SearchResults:
         start, stop = index.start or 0, min(index.stop if index.stop is not None else self.count(), self.count())
         if stop <= start:
             return []
-        ranked = self.backend.matches(self.terms).filter(pk__in=self.candidates[: self.count()])
+        ranked = self.backend.among(self.backend.matches(self.terms), self.candidates[: self.count()])
         return list(self.backend.ranked(ranked, self.terms).for_results()[start:stop])
 
 
@@ -75,6 +75,11 @@ class SearchBackend:
     def ranked(self, matches: models.QuerySet, terms: SearchTerms) -> models.QuerySet:
         """``matches`` (from :meth:`match`) best first, each with a ``rank``; ties newest first, then by id."""
         raise NotImplementedError
+
+    def among(self, matches: models.QuerySet, ids: list[int]) -> models.QuerySet:
+        """``matches`` of these entry ids only (some of the most recently written), read without reading the
+        older matches."""
+        return matches.filter(pk__in=ids)
 
     def recent_first(self, matches: models.QuerySet) -> models.QuerySet:
         """``matches`` most recently written first, in the order the engine can read without sorting them all."""
@@ -98,15 +103,17 @@ class SearchBackend:
 
     def suggest(self, terms: SearchTerms, limit: int | None = None) -> list:
         """Entries whose titles contain every word typed so far (the last one as a prefix), the best of the
-        ``suggestion_candidates`` most recently written: what the search box offers as one types. Two queries
-        (the vocabulary's completions, the titles)."""
+        ``suggestion_candidates`` most recently written: what the search box offers as one types. Three queries
+        (the vocabulary's completions, the candidates, the best of them)."""
         if not terms:
             return []
         terms = self.completed(terms)
         matches = self.matches(terms, titles_only=True)
         # Two letters match many titles: the best of the most recently written few, as for the results page.
-        candidates = self.recent_first(matches).values("pk")[: self.suggestion_candidates]
-        best = self.ranked(matches.filter(pk__in=models.Subquery(candidates)), terms)
+        candidates = list(self.recent_first(matches).values_list("pk", flat=True)[: self.suggestion_candidates])
+        if not candidates:
+            return []
+        best = self.ranked(self.among(matches, candidates), terms)
         return list(best.select_related("article")[: limit or self.suggestion_limit])
 
     def completed(self, terms: SearchTerms) -> SearchTerms:
