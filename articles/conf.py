@@ -14,7 +14,7 @@ from __future__ import annotations
 from publishing.conf import AppSettings
 
 # PostgreSQL's built-in text-search configurations (PostgreSQL 14 and later), which are also the names of the
-# Snowball stemmers the search uses on other databases, by the language code Django uses for the language.
+# Snowball stemmers the search uses, by the language code Django uses for the language.
 DEFAULT_SEARCH_CONFIGS = {
     "ar": "arabic",
     "hy": "armenian",
@@ -88,11 +88,33 @@ class ArticlesSettings(AppSettings):
 
     @property
     def SEARCH_CONFIGS(self) -> dict[str, str]:
-        """``ARTICLES_SEARCH_CONFIGS`` (PostgreSQL's configuration for each language it has one for, e.g.
-        ``{"de": "german", "tr": "turkish", …}``): the text-search configuration of each language code, also the
-        Snowball stemmer used on other databases. The host's mapping is laid over the default one; a language in
-        neither is searched with PostgreSQL's ``simple`` configuration, unstemmed (``articles.search``)."""
+        """``ARTICLES_SEARCH_CONFIGS`` (PostgreSQL's configuration name for each language it has one for, e.g.
+        ``{"de": "german", "tr": "turkish", …}``): the Snowball stemmer of each language code, named as PostgreSQL
+        names its configurations. The stems are made in Python on every database (``articles.search``). The host's
+        mapping is laid over the default one; a language in neither is searched unstemmed (``simple``).
+        """
         return self._read("SEARCH_CONFIGS", {}, lambda configs: {**DEFAULT_SEARCH_CONFIGS, **configs})
+
+    @property
+    def SEARCH_BACKEND(self) -> str:
+        """``ARTICLES_SEARCH_BACKEND`` (""): the dotted path of the search backend class; empty for the database's
+        own full-text engine (PostgreSQL's ``tsvector``, SQLite's FTS5), a class of the site's own for a search
+        server (``articles.search.backends``)."""
+        return self._read("SEARCH_BACKEND", "")
+
+    @property
+    def SEARCH_RANK_WINDOW(self) -> int:
+        """``ARTICLES_SEARCH_RANK_WINDOW`` (500): how many matches of a query are read, ranked and paged through at
+        most, the most recently written ones; a word found in more articles says "more than 500 results", so that
+        a very common word costs no more than a rare one (``articles.search.backends.base.SearchResults``,
+        docs/performance.md)."""
+        return self._read("SEARCH_RANK_WINDOW", 500, int)
+
+    @property
+    def SEARCH_SUGGESTION_CANDIDATES(self) -> int:
+        """``ARTICLES_SEARCH_SUGGESTION_CANDIDATES`` (2000): at most this many words of the vocabulary are compared
+        with a misspelt word for "did you mean" (those of its first letter and about its length)."""
+        return self._read("SEARCH_SUGGESTION_CANDIDATES", 2000, int)
 
 
 app_settings = ArticlesSettings()

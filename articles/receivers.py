@@ -6,7 +6,8 @@ the authors app's, which knows nothing of articles: the articles app follows the
 """
 from __future__ import annotations
 
-from django.db.models.signals import m2m_changed, post_delete, post_save, pre_delete, pre_save
+from django.apps import apps
+from django.db.models.signals import m2m_changed, post_delete, post_migrate, post_save, pre_delete, pre_save
 from django.dispatch import receiver
 
 from authors.models import Author
@@ -125,3 +126,11 @@ def author_saved(sender, instance, created, raw=False, **kwargs):
 @receiver(post_delete, sender=Author, dispatch_uid="articles.author_deleted")
 def author_deleted(sender, instance, **kwargs):
     upkeep.author_deleted(author=instance)
+
+
+# --- The database ----------------------------------------------------------------------------------------------
+
+
+@receiver(post_migrate, sender=apps.get_app_config("articles"))
+def articles_migrated(sender, using, **kwargs):
+    upkeep.search_database_prepare(using=using)

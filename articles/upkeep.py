@@ -404,3 +404,15 @@ def _page_dependencies(article: Article, change: _ArticleChange, *, tag_ids: set
         if article.category_id and article.is_published_in(language):
             names.update(caching.article_dependency(pk) for pk in neighbours.nearest_ids(article, language) if pk)
     return names
+
+
+def search_database_prepare(*, using: str) -> None:
+    """After ``migrate``: what the search backend's index needs beyond the models' tables (SQLite's FTS5 table,
+    PostgreSQL's GIN indexes), created where missing. Here rather than only in a migration so that a host whose
+    migrations are its own (other languages, README "Use it in your own site") gets them too."""
+    from django.db import connections, router
+
+    from .models import SearchEntry
+
+    if router.allow_migrate_model(using, SearchEntry):
+        search_index.search_backend().prepare_database(connections[using])

@@ -17,6 +17,8 @@ urlpatterns = [
     path(format_lazy("{}/<slug:slug>/", pgettext_lazy("URL path", "categories")), views.CategoryDetailView.as_view(), name="category"),
     # Translators: a URL path word, lower-case ASCII without slashes (Turkish "ara", Russian transliterated: "poisk").
     path(format_lazy("{}/", pgettext_lazy("URL path", "search")), views.ArticleSearchView.as_view(), name="search"),
+    # The search box's suggestions as one types (JSON).
+    path(format_lazy("{}/suggest/", pgettext_lazy("URL path", "search")), views.search_suggestions, name="search_suggest"),
     # Feeds: RSS at .../feed/, Atom at .../feed/atom/, of the articles published in the language of the prefix.
     path("feed/", feeds.LatestArticlesFeed(), name="feed"),
     path("feed/atom/", feeds.LatestArticlesAtomFeed(), name="feed_atom"),

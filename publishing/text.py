@@ -66,6 +66,24 @@ def casefold_in(value: str, language: str) -> str:
     return " ".join(value.replace("İ", "i").split()).casefold()
 
 
+def case_variants(value: str, languages: Iterable[str]) -> set[str]:
+    """``value`` as a name may be written in each of ``languages``: as typed, in lower case, in capitals and
+    capitalised, each by the language's rules ("кор" -> "кор", "КОР", "Кор"; "istanbul" -> "İstanbul" in Turkish).
+
+    For matching names where the database cannot ignore case: SQLite's ``LIKE`` folds only ASCII letters, and
+    PostgreSQL's ``UPPER`` folds by the server's locale, which knows no Turkish İ/i. Names are written in one
+    of these forms, so trying each finds them whatever case the editor types in.
+    """
+    variants = {value}
+    for language in languages:
+        turkish = has_turkish_casing(language)
+        lower = lower_tr(value) if turkish else value.lower()
+        upper = upper_in(value, language)
+        capitalised = (upper_tr(lower[:1]) if turkish else lower[:1].upper()) + lower[1:]
+        variants |= {lower, upper, capitalised}
+    return variants
+
+
 # Apostrophes join Turkish suffixes to names ("Rusya'nın"), so they vanish instead of splitting the word.
 _SLUG_REPLACEMENTS = [["'", ""], ["’", ""], ["ʼ", ""]]
 

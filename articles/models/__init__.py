@@ -1,7 +1,16 @@
 """The articles app's models: ``taxonomy`` (categories, tags), ``article`` (articles, references, the publication
 rule) and ``derived`` (what upkeep keeps current: search entries, stored Similar Posts, released variants, list counts)."""
 from .article import Article, ArticleQuerySet, Reference, markers_in, rich_text_errors
-from .derived import ListingCount, ReleasedVariant, SearchEntry, SearchEntryQuerySet, SimilarArticle, SimilarList
+from .derived import (
+    ListingCount,
+    ReleasedVariant,
+    SearchEntry,
+    SearchEntryIndex,
+    SearchEntryQuerySet,
+    SearchWord,
+    SimilarArticle,
+    SimilarList,
+)
 from .taxonomy import Category, Tag, TaggedArticle, TaggedArticleManager
 
 __all__ = [
@@ -12,7 +21,9 @@ __all__ = [
     "Reference",
     "ReleasedVariant",
     "SearchEntry",
+    "SearchEntryIndex",
     "SearchEntryQuerySet",
+    "SearchWord",
     "SimilarArticle",
     "SimilarList",
     "Tag",

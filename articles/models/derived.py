@@ -3,71 +3,56 @@ search entries, stored Similar Posts lists, and the released variants Similar Po
 from __future__ import annotations
 
 from django.conf import settings
-from django.db import connections, models
+from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from publishing.languages import language_codes
 
-from ..search.text import SearchTerms, config_for, search_vector
+from ..search.text import SearchTerms
 from .article import Article
 
 
 class SearchEntryQuerySet(models.QuerySet):
-    def matching(self, terms: SearchTerms) -> SearchEntryQuerySet:
-        """Entries of articles published in ``terms.language`` that contain every word of the query, best first.
+    def public(self, language: str) -> SearchEntryQuerySet:
+        """Entries of ``language`` whose article readers of that language may see (the one publication rule)."""
+        return self.filter(Article.objects.published_q(language, via="article__"), language=language)
 
-        Each entry carries ``rank``; its article comes with its category and authors.
-        """
-        from .article import Article
+    def matching(self, terms: SearchTerms) -> SearchEntryQuerySet:
+        """Public entries of ``terms.language`` that contain every word and phrase of the query, best first, each
+        with its ``rank`` and its article (category and authors read along). The configured search backend decides
+        how (``articles.search.backends``)."""
+        from ..search.backends import search_backend
 
         if not terms:
             return self.none()
-        entries = self.filter(Article.objects.published_q(terms.language, via="article__"), language=terms.language)
-        if connections[self.db].vendor == "postgresql":
-            entries = self._matching_full_text(entries, terms)
-        else:
-            entries = self._matching_stems(entries, terms)
-        return (
-            entries.select_related("article", "article__category")
-            .prefetch_related("article__authors")
-            .order_by("-rank", "-article__published_at", "-article_id")
-        )
+        backend = search_backend()
+        terms = backend.completed(terms)
+        return backend.ranked(backend.match(self.public(terms.language), terms), terms).for_results()
 
-    @staticmethod
-    def _matching_full_text(entries: SearchEntryQuerySet, terms: SearchTerms) -> SearchEntryQuerySet:
-        from django.contrib.postgres.search import SearchQuery, SearchRank
+    def for_results(self) -> SearchEntryQuerySet:
+        """What a result shows: its article, the article's category and authors."""
+        return self.select_related("article", "article__category").prefetch_related("article__authors")
 
-        config = config_for(terms.language)
-        vector = search_vector(config)
-        query = SearchQuery(terms.tsquery(), search_type="raw", config=config)
-        return entries.annotate(document=vector, rank=SearchRank(vector, query)).filter(document=query)
 
-    @staticmethod
-    def _matching_stems(entries: SearchEntryQuerySet, terms: SearchTerms) -> SearchEntryQuerySet:
-        """Every query word must match a stem of the entry; a match in the title weighs three times one elsewhere."""
-        rank = models.Value(0)
-        for query_word in terms.query_words:
-            in_title = models.Q(title_stems__contains=f" {query_word.prefix}") | models.Q(
-                title_stems__contains=f" {query_word.exact} "
-            )
-            in_text = models.Q(text_stems__contains=f" {query_word.prefix}") | models.Q(
-                text_stems__contains=f" {query_word.exact} "
-            )
-            entries = entries.filter(in_title | in_text)
-            rank = (
-                rank
-                + models.Case(models.When(in_title, then=models.Value(3)), default=models.Value(0))
-                + models.Case(models.When(in_text, then=models.Value(1)), default=models.Value(0))
-            )
-        return entries.annotate(rank=models.ExpressionWrapper(rank, output_field=models.FloatField()))
+class SearchDocumentField(models.TextField):
+    """A stored ``tsvector`` on PostgreSQL; a text column left empty on other databases, which index the entries
+    their own way (SQLite: ``SearchEntryIndex``).
+
+    Not ``django.contrib.postgres.search.SearchVectorField``: importing ``django.contrib.postgres`` needs psycopg,
+    which a site on SQLite does not install, and this model is imported on every database.
+    """
+
+    def db_type(self, connection):
+        return "tsvector" if connection.vendor == "postgresql" else super().db_type(connection)
 
 
 class SearchEntry(models.Model):
     """One language variant of an article as the search reads it: plain, case-folded text, rewritten on every change.
 
     Tags and authors are copied in so that a single indexed row answers a query; ``articles.search`` explains the
-    folding, the PostgreSQL indexes and the word stems other databases match.
+    folding and the word stems (``title_stems``, ``text_stems``) that each database's full-text index is made of:
+    ``document`` on PostgreSQL, the FTS5 table ``SearchEntryIndex`` on SQLite.
     """
 
     article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="search_entries")
@@ -78,6 +63,7 @@ class SearchEntry(models.Model):
     body = models.TextField(_("body"), blank=True)
     title_stems = models.TextField(blank=True, editable=False)
     text_stems = models.TextField(blank=True, editable=False)
+    document = SearchDocumentField(null=True, blank=True, editable=False)
 
     objects = SearchEntryQuerySet.as_manager()
 
@@ -89,6 +75,70 @@ class SearchEntry(models.Model):
 
     def __str__(self) -> str:
         return f"{self.title} [{self.language}]"
+
+
+class FullTextMatch(models.Lookup):
+    """``column MATCH query``: SQLite's full-text operator, which Django has no lookup for."""
+
+    lookup_name = "match"
+
+    def as_sql(self, compiler, connection):
+        lhs, lhs_params = self.process_lhs(compiler, connection)
+        rhs, rhs_params = self.process_rhs(compiler, connection)
+        return f"{lhs} MATCH {rhs}", [*lhs_params, *rhs_params]
+
+
+class SearchEntryIndex(models.Model):
+    """SQLite's full-text index of the search entries: an FTS5 table over their stems, read through the ORM.
+
+    Django has no model field for a virtual table, so this model is unmanaged and the SQLite backend creates the
+    table after ``migrate`` (``SqliteSearchBackend.prepare_database``), as *external content* of
+    ``articles_searchentry`` (the stems are not stored twice) kept in step by triggers on that table: every write
+    of an entry, by ``articles.search.index`` or a cascade, updates the index in the same statement. ``query`` is
+    FTS5's hidden column named after the table, the left side of ``MATCH``; ``rank`` its hidden ranking column,
+    BM25 with the title weighing three times the rest. So a search is an ordinary join: no raw SQL.
+    """
+
+    entry = models.OneToOneField(
+        SearchEntry, on_delete=models.DO_NOTHING, primary_key=True, db_column="rowid", db_constraint=False,
+        related_name="index",
+    )
+    title_stems = models.TextField()
+    text_stems = models.TextField()
+    query = models.TextField(db_column="articles_searchentry_fts")
+    rank = models.FloatField()
+
+    class Meta:
+        managed = False
+        db_table = "articles_searchentry_fts"
+        verbose_name = _("search index row")
+        verbose_name_plural = _("search index rows")
+
+    def __str__(self) -> str:
+        return str(self.entry_id)
+
+
+SearchEntryIndex._meta.get_field("query").register_lookup(FullTextMatch)
+
+
+class SearchWord(models.Model):
+    """A word of a language's search vocabulary (``articles.search.text.vocabulary_of``), which "did you mean"
+    corrects a query from. Words are added as entries are written and never removed: a suggestion is only offered
+    when it finds published articles, so a word left by a deleted or unpublished text is never shown."""
+
+    language = models.CharField(_("language"), max_length=8, choices=settings.LANGUAGES)
+    word = models.CharField(_("word"), max_length=100)
+    length = models.PositiveSmallIntegerField()
+
+    class Meta:
+        verbose_name = _("search word")
+        verbose_name_plural = _("search words")
+        ordering = ["language", "word"]
+        constraints = [models.UniqueConstraint(fields=["language", "word"], name="search_word_unique")]
+        indexes = [models.Index(fields=["language", "length", "word"], name="search_word_length_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.word} [{self.language}]"
 
 
 class SimilarList(models.Model):

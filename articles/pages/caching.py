@@ -20,8 +20,9 @@ import functools
 import hashlib
 import re
 import time
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from datetime import datetime
+from typing import TypeVar
 
 from django.conf import settings
 from django.core.cache import caches
@@ -33,8 +34,10 @@ from django.utils.translation import get_language
 from ..conf import app_settings
 
 PAGE_PREFIX = "articles:page:"
+VALUE_PREFIX = "articles:value:"
 DEPENDENCY_PREFIX = "articles:dep:"
 EVERYTHING = "site"
+T = TypeVar("T")
 # The lists' pages: numbered (search) or named by the article they continue from (``articles.pages.paging``).
 _PAGE_QUERY_RE = re.compile(r"\A((page=\d{1,6})|((before|after)=\d{1,12}))?\Z")
 
@@ -139,6 +142,30 @@ def cached_page(view):
         return response
 
     return serve
+
+
+def cached_value(key: str, dependencies: Iterable[str], make: Callable[[], T]) -> T:
+    """``make()``, kept in the page cache under ``key`` until one of ``dependencies`` is stamped or
+    ``ARTICLES_PAGE_CACHE_SECONDS`` pass: the rule of the cached pages, for data that is not a page (the search
+    box's suggestions). Made anew on every call when the page cache is off."""
+    seconds = page_seconds()
+    if seconds <= 0:
+        return make()
+    cache = page_cache()
+    key = VALUE_PREFIX + hashlib.sha256(key.encode()).hexdigest()
+    names = set(dependencies) | {EVERYTHING}
+    entry = cache.get(key)
+    if entry is not None:
+        current = cache.get_many([DEPENDENCY_PREFIX + name for name in entry["dependencies"]])
+        if all(current.get(DEPENDENCY_PREFIX + name) == version for name, version in entry["dependencies"].items()):
+            return entry["value"]
+    started = time.time_ns()
+    value = make()
+    current = cache.get_many([DEPENDENCY_PREFIX + name for name in names])
+    if not any(version is not None and version >= started for version in current.values()):
+        recorded = {name: current.get(DEPENDENCY_PREFIX + name) for name in names}
+        cache.set(key, {"dependencies": recorded, "value": value}, timeout=seconds)
+    return value
 
 
 def _store(response, *, key: str, started: int, language: str | None) -> None:

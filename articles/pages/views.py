@@ -15,8 +15,9 @@ from publishing.languages import current_language, localized
 from publishing.translated import language_neutral_url
 
 from ..conf import app_settings
-from ..models import Article, Category, ListingCount, SearchEntry, Tag
+from ..models import Article, Category, ListingCount, Tag
 from ..search import SearchTerms
+from ..search.backends import search_backend
 from . import caching, paging
 from .reading import article_page
 from .seo import PageMeta, article_page_meta, listing_page_meta, x_default_language
@@ -206,7 +207,8 @@ class CategoryDetailView(TranslatedCollectionView):
 
 
 class ArticleSearchView(PagedListView):
-    """The search of a language: its published articles containing every word of ``?q=``, best match first."""
+    """The search of a language: its published articles containing every word and phrase of ``?q=``, best match
+    first (the configured backend, ``articles.search.backends``), and a corrected query when none matches."""
 
     template_name = "articles/search.html"
     context_object_name = "results"
@@ -214,7 +216,7 @@ class ArticleSearchView(PagedListView):
     def get_queryset(self):
         self.query = " ".join(self.request.GET.get("q", "").split())[:200]
         self.terms = SearchTerms.parse(self.query, current_language())
-        return SearchEntry.objects.matching(self.terms)
+        return search_backend().results(self.terms)
 
     def get_context_data(self, **kwargs):
         from django.urls import reverse
@@ -228,14 +230,43 @@ class ArticleSearchView(PagedListView):
             with translation.override(code):
                 alternates[code] = reverse("articles:search") + suffix
         title = _("Search: %(query)s") % {"query": self.query} if self.query else _("Search")
+        found = context["paginator"].count if context.get("paginator") else 0
         context.update(
             query=self.query,
             terms=self.terms,
+            results_capped=self.object_list.capped,
+            did_you_mean=search_backend().did_you_mean(self.terms) if self.terms and not found else "",
             alternate_urls=alternates,
             x_default_url=alternates[settings.LANGUAGE_CODE],
             page_meta=PageMeta(title=title, noindex=True),
         )
         return context
+
+
+SUGGEST_QUERY_LENGTH = 100
+
+
+def search_suggestions(request):
+    """The search box's suggestions as one types ``?q=``: up to eight published titles of the page's language
+    containing every word typed, the last one as a prefix, as JSON ``{"query", "suggestions": [{"title",
+    "url"}]}``. Kept in the page cache by language and query, and forgotten with the language's home page (which
+    every change to an article of that language stamps, ``articles.pages.caching``): a hit costs no query."""
+    from django.http import JsonResponse
+
+    language = current_language()
+    query = " ".join(request.GET.get("q", "").split())[:SUGGEST_QUERY_LENGTH]
+    terms = SearchTerms.parse(query, language)
+
+    def suggestions() -> list[dict[str, str]]:
+        return [
+            {"title": entry.article.title, "url": entry.article.get_absolute_url()}
+            for entry in search_backend().suggest(terms)
+        ]
+
+    key = f"suggest:{language}:{terms.words}:{terms.phrases}"
+    dependencies = {caching.home_dependency(language), caching.schedule_dependency(language)}
+    found = caching.cached_value(key, dependencies, suggestions) if terms else []
+    return JsonResponse({"query": query, "suggestions": found}, json_dumps_params={"ensure_ascii": False})
 
 
 @method_decorator([never_cache, staff_member_required], name="dispatch")

@@ -7,12 +7,12 @@ language with Turkish casing ("IŞIK" = "ışık"), by Unicode's elsewhere ("Ira
 reader types it), and "İstanbul" = "istanbul" in every language. In Turkish the suffix a writer joins to a name
 with an apostrophe ("İstanbul'da", "Rusya'nın") is dropped as well.
 
-On PostgreSQL the folded columns are searched with the language's own text-search configuration (``turkish``,
-``english``, ``russian`` …, ``ARTICLES_SEARCH_CONFIGS``) through one GIN expression index per language (migration
-0002 makes them for this repository's languages), ranked with
-``ts_rank``. Elsewhere (SQLite in development and tests) each entry also stores the Snowball stem of every word, the
-lexemes PostgreSQL would make, and the same query is answered with ``LIKE``. Both stem with the same Snowball
-algorithms, so "yaptırımlar" finds "yaptırım" and "санкции" finds "санкций" on either database.
+Each entry stores the Snowball stem of every word (``title_stems``, ``text_stems``), made in Python by the
+language's algorithm (``ARTICLES_SEARCH_CONFIGS``), and each database's own full-text engine indexes those stems
+(``backends``): PostgreSQL a stored ``tsvector`` under a GIN index per language, ranked with ``ts_rank``; SQLite
+an FTS5 table, ranked with BM25. Both see the same stems, so "yaptırımlar" finds "yaptırım" and "санкции" finds
+"санкций" on either database, with the same results. A site can point ``ARTICLES_SEARCH_BACKEND`` at a search
+server of its own behind the same interface.
 
 Snowball's Turkish stemmer strips one suffix layer at a time: "yaptırımlar" → "yaptırım", but "yaptırım" →
 "yaptır". A document's "yaptırım" is therefore stored as "yaptır", which the plural's stem does not reach. So a
@@ -20,9 +20,14 @@ query word matches a document stem that starts with the word's stem (typing "yap
 equals the stem of its stem: the plural finds the singular without "yaptırım" finding every word that starts with
 "yap".
 
-The package: ``text`` (folding, stemming, matching, excerpts, what an entry stores; no model import), ``index``
-(keeping the entries current) and ``SearchEntry``'s queryset (``articles.models.derived``).
-"""
-from .text import SearchTerms, config_for, entry_values, fold, search_vector, stem, stems_of
+A query's words are matched that way, its quoted words as a phrase, and its last word also as the start of the
+vocabulary's words as the reader types ("securi" finds "security"); "did you mean" corrects a query that finds
+nothing from the same vocabulary (``SearchWord``: the words of titles, highlights, tags and authors).
 
-__all__ = ["SearchTerms", "config_for", "entry_values", "fold", "search_vector", "stem", "stems_of"]
+The package: ``text`` (folding, stemming, query syntax, excerpts, what an entry stores; no model import),
+``backends`` (the interface, PostgreSQL, SQLite), ``index`` (keeping the entries current) and ``SearchEntry``'s
+queryset (``articles.models.derived``).
+"""
+from .text import SearchTerms, config_for, entry_values, fold, stem, stems_of
+
+__all__ = ["SearchTerms", "config_for", "entry_values", "fold", "stem", "stems_of"]

@@ -8,8 +8,9 @@ from django.db import models, transaction
 
 from publishing.languages import language_codes, translated_value
 
-from ..models import Article, SearchEntry
-from .text import entry_values
+from ..models import Article, SearchEntry, SearchWord
+from .backends import search_backend
+from .text import entry_values, vocabulary_of
 
 
 def search_index_update(*, article_ids: Iterable[int]) -> int:
@@ -27,12 +28,14 @@ def search_index_update(*, article_ids: Iterable[int]) -> int:
 @transaction.atomic
 def search_index_write(*, articles: Iterable) -> int:
     """:func:`search_index_update` for articles in memory as they were just saved: a save indexes what it wrote
-    without reading its row back. Their tags and authors are read here, unless the caller prefetched them."""
+    without reading its row back. Their tags and authors are read here, unless the caller prefetched them.
 
-
+    The backend then updates its index (``articles_indexed``), and the words of the entries join their language's
+    vocabulary (``SearchWord``, for "did you mean")."""
     articles = list(articles)
     models.prefetch_related_objects(articles, "tags", "authors")
     entries = []
+    words: set[tuple[str, str]] = set()
     for article in articles:
         tags = list(article.tags.all())
         # Names as written, not as shown: a family name in Turkish capitals ("KIZILYAZI") loses its dotless ı
@@ -49,8 +52,16 @@ def search_index_write(*, articles: Iterable) -> int:
                 keywords=[translated_value(tag, "name", code) or "" for tag in tags] + author_names,
             )
             entries.append(SearchEntry(article=article, **values))
-    SearchEntry.objects.filter(article_id__in=[article.pk for article in articles]).delete()
+            words |= {(code, word) for word in vocabulary_of(values)}
+    ids = [article.pk for article in articles]
+    SearchEntry.objects.filter(article_id__in=ids).delete()
     SearchEntry.objects.bulk_create(entries)
+    search_backend().articles_indexed(ids)
+    SearchWord.objects.bulk_create(
+        [SearchWord(language=code, word=word[:100], length=len(word[:100])) for code, word in sorted(words)],
+        ignore_conflicts=True,
+        batch_size=500,
+    )
     return len(entries)
 
 

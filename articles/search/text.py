@@ -8,26 +8,29 @@ import functools
 import re
 import threading
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from html import escape
 
 import snowballstemmer
-from django.utils.html import conditional_escape, format_html
 from django.utils.safestring import SafeString, mark_safe
 
 from publishing.text import casefold_in, has_turkish_casing, plain_text
 
 from ..conf import app_settings
+from ..footnotes import MARKER_RE
 
 MAX_QUERY_WORDS = 8
+VOCABULARY_MIN_LENGTH = 3
 EXCERPT_WORDS = 36
 
 WORD_RE = re.compile(r"\w+")
+_QUOTES_RE = re.compile(r'["“”„«»]')
 _TURKISH_NAME_SUFFIX_RE = re.compile(r"(?<=\w)['’ʼ]\w+")
 _stemmers = threading.local()  # Snowball stemmer objects keep state between calls: one per thread.
 
 
 def config_for(language: str) -> str:
-    """PostgreSQL's text-search configuration for ``language``, which also names its Snowball stemmer
+    """The Snowball stemmer of ``language``, by the name of PostgreSQL's text-search configuration for it
     (``ARTICLES_SEARCH_CONFIGS``); ``simple``, which does not stem, for a language it does not know."""
     return app_settings.SEARCH_CONFIGS.get(language, "simple")
 
@@ -81,18 +84,40 @@ class QueryWord:
 
 @dataclass(frozen=True)
 class SearchTerms:
-    """What a reader typed, as the search understands it: folded words of two letters or more, in the order given."""
+    """What a reader typed, as the search understands it: folded words of two letters or more, in the order given,
+    and the groups of words put in quotes, which must appear together in that order (``phrases``).
+
+    Each loose word matches a document stem that starts with the word's stem, so the word the reader is still
+    typing matches as a prefix ("sanc" finds "sanctions"), or that equals the stem of its stem (see the package
+    docstring); a phrase matches its words' stems one after the other. Every word and every phrase must match.
+    """
 
     language: str
     words: tuple[str, ...]
+    phrases: tuple[tuple[str, ...], ...] = ()
+    completions: tuple[str, ...] = ()  # more stems the last loose word accepts (``with_completions``)
 
     @classmethod
     def parse(cls, query: str, language: str) -> SearchTerms:
-        words = [word for word in WORD_RE.findall(fold(query, language)) if len(word) > 1]
-        return cls(language=language, words=tuple(dict.fromkeys(words))[:MAX_QUERY_WORDS])
+        phrases, loose = [], []
+        for index, part in enumerate(_QUOTES_RE.split(query or "")):
+            words = WORD_RE.findall(fold(part, language))
+            if index % 2 and len(words) > 1:
+                phrases.append(tuple(words[:MAX_QUERY_WORDS]))
+            else:
+                loose += [word for word in words if len(word) > 1]
+        words = tuple(dict.fromkeys(loose + [word for phrase in phrases for word in phrase]))[:MAX_QUERY_WORDS]
+        kept = [phrase for phrase in dict.fromkeys(phrases) if all(word in words for word in phrase)]
+        return cls(language=language, words=words, phrases=tuple(kept))
 
     def __bool__(self) -> bool:
         return bool(self.words)
+
+    @property
+    def loose_words(self) -> tuple[str, ...]:
+        """The words outside phrases (a word both loose and quoted is left to its phrase)."""
+        quoted = {word for phrase in self.phrases for word in phrase}
+        return tuple(word for word in self.words if word not in quoted)
 
     @property
     def query_words(self) -> tuple[QueryWord, ...]:
@@ -102,39 +127,88 @@ class SearchTerms:
             result.append(QueryWord(word=word, prefix=prefix, exact=stem(prefix, self.language)))
         return tuple(result)
 
-    def tsquery(self) -> str:
-        """PostgreSQL query text. ``to_tsquery`` stems each operand itself, so the word is given for its stem (as a
-        prefix) and its stem for the stem's stem (exact); every query word must match."""
+    def _loose(self) -> list[QueryWord]:
+        loose = set(self.loose_words)
+        return [query_word for query_word in self.query_words if query_word.word in loose]
+
+    @property
+    def last_word(self) -> str:
+        """The last loose word, the one the reader may still be typing ("" if there is none)."""
+        return self.loose_words[-1] if self.loose_words else ""
+
+    def with_completions(self, words: Iterable[str]) -> SearchTerms:
+        """These terms with the last word also accepting the stems of ``words``, whole words of the vocabulary
+        that start with it: "securi" is not a prefix of the stem "secur" that "security" is indexed as, but
+        "security" completes it."""
+        own = {query_word.prefix for query_word in self._loose() if query_word.word == self.last_word}
+        stems = sorted({stem(word, self.language) for word in words} - own)
+        return replace(self, completions=tuple(stems))
+
+    def _alternatives(self, query_word: QueryWord) -> list[str]:
+        return list(self.completions) if query_word.word == self.last_word else []
+
+    def _phrase_stems(self) -> list[list[str]]:
+        return [[stem(word, self.language) for word in phrase] for phrase in self.phrases]
+
+    def tsquery(self, *, titles_only: bool = False) -> str:
+        """PostgreSQL's query text (``to_tsquery`` with the ``simple`` configuration, over the stored stems): each
+        loose word as its stem's prefix or its stem's stem, each phrase as its stems one after the other (``<->``),
+        all required; ``titles_only`` keeps to the title's lexemes (weight A). Stems are made of word characters
+        only, so quoting them is safe."""
+        weight = "A" if titles_only else ""
         parts = []
-        for query_word in self.query_words:
-            if query_word.exact == query_word.prefix:
-                parts.append(f"'{query_word.word}':*")
-            else:
-                parts.append(f"('{query_word.word}':* | '{query_word.prefix}')")
+        for query_word in self._loose():
+            exact = dict.fromkeys([query_word.exact, *self._alternatives(query_word)])
+            exact.pop(query_word.prefix, None)
+            options = [f"'{query_word.prefix}':*{weight}"] + [f"'{s}'" + (f":{weight}" if weight else "") for s in exact]
+            parts.append(options[0] if len(options) == 1 else "(" + " | ".join(options) + ")")
+        for stems in self._phrase_stems():
+            parts.append("(" + " <-> ".join(f"'{s}'" + (f":{weight}" if weight else "") for s in stems) + ")")
         return " & ".join(parts)
+
+    def fts5_query(self, *, titles_only: bool = False) -> str:
+        """SQLite FTS5's query text (``MATCH``) with the same meaning as :meth:`tsquery`: ``"stem"*`` is a prefix,
+        ``"a b"`` a phrase of tokens; stems hold no double quote, so quoting them is safe."""
+        parts = []
+        for query_word in self._loose():
+            exact = dict.fromkeys([query_word.exact, *self._alternatives(query_word)])
+            exact.pop(query_word.prefix, None)
+            options = [f'"{query_word.prefix}"*'] + [f'"{s}"' for s in exact]
+            parts.append(options[0] if len(options) == 1 else "(" + " OR ".join(options) + ")")
+        for stems in self._phrase_stems():
+            parts.append('"' + " ".join(stems) + '"')
+        query = " AND ".join(parts)
+        return f"{{title_stems}}: ({query})" if titles_only else query
+
+    def replaced(self, corrections: dict[str, str]) -> str:
+        """The query as a reader would type it with some words replaced (what "did you mean" offers)."""
+        loose = [corrections.get(word, word) for word in self.loose_words]
+        quoted = ['"' + " ".join(corrections.get(word, word) for word in phrase) + '"' for phrase in self.phrases]
+        return " ".join(quoted + loose)
 
     def matches(self, word: str) -> bool:
         """Whether a word of a text is one the query found (for highlighting)."""
-        document_stems = [stem(part, self.language) for part in WORD_RE.findall(fold(word, self.language))]
-        return any(query_word.accepts(s) for s in document_stems for query_word in self.query_words)
+        return _matches(self, word)
 
     def highlight(self, text: str) -> SafeString:
-        """``text`` escaped, every word that matches a term wrapped in ``<mark>``."""
+        """``text`` escaped, every word that matches a term wrapped in ``<mark>``.
+
+        Escaped with ``html.escape`` (what Django's ``escape`` does) a span at a time rather than ``format_html`` a
+        word at a time: a results page highlights some 2,000 words, and this was a sixth of its time."""
         text = text or ""
         pieces = []
         position = 0
         for match in WORD_RE.finditer(text):
-            word = match.group()
-            marked = "{}<mark>{}</mark>" if self.matches(word) else "{}{}"
-            pieces.append(format_html(marked, text[position : match.start()], word))
-            position = match.end()
-        pieces.append(conditional_escape(text[position:]))
+            if self.matches(match.group()):
+                pieces += [escape(text[position : match.start()]), "<mark>", escape(match.group()), "</mark>"]
+                position = match.end()
+        pieces.append(escape(text[position:]))
         return mark_safe("".join(pieces))
 
     def excerpt(self, *markups: str, words: int = EXCERPT_WORDS) -> SafeString:
         """About ``words`` words around the first match in the first of ``markups`` that has one, matches marked;
         the opening words of the first non-empty one when none matches (the article was found by its tags)."""
-        texts = [text for text in (plain_text(markup) for markup in markups) if text]
+        texts = [text for text in (_without_markers(plain_text(markup)) for markup in markups) if text]
         if not texts:
             return mark_safe("")
         for text in texts:
@@ -152,19 +226,27 @@ class SearchTerms:
         return mark_safe(("… " if start else "") + excerpt + (" …" if end < len(tokens) else ""))
 
 
-def search_vector(config: str):
-    """The weighted document PostgreSQL searches: title (A), highlights, tags and authors (B), body (C).
+@functools.lru_cache(maxsize=20_000)
+def _matches(terms: SearchTerms, word: str) -> bool:
+    """``SearchTerms.matches``, kept per query and word: a page of results meets the same words again and again."""
+    document_stems = [stem(part, terms.language) for part in WORD_RE.findall(fold(word, terms.language))]
+    return any(
+        query_word.accepts(s) for s in document_stems for query_word in terms.query_words
+    ) or any(s in terms.completions for s in document_stems)
 
-    Migration 0002 indexes exactly this expression per language; a change here needs a migration that rebuilds
-    those indexes, or the planner stops using them (tests/articles/test_search.py checks it does).
-    """
-    from django.contrib.postgres.search import SearchVector
 
-    return (
-        SearchVector("title", weight="A", config=config)
-        + SearchVector("highlights", "keywords", weight="B", config=config)
-        + SearchVector("body", weight="C", config=config)
-    )
+def _without_markers(text: str) -> str:
+    """Text without its footnote markers ("Europe”.[2] South Korea" reads "Europe”. South Korea"): in an excerpt
+    they link nowhere."""
+    return " ".join(MARKER_RE.sub("", text).split())
+
+
+def vocabulary_of(values: dict) -> set[str]:
+    """The words an entry (``entry_values``) adds to its language's vocabulary, which "did you mean" corrects
+    from: those of the title, highlights, tags and authors, of three letters or more and not all digits. The
+    body is left out: its words are many, and the words readers look for are named in these."""
+    text = " ".join((values["title"], values["highlights"], values["keywords"]))
+    return {word for word in WORD_RE.findall(text) if len(word) >= VOCABULARY_MIN_LENGTH and not word.isdigit()}
 
 
 def entry_values(*, language: str, title: str, highlights: str, body: str, keywords: Iterable[str]) -> dict:

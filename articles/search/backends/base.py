@@ -1,0 +1,164 @@
+"""What every search backend does, and what the database backends share: the public entries of a language, the
+results in pages, the titles suggested as one types, and "did you mean"."""
+from __future__ import annotations
+
+import difflib
+from collections.abc import Iterable
+
+from django.db import models
+
+from ...conf import app_settings
+from ..text import SearchTerms
+
+
+class SearchResults:
+    """The results of one search, for a ``Paginator``: how many, and the page asked for, read when needed.
+
+    What a search costs is bounded by ``ARTICLES_SEARCH_RANK_WINDOW`` (the window), not by the archive: one query
+    takes the ids of the window's worth of matches the index meets first, the most recently written entries
+    (the engine reads its index backwards and stops there), and only those are ranked, best first. A query with
+    fewer matches is ranked whole and counted exactly; one with more says "more than" the window (``capped``)
+    and pages through the window's best. docs/performance.md has the measurements behind the default.
+    """
+
+    def __init__(self, backend: SearchBackend, terms: SearchTerms):
+        self.backend = backend
+        self.terms = backend.completed(terms) if terms else terms
+        self._candidates: list[int] | None = None
+
+    @property
+    def candidates(self) -> list[int]:
+        """Ids of the matching public entries, most recently written first: at most the window, and one more
+        (which says that there are more)."""
+        if self._candidates is None:
+            if not self.terms:
+                self._candidates = []
+            else:
+                window = app_settings.SEARCH_RANK_WINDOW
+                matches = self.backend.matches(self.terms)
+                self._candidates = list(self.backend.recent_first(matches).values_list("pk", flat=True)[: window + 1])
+        return self._candidates
+
+    @property
+    def capped(self) -> bool:
+        """Whether more entries match than the window holds (the count is then a lower bound)."""
+        return len(self.candidates) > app_settings.SEARCH_RANK_WINDOW
+
+    def count(self) -> int:
+        return min(len(self.candidates), app_settings.SEARCH_RANK_WINDOW)
+
+    def __len__(self) -> int:
+        return self.count()
+
+    def __getitem__(self, index):
+        if not isinstance(index, slice):
+            return self[index : index + 1][0]
+        start, stop = index.start or 0, min(index.stop if index.stop is not None else self.count(), self.count())
+        if stop <= start:
+            return []
+        ranked = self.backend.among(self.backend.matches(self.terms), self.candidates[: self.count()])
+        return list(self.backend.ranked(ranked, self.terms).for_results()[start:stop])
+
+
+class SearchBackend:
+    """The search as the pages see it. A backend implements :meth:`match` and :meth:`ranked` (and, if its index
+    needs more than the entries' columns, :meth:`articles_indexed`); the rest is shared."""
+
+    suggestion_limit = 8
+    suggestion_candidates = 100
+    completion_limit = 20
+
+    def match(self, entries: models.QuerySet, terms: SearchTerms, *, titles_only: bool = False) -> models.QuerySet:
+        """``entries`` that contain every word and phrase of ``terms`` (in their titles, with ``titles_only``)."""
+        raise NotImplementedError
+
+    def ranked(self, matches: models.QuerySet, terms: SearchTerms) -> models.QuerySet:
+        """``matches`` (from :meth:`match`) best first, each with a ``rank``; ties newest first, then by id."""
+        raise NotImplementedError
+
+    def among(self, matches: models.QuerySet, ids: list[int]) -> models.QuerySet:
+        """``matches`` of these entry ids only (some of the most recently written), read without reading the
+        older matches."""
+        return matches.filter(pk__in=ids)
+
+    def recent_first(self, matches: models.QuerySet) -> models.QuerySet:
+        """``matches`` most recently written first, in the order the engine can read without sorting them all."""
+        return matches.order_by("-pk")
+
+    def prepare_database(self, connection) -> None:
+        """Create what this backend's index needs beyond the models' tables, where it is missing (after every
+        ``migrate``; it must be cheap when everything exists)."""
+
+    def articles_indexed(self, article_ids: Iterable[int]) -> None:
+        """Called after ``articles.search.index`` wrote the entries of these articles, in the same transaction."""
+
+    def matches(self, terms: SearchTerms, *, titles_only: bool = False) -> models.QuerySet:
+        """The public entries of ``terms.language`` that match."""
+        from ...models import SearchEntry
+
+        return self.match(SearchEntry.objects.public(terms.language), terms, titles_only=titles_only)
+
+    def results(self, terms: SearchTerms) -> SearchResults:
+        return SearchResults(self, terms)
+
+    def suggest(self, terms: SearchTerms, limit: int | None = None) -> list:
+        """Entries whose titles contain every word typed so far (the last one as a prefix), the best of the
+        ``suggestion_candidates`` most recently written: what the search box offers as one types. Three queries
+        (the vocabulary's completions, the candidates, the best of them)."""
+        if not terms:
+            return []
+        terms = self.completed(terms)
+        matches = self.matches(terms, titles_only=True)
+        # Two letters match many titles: the best of the most recently written few, as for the results page.
+        candidates = list(self.recent_first(matches).values_list("pk", flat=True)[: self.suggestion_candidates])
+        if not candidates:
+            return []
+        best = self.ranked(self.among(matches, candidates), terms)
+        return list(best.select_related("article")[: limit or self.suggestion_limit])
+
+    def completed(self, terms: SearchTerms) -> SearchTerms:
+        """``terms`` with the vocabulary's words that complete the last word (``SearchTerms.with_completions``):
+        one query, for a last word of three letters or more."""
+        from ...models import SearchWord
+
+        word = terms.last_word
+        if len(word) < 3:
+            return terms
+        completions = (
+            SearchWord.objects.filter(language=terms.language, word__gt=word, word__lt=word + "\U0010ffff")
+            .order_by("word")
+            .values_list("word", flat=True)[: self.completion_limit]
+        )
+        return terms.with_completions(completions)
+
+    def did_you_mean(self, terms: SearchTerms) -> str:
+        """A query close to ``terms`` that finds published articles, for a search that found none; "" if there is
+        none. Each word not in the language's vocabulary is replaced by the closest word of the vocabulary that
+        starts with the same letter and is at most one letter longer or shorter; at most one query per word, and
+        one to make sure the corrected query finds something."""
+        from ...models import SearchWord
+
+        corrections = {}
+        for word in terms.words:
+            if len(word) < 3 or word.isdigit():
+                continue
+            candidates = list(
+                SearchWord.objects.filter(
+                    language=terms.language,
+                    length__range=(len(word) - 1, len(word) + 1),
+                    word__gte=word[0],
+                    word__lt=word[0] + "\U0010ffff",
+                )
+                .order_by()
+                .values_list("word", flat=True)[: app_settings.SEARCH_SUGGESTION_CANDIDATES]
+            )
+            if word in candidates:
+                continue
+            closest = difflib.get_close_matches(word, candidates, n=1, cutoff=0.75)
+            if closest:
+                corrections[word] = closest[0]
+        if not corrections:
+            return ""
+        query = terms.replaced(corrections)
+        corrected = SearchTerms.parse(query, terms.language)
+        return query if self.matches(corrected).exists() else ""
