@@ -1,0 +1,399 @@
+"""The read API's endpoints. Each reads through the querysets the pages use, so the publication rule
+(``Article.objects.published``) decides here too, and names what its answer shows as page-cache dependencies, so a
+repeated request is answered from the cache (or with a ``304``) until a save changes it (``conditional``)."""
+from __future__ import annotations
+
+import time
+
+from django.conf import settings
+from django.db.models import Exists, OuterRef, Q
+from django.urls import reverse
+from django.utils import translation
+from drf_spectacular.openapi import AutoSchema
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from rest_framework.negotiation import BaseContentNegotiation
+from rest_framework.permissions import AllowAny
+from rest_framework.renderers import JSONRenderer
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from authors.models import Author
+from publishing.languages import language_codes, localized
+
+from ..conf import app_settings
+from ..models import Article, Category, SearchEntry, Tag
+from ..pages import caching
+from ..pages.reading import article_page
+from ..search import SearchTerms
+from . import conditional, cursors, errors, serializers
+from .presenting import Presenter
+from .throttling import ClientAddressThrottle
+
+CORS_HEADERS = {
+    "Access-Control-Allow-Origin": "*",
+    "Access-Control-Expose-Headers": "ETag, Last-Modified, Retry-After",
+}
+MAX_QUERY_LENGTH = 200
+
+
+class JSONOnly(BaseContentNegotiation):
+    """The API speaks JSON whatever ``Accept`` says: no 406 for a client that asks for HTML or nothing in particular."""
+
+    def select_parser(self, request, parsers):
+        return parsers[0] if parsers else None
+
+    def select_renderer(self, request, renderers, format_suffix=None):
+        return renderers[0], renderers[0].media_type
+
+
+def language_parameter() -> OpenApiParameter:
+    return OpenApiParameter(
+        "language", str, OpenApiParameter.PATH, enum=language_codes(), description="The language to read in."
+    )
+
+
+CURSOR_PARAMETER = OpenApiParameter(
+    cursors.CURSOR_PARAMETER, str, description="Where the page starts: the cursor in the previous page's next address."
+)
+ERRORS = {
+    304: OpenApiResponse(description="Not modified: the copy named by If-None-Match or If-Modified-Since is current."),
+    404: OpenApiResponse(serializers.ErrorSerializer, description="An unknown language, or nothing published here."),
+    429: OpenApiResponse(serializers.ErrorSerializer, description="Too many requests from this address (Retry-After)."),
+}
+PAGED_ERRORS = {
+    **ERRORS,
+    400: OpenApiResponse(serializers.ErrorSerializer, description="A cursor the API did not give out."),
+}
+
+
+def read_schema(response, *, summary: str, parameters=(), errors=ERRORS, paged: bool = False):
+    """The endpoint's schema: its language, its parameters, its answer and the errors it may give."""
+    return extend_schema(
+        summary=summary,
+        parameters=[language_parameter(), *([CURSOR_PARAMETER] if paged else []), *parameters],
+        responses={200: response, **(PAGED_ERRORS if paged else errors)},
+    )
+
+
+class ReadView(APIView):
+    """A public, read-only JSON endpoint of the API in one language of the site (the URL's ``language``).
+
+    Everything REST framework needs is set here, not in the host's ``REST_FRAMEWORK`` settings: no authentication
+    (nothing here depends on who asks, so no session or CSRF either), JSON only, the plugin's throttle and error
+    handler, drf-spectacular's schema. Subclasses implement ``read``, which returns the answer's data and sets
+    ``dependencies`` (None: not stored) and ``expires_at``.
+    """
+
+    authentication_classes: tuple = ()
+    permission_classes = (AllowAny,)
+    renderer_classes = (JSONRenderer,)
+    parser_classes: tuple = ()
+    content_negotiation_class = JSONOnly
+    throttle_classes = (ClientAddressThrottle,)
+    schema = AutoSchema()
+    serializer_class: type | None = None
+    language_in_path = True
+
+    dependencies: set[str] | None = None
+    expires_at = None
+    started = 0
+
+    def get_exception_handler(self):
+        return errors.handle_exception
+
+    def dispatch(self, request, *args, **kwargs):
+        language = kwargs.get("language")
+        if language in language_codes():
+            with translation.override(language):
+                return super().dispatch(request, *args, **kwargs)
+        return super().dispatch(request, *args, **kwargs)
+
+    def initial(self, request, *args, **kwargs):
+        super().initial(request, *args, **kwargs)
+        if self.language_in_path and kwargs.get("language") not in language_codes():
+            raise errors.UnknownLanguage()
+
+    def get(self, request, *args, **kwargs):
+        stored = conditional.stored_response(request)
+        if stored is not None:
+            return stored
+        self.started = time.time_ns()
+        data = self.read(request, Presenter(request, kwargs.get("language") or settings.LANGUAGE_CODE), **kwargs)
+        return Response(self.serializer_class(data).data)
+
+    def options(self, request, *args, **kwargs):
+        """A browser's preflight before a cross-origin request with headers of its own (``If-None-Match``)."""
+        return Response(status=204)
+
+    def read(self, request, present: Presenter, **kwargs) -> dict:
+        raise NotImplementedError
+
+    def finalize_response(self, request, response, *args, **kwargs):
+        response = super().finalize_response(request, response, *args, **kwargs)
+        if isinstance(response, Response) and not response.is_rendered:
+            response.render()
+        response = conditional.conditional(
+            request, response, dependencies=self.dependencies, started=self.started, expires_at=self.expires_at
+        )
+        for header, value in CORS_HEADERS.items():
+            response[header] = value
+        if request.method == "OPTIONS":
+            response["Access-Control-Allow-Methods"] = "GET, HEAD, OPTIONS"
+            response["Access-Control-Allow-Headers"] = "If-None-Match, If-Modified-Since, Accept, Accept-Language"
+            response["Access-Control-Max-Age"] = str(app_settings.API_CORS_MAX_AGE)
+        return response
+
+
+@extend_schema(summary="The API's languages and documentation", responses={200: serializers.RootSerializer})
+class RootView(ReadView):
+    serializer_class = serializers.RootSerializer
+    language_in_path = False
+
+    def read(self, request, present: Presenter, **kwargs) -> dict:
+        return {
+            "languages": [
+                {"code": code, "name": str(name), "articles_url": present.api("articles", language=code)}
+                for code, name in settings.LANGUAGES
+            ],
+            "schema_url": present.absolute(reverse("articles_api:schema")),
+            "docs_url": present.absolute(reverse("articles_api:docs")),
+        }
+
+
+@extend_schema(exclude=True)
+class UnknownAddressView(ReadView):
+    """Any other address under the API: a JSON 404 rather than the site's HTML page."""
+
+    language_in_path = False
+
+    def read(self, request, present: Presenter, **kwargs) -> dict:
+        raise errors.NotPublished()
+
+
+# --- Articles -------------------------------------------------------------------------------------------------
+
+FILTERS = (
+    OpenApiParameter("tag", str, description="Only the articles with this tag (its slug in this language)."),
+    OpenApiParameter("category", str, description="Only the articles in this category (its slug in this language)."),
+    OpenApiParameter("author", str, description="Only the articles by this author (their slug)."),
+)
+
+
+@read_schema(serializers.ArticlePageSerializer, summary="Published articles, newest first", parameters=FILTERS, paged=True)
+class ArticleListView(ReadView):
+    serializer_class = serializers.ArticlePageSerializer
+
+    def read(self, request, present: Presenter, *, language: str) -> dict:
+        articles = Article.objects.published(language)
+        self.dependencies = {caching.home_dependency(language), caching.schedule_dependency(language)}
+        for parameter, narrow in (("tag", self._tagged), ("category", self._in_category), ("author", self._by_author)):
+            slug = request.query_params.get(parameter)
+            if slug is not None:
+                articles = narrow(articles, slug, language)
+        key = cursors.date_key(request)
+        articles = articles.before(*key) if key else articles.order_by("-published_at", "-pk")
+        size = app_settings.API_PAGE_SIZE
+        rows, next_url = cursors.page(
+            request,
+            list(articles.for_listing()[: size + 1]),
+            size,
+            lambda article: {"d": article.published_at.isoformat(), "i": article.pk},
+        )
+        self.dependencies |= caching.card_dependencies(rows)
+        self.expires_at = Article.objects.next_publication(language)
+        return {"results": [present.article_summary(article) for article in rows], "next": next_url}
+
+    def _tagged(self, articles, slug: str, language: str):
+        tag = Tag.objects.filter(**{localized("slug", language): slug}).first()
+        if tag is None:
+            raise errors.NotPublished()
+        self.dependencies |= {caching.tag_dependency(tag.pk), caching.tagged_dependency(tag.pk, language)}
+        return articles.filter(tags=tag)
+
+    def _in_category(self, articles, slug: str, language: str):
+        category = Category.objects.filter(**{localized("slug", language): slug}).first()
+        if category is None:
+            raise errors.NotPublished()
+        self.dependencies |= {caching.category_dependency(category.pk), caching.in_category_dependency(category.pk, language)}
+        return articles.filter(category=category)
+
+    def _by_author(self, articles, slug: str, language: str):
+        author = Author.objects.filter(slug=slug).first()
+        if author is None:
+            raise errors.NotPublished()
+        self.dependencies |= {caching.author_dependency(author.pk), caching.by_author_dependency(author.pk, language)}
+        return articles.filter(authors=author)
+
+
+@read_schema(serializers.ArticleSerializer, summary="An article whole")
+class ArticleDetailView(ReadView):
+    serializer_class = serializers.ArticleSerializer
+
+    def read(self, request, present: Presenter, *, language: str, slug: str) -> dict:
+        page = article_page(slug=slug, language=language)
+        self.dependencies = page.dependencies(language)
+        self.expires_at = page.next_publication
+        return present.article(page)
+
+
+@read_schema(serializers.SimilarListSerializer, summary="An article's Similar Posts")
+class SimilarArticlesView(ReadView):
+    serializer_class = serializers.SimilarListSerializer
+
+    def read(self, request, present: Presenter, *, language: str, slug: str) -> dict:
+        page = article_page(slug=slug, language=language)
+        self.dependencies = page.dependencies(language)
+        self.expires_at = page.next_publication
+        return {"results": [present.similar(item) for item in page.similar_articles]}
+
+
+@read_schema(
+    serializers.ArticlePageSerializer,
+    summary="Search the published articles",
+    parameters=[OpenApiParameter("q", str, required=True, description="The words to find, every one required.")],
+    paged=True,
+)
+class SearchView(ReadView):
+    """Best match first, as the site's search (``articles.search``); not stored: queries rarely repeat."""
+
+    serializer_class = serializers.ArticlePageSerializer
+
+    def read(self, request, present: Presenter, *, language: str) -> dict:
+        query = " ".join(request.query_params.get("q", "").split())[:MAX_QUERY_LENGTH]
+        if not query:
+            raise errors.MissingQuery()
+        key = cursors.ranked_key(request)
+        entries = SearchEntry.objects.matching(SearchTerms.parse(query, language))
+        if key:
+            rank, published_at, pk = key
+            entries = entries.filter(
+                Q(rank__lt=rank)
+                | Q(rank=rank, article__published_at__lt=published_at)
+                | Q(rank=rank, article__published_at=published_at, article_id__lt=pk)
+            )
+        size = app_settings.API_PAGE_SIZE
+        rows, next_url = cursors.page(
+            request,
+            list(entries[: size + 1]),
+            size,
+            lambda entry: {"r": entry.rank, "d": entry.article.published_at.isoformat(), "i": entry.article_id},
+        )
+        return {"results": [present.article_summary(entry.article) for entry in rows], "next": next_url}
+
+
+# --- Authors, tags, categories --------------------------------------------------------------------------------
+
+
+@read_schema(serializers.AuthorListSerializer, summary="Authors with articles in this language")
+class AuthorListView(ReadView):
+    serializer_class = serializers.AuthorListSerializer
+
+    def read(self, request, present: Presenter, *, language: str) -> dict:
+        authors = Author.objects.with_articles_in(language).in_alphabetical_order(language)
+        self.dependencies = {caching.author_index_dependency(language), caching.schedule_dependency(language)} | {
+            caching.author_dependency(author.pk) for author in authors
+        }
+        self.expires_at = Article.objects.next_publication(language)
+        return {"results": [present.author(author) for author in authors]}
+
+
+@read_schema(serializers.AuthorSerializer, summary="An author, with their bio")
+class AuthorDetailView(ReadView):
+    serializer_class = serializers.AuthorSerializer
+
+    def read(self, request, present: Presenter, *, language: str, slug: str) -> dict:
+        author = Author.objects.filter(slug=slug).first()
+        if author is None or not Article.objects.published(language).filter(authors=author).exists():
+            raise errors.NotPublished()
+        self.dependencies = {
+            caching.author_dependency(author.pk),
+            caching.by_author_dependency(author.pk, language),
+            caching.schedule_dependency(language),
+        }
+        self.expires_at = Article.objects.next_publication(language)
+        return present.author_whole(author)
+
+
+class CollectionView(ReadView):
+    """Tags or categories that have articles published in the language."""
+
+    model: type
+    name: str
+    relation: str
+
+    def collections(self, language: str):
+        published = Article.objects.published(language).filter(**{self.relation: OuterRef("pk")})
+        return self.model.objects.filter(Exists(published)).only(
+            "id", localized("name", language), localized("slug", language)
+        )
+
+    def collection_dependencies(self, pk, language: str) -> set[str]:
+        raise NotImplementedError
+
+
+class CollectionListView(CollectionView):
+    serializer_class = serializers.CollectionListSerializer
+
+    def read(self, request, present: Presenter, *, language: str) -> dict:
+        collections = self.collections(language).order_by("pk")
+        key = cursors.id_key(request)
+        if key:
+            collections = collections.filter(pk__gt=key)
+        size = app_settings.API_PAGE_SIZE
+        rows, next_url = cursors.page(request, list(collections[: size + 1]), size, lambda item: {"i": item.pk})
+        # Which ones have articles changes with any article of the language, as the home page's list does.
+        self.dependencies = {caching.home_dependency(language), caching.schedule_dependency(language)} | {
+            name for item in rows for name in self.collection_dependencies(item.pk, language)
+        }
+        self.expires_at = Article.objects.next_publication(language)
+        return {"results": [present.collection(item, self.name) for item in rows], "next": next_url}
+
+
+class CollectionDetailView(CollectionView):
+    serializer_class = serializers.CollectionSerializer
+
+    def read(self, request, present: Presenter, *, language: str, slug: str) -> dict:
+        item = self.collections(language).filter(**{localized("slug", language): slug}).first()
+        if item is None:
+            raise errors.NotPublished()
+        self.dependencies = self.collection_dependencies(item.pk, language) | {caching.schedule_dependency(language)}
+        self.expires_at = Article.objects.next_publication(language)
+        return present.collection_whole(item, self.name)
+
+
+class TagMixin:
+    model = Tag
+    name = "tag"
+    relation = "tags"
+
+    def collection_dependencies(self, pk, language: str) -> set[str]:
+        return {caching.tag_dependency(pk), caching.tagged_dependency(pk, language)}
+
+
+class CategoryMixin:
+    model = Category
+    name = "category"
+    relation = "category"
+
+    def collection_dependencies(self, pk, language: str) -> set[str]:
+        return {caching.category_dependency(pk), caching.in_category_dependency(pk, language)}
+
+
+@read_schema(serializers.CollectionListSerializer, summary="Tags with articles in this language", paged=True)
+class TagListView(TagMixin, CollectionListView):
+    pass
+
+
+@read_schema(serializers.CollectionSerializer, summary="A tag")
+class TagDetailView(TagMixin, CollectionDetailView):
+    pass
+
+
+@read_schema(serializers.CollectionListSerializer, summary="Categories with articles in this language", paged=True)
+class CategoryListView(CategoryMixin, CollectionListView):
+    pass
+
+
+@read_schema(serializers.CollectionSerializer, summary="A category")
+class CategoryDetailView(CategoryMixin, CollectionDetailView):
+    pass
