@@ -36,6 +36,13 @@ CORS_HEADERS = {
 MAX_QUERY_LENGTH = 200
 
 
+class ReadSchema(AutoSchema):
+    """drf-spectacular's schema of an endpoint, named by the view's ``operation_id``."""
+
+    def get_operation_id(self) -> str:
+        return self.view.operation_id
+
+
 class JSONOnly(BaseContentNegotiation):
     """The API speaks JSON whatever ``Accept`` says: no 406 for a client that asks for HTML or nothing in particular."""
 
@@ -66,13 +73,18 @@ PAGED_ERRORS = {
 }
 
 
-def read_schema(response, *, summary: str, parameters=(), errors=ERRORS, paged: bool = False):
+def read_schema(response, *, operation_id: str, summary: str, parameters=(), errors=ERRORS, paged: bool = False):
     """The endpoint's schema: its language, its parameters, its answer and the errors it may give."""
-    return extend_schema(
-        summary=summary,
-        parameters=[language_parameter(), *([CURSOR_PARAMETER] if paged else []), *parameters],
-        responses={200: response, **(PAGED_ERRORS if paged else errors)},
-    )
+    def decorate(view: type) -> type:
+        view.operation_id = operation_id
+        return extend_schema(
+            summary=summary,
+            description=summary + ".",
+            parameters=[language_parameter(), *([CURSOR_PARAMETER] if paged else []), *parameters],
+            responses={200: response, **(PAGED_ERRORS if paged else errors)},
+        )(view)
+
+    return decorate
 
 
 class ReadView(APIView):
@@ -90,7 +102,8 @@ class ReadView(APIView):
     parser_classes: tuple = ()
     content_negotiation_class = JSONOnly
     throttle_classes = (ClientAddressThrottle,)
-    schema = AutoSchema()
+    schema = ReadSchema()
+    operation_id = ""
     serializer_class: type | None = None
     language_in_path = True
 
@@ -144,8 +157,13 @@ class ReadView(APIView):
         return response
 
 
-@extend_schema(summary="The API's languages and documentation", responses={200: serializers.RootSerializer})
+@extend_schema(
+    summary="The API's languages and documentation",
+    description="The API's languages and documentation.",
+    responses={200: serializers.RootSerializer, 429: ERRORS[429]},
+)
 class RootView(ReadView):
+    operation_id = "root"
     serializer_class = serializers.RootSerializer
     language_in_path = False
 
@@ -179,7 +197,7 @@ FILTERS = (
 )
 
 
-@read_schema(serializers.ArticlePageSerializer, summary="Published articles, newest first", parameters=FILTERS, paged=True)
+@read_schema(serializers.ArticlePageSerializer, operation_id="articles_list", summary="Published articles, newest first", parameters=FILTERS, paged=True)
 class ArticleListView(ReadView):
     serializer_class = serializers.ArticlePageSerializer
 
@@ -225,7 +243,7 @@ class ArticleListView(ReadView):
         return articles.filter(authors=author)
 
 
-@read_schema(serializers.ArticleSerializer, summary="An article whole")
+@read_schema(serializers.ArticleSerializer, operation_id="article_read", summary="An article whole")
 class ArticleDetailView(ReadView):
     serializer_class = serializers.ArticleSerializer
 
@@ -236,7 +254,7 @@ class ArticleDetailView(ReadView):
         return present.article(page)
 
 
-@read_schema(serializers.SimilarListSerializer, summary="An article's Similar Posts")
+@read_schema(serializers.SimilarListSerializer, operation_id="similar_list", summary="An article's Similar Posts")
 class SimilarArticlesView(ReadView):
     serializer_class = serializers.SimilarListSerializer
 
@@ -249,7 +267,7 @@ class SimilarArticlesView(ReadView):
 
 @read_schema(
     serializers.ArticlePageSerializer,
-    summary="Search the published articles",
+    operation_id="search", summary="Search the published articles",
     parameters=[OpenApiParameter("q", str, required=True, description="The words to find, every one required.")],
     paged=True,
 )
@@ -284,7 +302,7 @@ class SearchView(ReadView):
 # --- Authors, tags, categories --------------------------------------------------------------------------------
 
 
-@read_schema(serializers.AuthorListSerializer, summary="Authors with articles in this language")
+@read_schema(serializers.AuthorListSerializer, operation_id="authors_list", summary="Authors with articles in this language")
 class AuthorListView(ReadView):
     serializer_class = serializers.AuthorListSerializer
 
@@ -297,7 +315,7 @@ class AuthorListView(ReadView):
         return {"results": [present.author(author) for author in authors]}
 
 
-@read_schema(serializers.AuthorSerializer, summary="An author, with their bio")
+@read_schema(serializers.AuthorSerializer, operation_id="author_read", summary="An author, with their bio")
 class AuthorDetailView(ReadView):
     serializer_class = serializers.AuthorSerializer
 
@@ -379,21 +397,21 @@ class CategoryMixin:
         return {caching.category_dependency(pk), caching.in_category_dependency(pk, language)}
 
 
-@read_schema(serializers.CollectionListSerializer, summary="Tags with articles in this language", paged=True)
+@read_schema(serializers.CollectionListSerializer, operation_id="tags_list", summary="Tags with articles in this language", paged=True)
 class TagListView(TagMixin, CollectionListView):
     pass
 
 
-@read_schema(serializers.CollectionSerializer, summary="A tag")
+@read_schema(serializers.CollectionSerializer, operation_id="tag_read", summary="A tag")
 class TagDetailView(TagMixin, CollectionDetailView):
     pass
 
 
-@read_schema(serializers.CollectionListSerializer, summary="Categories with articles in this language", paged=True)
+@read_schema(serializers.CollectionListSerializer, operation_id="categories_list", summary="Categories with articles in this language", paged=True)
 class CategoryListView(CategoryMixin, CollectionListView):
     pass
 
 
-@read_schema(serializers.CollectionSerializer, summary="A category")
+@read_schema(serializers.CollectionSerializer, operation_id="category_read", summary="A category")
 class CategoryDetailView(CategoryMixin, CollectionDetailView):
     pass
