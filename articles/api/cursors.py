@@ -59,9 +59,14 @@ def _rank(value) -> float:
     return float(value)
 
 
+def _cursor(request) -> str | None:
+    """The cursor asked for; an empty one (``?cursor=``) asks for the first page."""
+    return request.query_params.get(CURSOR_PARAMETER) or None
+
+
 def date_key(request) -> tuple[datetime, int] | None:
     """The ``(published_at, id)`` an article page starts after, or None on the first page."""
-    cursor = request.query_params.get(CURSOR_PARAMETER)
+    cursor = _cursor(request)
     if cursor is None:
         return None
     key = _decode(cursor)
@@ -70,7 +75,7 @@ def date_key(request) -> tuple[datetime, int] | None:
 
 def ranked_key(request) -> tuple[float, datetime, int] | None:
     """The ``(rank, published_at, id)`` a page of search results starts after, or None on the first page."""
-    cursor = request.query_params.get(CURSOR_PARAMETER)
+    cursor = _cursor(request)
     if cursor is None:
         return None
     key = _decode(cursor)
@@ -79,7 +84,7 @@ def ranked_key(request) -> tuple[float, datetime, int] | None:
 
 def id_key(request) -> int | None:
     """The id a page of tags starts after, or None on the first page."""
-    cursor = request.query_params.get(CURSOR_PARAMETER)
+    cursor = _cursor(request)
     if cursor is None:
         return None
     return _identifier(_decode(cursor).get("i"))

@@ -20,5 +20,6 @@ urlpatterns = [
     path("<str:language>/tags/<slug:slug>/", views.TagDetailView.as_view(), name="tag"),
     path("<str:language>/categories/", views.CategoryListView.as_view(), name="categories"),
     path("<str:language>/categories/<slug:slug>/", views.CategoryDetailView.as_view(), name="category"),
-    re_path(r"^.*/$", views.UnknownAddressView.as_view()),
+    # Any other address ending in a slash (one without gets the slash added, then this): a JSON 404.
+    re_path(r"^[\s\S]*/\Z", views.UnknownAddressView.as_view()),
 ]

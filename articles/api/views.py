@@ -277,9 +277,11 @@ class SearchView(ReadView):
     serializer_class = serializers.ArticlePageSerializer
 
     def read(self, request, present: Presenter, *, language: str) -> dict:
-        query = " ".join(request.query_params.get("q", "").split())[:MAX_QUERY_LENGTH]
-        if not query:
+        if "q" not in request.query_params:
             raise errors.MissingQuery()
+        query = " ".join(request.query_params["q"].split())[:MAX_QUERY_LENGTH]
+        if not query:
+            return {"results": [], "next": None}
         key = cursors.ranked_key(request)
         entries = SearchEntry.objects.matching(SearchTerms.parse(query, language))
         if key:

@@ -173,10 +173,11 @@ class SearchTests(ApiFixture):
         self.assertEqual([item["id"] for item in results], [self.article.pk])
         self.assertEqual(self.get("/api/v1/en/search/?q=scheduled").json()["results"], [])
 
-    def test_an_empty_query_is_a_clear_400(self):
-        response = self.get("/api/v1/en/search/?q=%20")
+    def test_no_query_is_a_clear_400_and_an_empty_one_finds_nothing(self):
+        response = self.get("/api/v1/en/search/")
         self.assertEqual(response.status_code, 400)
         self.assertEqual(response.json()["code"], "missing_query")
+        self.assertEqual(self.get("/api/v1/en/search/?q=%20").json(), {"results": [], "next": None})
 
 
 class HeaderTests(ApiFixture):
