@@ -2,6 +2,7 @@
 language may see, pages by cursor, JSON errors in the language asked for, CORS and the rate limit."""
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 
 from django.test import TestCase, override_settings
@@ -214,3 +215,34 @@ class HeaderTests(ApiFixture):
         response = self.client.post("/api/v1/en/articles/", {})
         self.assertEqual(response.status_code, 405)
         self.assertIn("detail", response.json())
+
+
+class DocumentationTests(TestCase):
+    def test_the_schema_is_openapi_3_and_describes_every_endpoint_and_only_them(self):
+        schema = self.client.get("/api/v1/schema/?format=json").json()
+        self.assertTrue(schema["openapi"].startswith("3."))
+        self.assertEqual(
+            sorted(schema["paths"]),
+            sorted(["/api/v1/", "/api/v1/{language}/articles/", "/api/v1/{language}/articles/{slug}/",
+                    "/api/v1/{language}/articles/{slug}/similar/", "/api/v1/{language}/search/",
+                    "/api/v1/{language}/authors/", "/api/v1/{language}/authors/{slug}/", "/api/v1/{language}/tags/",
+                    "/api/v1/{language}/tags/{slug}/", "/api/v1/{language}/categories/",
+                    "/api/v1/{language}/categories/{slug}/"]),
+        )
+        article = schema["paths"]["/api/v1/{language}/articles/{slug}/"]["get"]
+        self.assertEqual(sorted(article["responses"]), ["200", "304", "404", "429"])
+        language = next(p for p in article["parameters"] if p["name"] == "language")
+        self.assertEqual(sorted(language["schema"]["enum"]), ["en", "ru", "tr"])
+
+    def test_the_documentation_page_runs_from_the_sites_own_files(self):
+        page = self.client.get("/api/v1/docs/").content.decode()
+        scripts = re.findall(r"<script([^>]*)>", page)
+        self.assertTrue(scripts)
+        for attributes in scripts:
+            source = re.search(r'src="([^"]+)"', attributes)
+            self.assertIsNotNone(source, "an inline script: the site's Content-Security-Policy would block it")
+            self.assertTrue(source.group(1).startswith(("/static/", "/api/v1/docs/")), source.group(1))
+        self.assertNotRegex(page, r'(src|href)="(https?:)?//')  # no CDN
+        script = self.client.get("/api/v1/docs/?script=")
+        self.assertEqual(script.status_code, 200)
+        self.assertIn("/api/v1/schema/", script.content.decode())
