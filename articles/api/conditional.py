@@ -30,7 +30,8 @@ CACHE_CONTROL = "public, no-cache"  # clients and proxies may keep an answer but
 
 
 def _key(request: HttpRequest) -> str:
-    return ENTRY_PREFIX + hashlib.sha256(request.get_full_path().encode()).hexdigest()
+    """By the whole address, host included: answers hold absolute addresses made from it."""
+    return ENTRY_PREFIX + hashlib.sha256(request.build_absolute_uri().encode()).hexdigest()
 
 
 def _cacheable(request: HttpRequest) -> bool:
