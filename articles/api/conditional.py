@@ -38,7 +38,8 @@ def _cacheable(request: HttpRequest) -> bool:
     return caching.page_seconds() > 0 and request.method in ("GET", "HEAD")
 
 
-def _last_modified(entry: dict) -> int | None:
+def last_modified_of(entry: dict) -> int | None:
+    """The whole second an entry was made in, or None when a dependency was stamped in that second or later."""
     made = math.floor(entry["made"])
     stamps = [version for version in entry["dependencies"].values() if version is not None]
     if stamps and made < math.ceil(max(stamps) / 1e9):
@@ -55,7 +56,7 @@ def stored_response(request: HttpRequest) -> HttpResponse | None:
         return None
     response = HttpResponse(entry["content"], content_type=entry["content_type"])
     response["ETag"] = entry["etag"]
-    last_modified = _last_modified(entry)
+    last_modified = last_modified_of(entry)
     if last_modified is not None:
         response["Last-Modified"] = http_date(last_modified)
     response["X-Page-Cache"] = "hit"
@@ -90,7 +91,7 @@ def conditional(
                     "made": time.time(),
                 },
             )
-            if entry is not None and (last_modified := _last_modified(entry)) is not None:
+            if entry is not None and (last_modified := last_modified_of(entry)) is not None:
                 response["Last-Modified"] = http_date(last_modified)
     response["Cache-Control"] = CACHE_CONTROL
     last_modified = response.get("Last-Modified")
