@@ -12,6 +12,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 
 import requests
@@ -36,11 +37,13 @@ class SchemathesisTests(LiveServerTestCase):
 
     def test_schemathesis_finds_no_failure_in_any_operation(self):
         environment = {**os.environ, "NO_COLOR": "1", "PYTHONIOENCODING": "utf-8"}
+        scratch = tempfile.TemporaryDirectory(prefix="schemathesis-")  # it keeps a cache in its working folder
+        self.addCleanup(scratch.cleanup)
         result = subprocess.run(
             [str(SCHEMATHESIS), "--config-file", str(CONFIG), "run", self.schema_url(), "--checks", "all", "--max-examples", str(MAX_EXAMPLES),
              "--generation-deterministic", "--workers", "1",
              "--request-timeout", "30", "--no-color", "--suppress-health-check", "too_slow"],
-            capture_output=True, text=True, timeout=900, env=environment,
+            capture_output=True, text=True, timeout=900, env=environment, cwd=scratch.name,
         )
         self.assertEqual(result.returncode, 0, result.stdout[-8000:] + result.stderr[-3000:])
         self.assertRegex(result.stdout, r"Test cases:\s+(\d+) generated, \1 passed", result.stdout[-4000:])
