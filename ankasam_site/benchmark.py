@@ -97,6 +97,8 @@ def bench_environment(database_url: str, redis_url: str | None) -> dict[str, str
         DJANGO_LOGIN_FAILURE_LIMIT="1000",
         # Without Redis production settings would not cache pages (one cache per process); measure it anyway.
         ARTICLES_PAGE_CACHE_SECONDS="600",
+        # The read API's rate limit would refuse the benchmark's own requests.
+        ARTICLES_API_THROTTLE_RATE="",
     )
     if redis_url:
         environment["REDIS_URL"] = redis_url
@@ -430,9 +432,14 @@ def measure_pages(sample) -> dict:
     newest_first = Article.objects.published("en").values_list("pk", flat=True)
     home_urls = ["/en/", f"/en/?before={newest_first[9]}", f"/en/?before={newest_first[newest_first.count() // 2]}"]
     search_urls = [f"/en/search/?q={word}" for word in ("security", "energy policy", "border crisis", "trade")]
+    # The read API beside the pages: the same articles, and its list's first page and pages deep in the archive
+    # (reached by following the cursors: each costs what the first does).
+    api_article_urls = [f"/api/v1/en/articles/{article.slug_en}/" for article in sample[:40]]
+    api_list_urls = ["/api/v1/en/articles/", *_api_pages_deep("/api/v1/en/articles/", client)]
     for url in article_urls:
         client.get(url)  # the first reading stores lists never read before; this measures the steady state
-    for name, urls in (("article", article_urls), ("home", home_urls), ("tag", tag_urls), ("search", search_urls)):
+    for name, urls in (("article", article_urls), ("home", home_urls), ("tag", tag_urls), ("search", search_urls),
+                       ("api_article", api_article_urls), ("api_list", api_list_urls)):
         uncached_times, cached_times, uncached_queries, cached_queries = [], [], [], []
         for _round in range(3 if name == "article" else 5):
             for url in urls:
@@ -449,6 +456,18 @@ def measure_pages(sample) -> dict:
             "urls": len(urls),
         }
     return pages
+
+
+def _api_pages_deep(url: str, client, *, depths: tuple[int, ...] = (5, 50)) -> list[str]:
+    """Addresses of the pages of an API list reached by following its cursors ``depths`` times (those it has)."""
+    found = []
+    for step in range(1, max(depths) + 1):
+        url = client.get(url).json()["next"]
+        if url is None:
+            break
+        if step in depths:
+            found.append(url)
+    return found
 
 
 def measure_admin(sample) -> dict:
@@ -585,7 +604,7 @@ def table(report: dict) -> str:
     row("  upkeep / one live computation", lambda r: r["save"]["upkeep_vs_uncached_similar_p50"])
     row("retag: whole save p50 (ms)", lambda r: r["save"]["retag"]["p50_ms"])
     row("  whole save / one live computation", lambda r: r["save"].get("retag_vs_uncached_similar_p50", "–"))
-    for page in ("article", "home", "tag", "search"):
+    for page in ("article", "home", "tag", "search", "api_article", "api_list"):
         row(f"{page} page queries uncached / cached", lambda r, p=page: f'{r["pages"][p]["queries_uncached"]} / {r["pages"][p]["queries_cached"]}')
         row(f"  uncached p50 / p95 (ms)", lambda r, p=page: f'{r["pages"][p]["uncached_p50_ms"]} / {r["pages"][p]["uncached_p95_ms"]}')
         row(f"  cached p50 / p95 (ms)", lambda r, p=page: f'{r["pages"][p]["cached_p50_ms"]} / {r["pages"][p]["cached_p95_ms"]}')

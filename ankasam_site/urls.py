@@ -18,6 +18,8 @@ urlpatterns = [
     # Browsers ask for /favicon.ico on pages without an icon link (the admin's): answer with the site's icon.
     path("favicon.ico", views.favicon),
     path("healthz", views.healthz, name="healthz"),
+    # The read API: JSON, the language in its path (/api/v1/en/articles/), so outside i18n_patterns.
+    path("api/v1/", include("articles.api.urls")),
     path("sitemap.xml", sitemaps.sitemap, name="sitemap"),
     path(
         "sitemap-<section>.xml",

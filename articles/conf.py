@@ -116,6 +116,25 @@ class ArticlesSettings(AppSettings):
         with a misspelt word for "did you mean" (those of its first letter and about its length)."""
         return self._read("SEARCH_SUGGESTION_CANDIDATES", 2000, int)
 
+    @property
+    def API_PAGE_SIZE(self) -> int:
+        """``ARTICLES_API_PAGE_SIZE`` (20): articles (or tags) per page of the read API's lists (``articles.api``);
+        the next page is reached by its cursor, at the same cost at any depth."""
+        return self._read("API_PAGE_SIZE", 20, int)
+
+    @property
+    def API_THROTTLE_RATE(self) -> str | None:
+        """``ARTICLES_API_THROTTLE_RATE`` ("120/minute"): requests one client address may make to the read API,
+        as Django REST framework writes a rate (``"1000/hour"``); ``None`` turns the limit off. Counted in the
+        ``ARTICLES_PAGE_CACHE_ALIAS`` cache, so every process of the site shares the count."""
+        return self._read("API_THROTTLE_RATE", "120/minute")
+
+    @property
+    def API_CORS_MAX_AGE(self) -> int:
+        """``ARTICLES_API_CORS_MAX_AGE`` (86400): seconds a browser may keep the answer to a cross-origin preflight
+        request to the read API (every origin may read it; nothing is sent with credentials)."""
+        return self._read("API_CORS_MAX_AGE", 86400, int)
+
 
 app_settings = ArticlesSettings()
 

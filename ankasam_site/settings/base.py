@@ -57,6 +57,10 @@ THIRD_PARTY_APPS = [
     "django_prose_editor",
     # A revision of every save of articles, authors, tags and categories (publishing/revisions.py).
     "reversion",
+    # The read API under /api/v1/ (articles/api/): REST framework, its OpenAPI schema, Swagger UI's static files.
+    "rest_framework",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
 ]
 LOCAL_APPS = [
     "ankasam_site.apps.AnkasamSiteConfig",
@@ -277,6 +281,11 @@ ARTICLES_PAGE_CACHE_SECONDS = int(
     os.environ.get("ARTICLES_PAGE_CACHE_SECONDS") or ("600" if REDIS_URL or DEBUG else "0")
 )
 ARTICLES_FEED_SIZE = 20
+# The read API (articles/api/): requests per client address, counted in the shared cache (None: no limit). The
+# address is the client's as the proxies in front report it: DJANGO_NUM_PROXIES of them append to X-Forwarded-For
+# (0: the connection's own address, which behind a proxy is the proxy's).
+ARTICLES_API_THROTTLE_RATE = os.environ.get("ARTICLES_API_THROTTLE_RATE", "120/minute") or None
+REST_FRAMEWORK = {"NUM_PROXIES": int(os.environ.get("DJANGO_NUM_PROXIES", "0"))}
 # Named as the publisher in feeds and in the pages' structured data.
 ARTICLES_PUBLISHER_NAME = "ANKASAM"
 # Widths (px) of the responsive renditions of featured images and author photos, made once by django-imagekit.

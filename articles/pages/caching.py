@@ -80,15 +80,24 @@ def _page_key(request: HttpRequest) -> str:
     return PAGE_PREFIX + hashlib.sha256(request.get_full_path().encode()).hexdigest()
 
 
-def cached_response(request: HttpRequest) -> HttpResponse | None:
-    """The stored page for this request if every dependency it recorded is unchanged, else None."""
+def valid_entry(key: str) -> dict | None:
+    """The entry stored under ``key`` if every dependency it recorded is unchanged, else None: the one test of
+    freshness, for the pages and for the read API (``articles.api.conditional``)."""
     cache = page_cache()
-    entry = cache.get(_page_key(request))
+    entry = cache.get(key)
     if entry is None:
         return None
     recorded = entry["dependencies"]
     current = cache.get_many([DEPENDENCY_PREFIX + name for name in recorded])
     if any(current.get(DEPENDENCY_PREFIX + name) != version for name, version in recorded.items()):
+        return None
+    return entry
+
+
+def cached_response(request: HttpRequest) -> HttpResponse | None:
+    """The stored page for this request if every dependency it recorded is unchanged, else None."""
+    entry = valid_entry(_page_key(request))
+    if entry is None:
         return None
     response = HttpResponse(entry["content"], content_type=entry["content_type"], status=entry["status"])
     if entry.get("content_language"):
@@ -173,28 +182,38 @@ def _store(response, *, key: str, started: int, language: str | None) -> None:
     names = context.get("page_dependencies")
     if names is None or response.cookies:
         return
-    names = set(names) | {EVERYTHING}
-    timeout = page_seconds()
-    expires_at: datetime | None = context.get("page_expires_at")
-    if expires_at is not None:
-        timeout = min(timeout, int((expires_at - timezone.now()).total_seconds()))
-    if timeout < 1:
-        return
-    cache = page_cache()
-    current = cache.get_many([DEPENDENCY_PREFIX + name for name in names])
-    if any(version is not None and version >= started for version in current.values()):
-        return  # something this page shows changed while it was being made
-    cache.set(
+    store_entry(
         key,
-        {
-            "dependencies": {name: current.get(DEPENDENCY_PREFIX + name) for name in names},
+        names=names,
+        started=started,
+        expires_at=context.get("page_expires_at"),
+        values={
             "content": response.content,
             "content_type": response["Content-Type"],
             "status": response.status_code,
             "content_language": language,
         },
-        timeout=timeout,
     )
+
+
+def store_entry(key: str, *, names: Iterable[str], started: int, expires_at: datetime | None, values: dict) -> dict | None:
+    """Store ``values`` under ``key`` with the current versions of the dependencies ``names``, for at most
+    ``ARTICLES_PAGE_CACHE_SECONDS`` and never past ``expires_at``; returns the entry, or None when nothing was
+    stored: the cache is off, or something it shows changed since ``started`` (a ``time.time_ns()``), while it was
+    being made."""
+    names = set(names) | {EVERYTHING}
+    timeout = page_seconds()
+    if expires_at is not None:
+        timeout = min(timeout, int((expires_at - timezone.now()).total_seconds()))
+    if timeout < 1:
+        return None
+    cache = page_cache()
+    current = cache.get_many([DEPENDENCY_PREFIX + name for name in names])
+    if any(version is not None and version >= started for version in current.values()):
+        return None
+    entry = {"dependencies": {name: current.get(DEPENDENCY_PREFIX + name) for name in names}, **values}
+    cache.set(key, entry, timeout=timeout)
+    return entry
 
 
 # --- Names of dependencies ------------------------------------------------------------------------------------

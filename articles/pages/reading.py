@@ -25,6 +25,7 @@ from publishing.languages import language_codes, localized, translated_value
 from ..models import Article, Reference, ReleasedVariant, SimilarArticle, SimilarList, Tag
 from ..neighbours import neighbours_link
 from ..similar import RANK_ORDER, Row, shown_limit, similar_ids_for
+from . import caching
 
 
 @dataclass
@@ -39,6 +40,24 @@ class ArticlePage:
     authors: list = field(default_factory=list)
     tags: list[Tag] = field(default_factory=list)
     references: list[Reference] = field(default_factory=list)
+
+    def dependencies(self, language: str) -> set[str]:
+        """The page-cache dependencies of what this page shows in ``language`` (``articles.pages.caching``): the
+        article, its Similar Posts list, the articles it links to, its tags, authors and category. The HTML page and
+        the read API's article (``articles.api``) are cached and revalidated by the same names."""
+        article = self.article
+        shown = [*self.similar_articles, self.previous_article, self.next_article]
+        return (
+            {
+                caching.article_dependency(article.pk),
+                caching.similar_dependency(article.pk, language),
+                caching.schedule_dependency(language),
+            }
+            | {caching.article_dependency(item.pk) for item in shown if item is not None}
+            | {caching.tag_dependency(tag.pk) for tag in self.tags}
+            | {caching.author_dependency(author.pk) for author in self.authors}
+            | ({caching.category_dependency(article.category_id)} if article.category_id else set())
+        )
 
 
 def _link_fields(language: str) -> tuple[str, ...]:
@@ -90,7 +109,7 @@ def _related(article: Article, language: str) -> tuple[list, list[Tag], list[Ref
     order (tags in the order they were made, references in their position), only the columns it shows."""
     author_model = Article._meta.get_field("authors").related_model
     authors = author_model.objects.filter(articles=article.pk).only(
-        "given_name", "family_name", "slug", localized("bio", language), localized("bio", DEFAULT_LANGUAGE)
+        "given_name", "family_name", "slug", "photo", "photo_alt", localized("bio", language), localized("bio", DEFAULT_LANGUAGE)
     )
     tags = Tag.objects.filter(tagged_articles__content_object=article.pk).only(localized("name", language), localized("slug", language))
     references = Reference.objects.filter(article=article.pk).only(

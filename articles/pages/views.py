@@ -118,18 +118,7 @@ class ArticleDetailView(DetailView):
             next_article=self.page.next_article,
             page_expires_at=self.page.next_publication,
         )
-        shown = [*self.page.similar_articles, self.page.previous_article, self.page.next_article]
-        context["page_dependencies"] = (
-            {
-                caching.article_dependency(article.pk),
-                caching.similar_dependency(article.pk, language),
-                caching.schedule_dependency(language),
-            }
-            | {caching.article_dependency(item.pk) for item in shown if item is not None}
-            | {caching.tag_dependency(tag.pk) for tag in self.page.tags}
-            | {caching.author_dependency(author.pk) for author in self.page.authors}
-            | ({caching.category_dependency(article.category_id)} if article.category_id else set())
-        )
+        context["page_dependencies"] = self.page.dependencies(language)
         return context
 
 

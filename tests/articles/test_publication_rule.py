@@ -202,3 +202,32 @@ class PublicationRuleTests(TestCase):
                 shown = {int(pk) for pk in re.findall(r'name="_selected_action" value="(\d+)"', html)}
                 released = {a.pk for a in self.articles if a.is_published_in(code, scheduled=True)}
                 self.assertEqual(shown, released)
+
+    @override_settings(ARTICLES_API_THROTTLE_RATE=None, ARTICLES_API_PAGE_SIZE=7)
+    def test_the_read_api_follows_the_rule(self):
+        """Its lists (walked page by page across the ties), articles, Similar Posts, search and languages."""
+
+        def walk(url: str) -> list[int]:
+            ids = []
+            while url:
+                page = self.client.get(url).json()
+                ids += [item["id"] for item in page["results"]]
+                url = page["next"]
+            return ids
+
+        for code in LANGUAGES:
+            public = sorted(self.public(code), key=lambda article: (article.published_at, article.pk), reverse=True)
+            expected = [article.pk for article in public]
+            with self.subTest(language=code):
+                self.assertEqual(walk(f"/api/v1/{code}/articles/"), expected)
+                self.assertEqual(walk(f"/api/v1/{code}/articles/?tag={getattr(self.tag, f'slug_{code}')}"), expected)
+                self.assertEqual(sorted(walk(f"/api/v1/{code}/search/?q={WORD}")), sorted(expected))
+            for article in self.articles:
+                with self.subTest(article=article.pk, language=code):
+                    response = self.client.get(f"/api/v1/{code}/articles/{getattr(article, f'slug_{code}')}/")
+                    self.assertEqual(response.status_code, 200 if article.is_published_in(code) else 404)
+                    if response.status_code == 200:
+                        data = response.json()
+                        self.assertEqual({item["id"] for item in data["similar"]}, set(expected) - {article.pk})
+                        self.assertEqual([t["language"] for t in data["translations"]],
+                                         [other for other in LANGUAGES if article.is_published_in(other)])

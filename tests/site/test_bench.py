@@ -37,12 +37,16 @@ class BenchCommandTests(SimpleTestCase):
         self.assertEqual(similar["taggit_counts_agree"], similar["taggit_checked"])
         self.assertGreater(figures["save"]["upkeep"]["p50_ms"], 0)
         self.assertGreater(figures["save"]["retag_vs_uncached_similar_p50"], 0)
-        for page in ("article", "home", "tag", "search"):
+        for page in ("article", "home", "tag", "search", "api_article", "api_list"):
             for key in ("queries_uncached", "queries_cached", "uncached_p50_ms", "uncached_p95_ms", "cached_p50_ms",
                         "cached_p95_ms"):
                 self.assertIn(key, figures["pages"][page], f"{page}: {key}")
         self.assertLessEqual(figures["pages"]["article"]["queries_uncached"], 4)
         self.assertEqual(figures["pages"]["article"]["queries_cached"], 0)
+        self.assertLessEqual(figures["pages"]["api_article"]["queries_uncached"], 4)  # the article page's reads
+        self.assertEqual(figures["pages"]["api_article"]["queries_cached"], 0)
+        self.assertEqual(figures["pages"]["api_list"]["queries_cached"], 0)
+        self.assertGreater(figures["pages"]["api_list"]["urls"], 1)  # pages deep in the archive too
         for name in ("changelist", "change_form"):
             self.assertGreater(figures["admin"][name]["queries"], 0)
             self.assertGreater(figures["admin"][name]["p50_ms"], 0)

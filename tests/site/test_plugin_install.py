@@ -129,3 +129,17 @@ class PluginInstallTests(SimpleTestCase):
         self.assertIn('name="title_de"', pages["admin:change"]["content"])
         self.assertNotIn('name="title_tr"', pages["admin:change"]["content"])
         self.assertIn("Pipelines", pages["admin:tags"]["content"])
+        for code, title in TITLES.items():
+            with self.subTest(api=code):
+                listing, article = (json.loads(pages[f"api:{code}:{name}"]["content"]) for name in ("list", "article"))
+                self.assertEqual([item["title"] for item in listing["results"]], [title])
+                self.assertEqual(article["title"], title)
+                self.assertEqual([t["language"] for t in article["translations"]], ["en", "de"])
+                self.assertTrue(article["url"].startswith(f"http://publications.example/{code}/publications/"))
+        self.assertEqual(pages["api:unknown"]["status"], 404)  # Turkish is not this host's language
+        self.assertEqual(json.loads(pages["api:unknown"]["content"])["code"], "unknown_language")
+        schema = json.loads(pages["api:schema"]["content"])
+        parameters = schema["paths"]["/api/v1/{language}/articles/"]["get"]["parameters"]
+        language = next(parameter for parameter in parameters if parameter["name"] == "language")
+        self.assertEqual(sorted(language["schema"]["enum"]), ["de", "en"])
+        self.assertIn("drf_spectacular_sidecar/swagger-ui-dist/swagger-ui-bundle.js", pages["api:docs"]["content"])

@@ -26,6 +26,10 @@ INSTALLED_APPS = [
     "imagekit",
     "django_prose_editor",
     "reversion",
+    # The plugin's read API (articles.api): REST framework, its schema, Swagger UI's static files.
+    "rest_framework",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
     "publishing",
     "authors",
     "articles",

@@ -1,4 +1,5 @@
-"""The admin, language switching, a sitemap, and the plugin's pages under /<language>/publications/."""
+"""The admin, language switching, a sitemap, the plugin's pages under /<language>/publications/ and its read API under
+/api/v1/."""
 from django.conf.urls.i18n import i18n_patterns
 from django.contrib import admin
 from django.contrib.sitemaps.views import sitemap
@@ -12,6 +13,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),
     path("sitemap.xml", sitemap, {"sitemaps": SITEMAPS}, name="sitemap"),
+    path("api/v1/", include("articles.api.urls")),
 ]
 
 urlpatterns += i18n_patterns(

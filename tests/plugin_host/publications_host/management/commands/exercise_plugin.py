@@ -99,6 +99,13 @@ class Command(BaseCommand):
                 pages[f"{code}:{name}"] = {"path": path, **answer(reader.get(path))}
         pages["neutral:home"] = {"path": "/publications/", **answer(reader.get("/publications/", HTTP_ACCEPT_LANGUAGE="de"))}
         pages["sitemap"] = {"path": "/sitemap.xml", **answer(reader.get("/sitemap.xml"))}
+        # The read API, mounted by this host under /api/v1/ in its own languages.
+        for code in TITLES:
+            slug = getattr(article, f"slug_{code}")
+            for name, path in {"list": f"/api/v1/{code}/articles/", "article": f"/api/v1/{code}/articles/{slug}/"}.items():
+                pages[f"api:{code}:{name}"] = {"path": path, **answer(reader.get(path))}
+        for name, path in {"schema": "/api/v1/schema/?format=json", "docs": "/api/v1/docs/", "unknown": "/api/v1/tr/articles/"}.items():
+            pages[f"api:{name}"] = {"path": path, **answer(reader.get(path))}
 
         admin = Client(HTTP_HOST=HOST)
         admin.force_login(editor)
