@@ -233,8 +233,12 @@ class BadInputTests(TestCase):
         self.assertIn("unknown language 'de'", err)
 
     def test_missing_file(self):
-        out, err, error = run_import(self.tmp / "nope.txt", "--language", "en")
-        self.assertIn("cannot read the file", err)
+        out, err, error = run_import(self.tmp / "nope.txt", seed("000"), "--language", "en")
+        self.assertIsNotNone(error, "the command must exit non-zero")
+        self.assertEqual(error.code, 1)
+        self.assertEqual(err.strip().splitlines(), [f"{self.tmp / 'nope.txt'}: cannot read the file (No such file or directory)"])
+        self.assertNotIn("Traceback", err + out)
+        self.assertEqual(Article.objects.count(), 1, "the readable file after it is still imported")
 
     def test_one_bad_file_does_not_stop_the_others(self):
         out, err, error = run_import(
