@@ -192,6 +192,7 @@ def _write(parsed: ParsedArticle, *, language: str, source: str, translation_of:
             changes.append("authors")
 
     existing = {reference.marker: reference for reference in article.references.all()} if not created else {}
+    warnings = list(parsed.warnings)
     for position, parsed_reference in enumerate(parsed.references, start=1):
         reference = existing.pop(parsed_reference.marker, None) or Reference(
             article=article, marker=parsed_reference.marker
@@ -200,6 +201,13 @@ def _write(parsed: ParsedArticle, *, language: str, source: str, translation_of:
         ref_changes.assign(reference, localized("text", language), sanitize_html(parsed_reference.text, inline=True))
         if is_source_text or reference._state.adding or not reference.url:
             ref_changes.assign(reference, "url", parsed_reference.url)
+        elif parsed_reference.url and parsed_reference.url != reference.url:
+            # A reference has one address for every language: the translation's own source is not taken, and the
+            # importer says so rather than dropping it unseen.
+            warnings.append(
+                f"reference [{reference.marker}]: this {language} text cites {parsed_reference.url}; the article "
+                f"keeps {reference.url} (one address for every language: change it in the admin if it should)"
+            )
         if is_source_text or reference._state.adding or not reference.accessed_on:
             ref_changes.assign(reference, "accessed_on", parsed_reference.accessed_on)
         if is_source_text:
@@ -221,6 +229,6 @@ def _write(parsed: ParsedArticle, *, language: str, source: str, translation_of:
         article=article,
         language=language,
         url=article.url_in(language),
-        warnings=list(parsed.warnings),
+        warnings=warnings,
         changes=list(changes),
     )
