@@ -33,6 +33,7 @@ ATTACKS = (
     '<iframe src="https://evil.example/"></iframe>',
     "<style>body{display:none}</style>",
     '<p onclick="alert(1)" style="position:fixed">click</p>',
+    '<span lang="ru" style="background:url(https://evil.example/track.gif)">styled</span>',
     "<scr<script>ipt>alert(2)</scr</script>ipt>",
     '<svg><script>alert(3)</script></svg>',
     '<math><mi xlink:href="javascript:alert(4)">m</mi></math>',
