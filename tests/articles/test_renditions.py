@@ -15,6 +15,7 @@ from PIL import Image
 
 from publishing.renditions import Rendition, renditions_of
 from tests.factories import make_article, make_author
+from tests.trust.helpers import form_data, make_editor
 
 ORIENTATION = 0x0112
 
@@ -144,8 +145,6 @@ class MissingMediaTests(TestCase):
         (Path(self.media) / self.stored_name).unlink()
 
     def test_the_admin_saves_an_article_whose_image_file_is_missing(self):
-        from tests.trust.helpers import form_data, make_editor
-
         self.client.force_login(make_editor())
         self.client.defaults["HTTP_ACCEPT_LANGUAGE"] = "en"
         url = reverse("admin:articles_article_change", args=[self.article.pk])
@@ -166,8 +165,6 @@ class MissingMediaTests(TestCase):
         self.assertEqual(renditions_of(self.article.featured_image), None)
 
     def test_the_admin_says_the_file_is_missing_instead_of_a_broken_preview(self):
-        from tests.trust.helpers import make_editor
-
         self.client.force_login(make_editor())
         self.client.defaults["HTTP_ACCEPT_LANGUAGE"] = "en"
         page = self.client.get(reverse("admin:articles_article_change", args=[self.article.pk]))

@@ -4,6 +4,7 @@ from django.test import TestCase
 from django.urls import reverse, set_script_prefix
 from django.utils import translation
 
+from publishing.text import plain_text
 from tests.factories import make_article, make_author, make_category, make_reference, make_tag
 
 LANGUAGES = ("tr", "en", "ru")
@@ -174,6 +175,9 @@ class ArticlePageTests(SiteFixture):
         ids = [sup["id"] for sup in body.select("sup.footnote-ref")]
         self.assertEqual(len(ids), len(set(ids)), "every in-text marker has its own id")
         self.assertIn("unknown[9]", body.get_text(), "a marker without a reference stays plain text")
+        self.assertEqual(" ".join(body.get_text().split()), plain_text(self.article.body_en), "the links add no text")
+        self.assertEqual(str(links[0].parent), '<sup class="footnote-ref" id="fnref-1"><a href="#fn-1" '
+                                               'role="doc-noteref">[1]</a></sup>')
 
     def test_access_date_label_follows_the_page_language(self):
         expected = {"tr": "Erişim Tarihi", "en": "Date of Access", "ru": "Дата обращения"}
