@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 HOST   ?= 127.0.0.1
 PORT   ?= 8000
 
-.PHONY: install run test messages fixtures clean serve bench
+.PHONY: install run test messages fixtures clean serve bench mutants
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -41,6 +41,12 @@ bench: install
 test: install
 	$(BIN)/python manage.py makemigrations --check --dry-run
 	$(BIN)/python -m pytest
+
+## mutants: mutation testing of the rule modules (publication, Similar Posts, footnotes, permissions, sanitising,
+## stale edits, page cache), each against its own tests, in scratch copies; prints the share of mutants killed.
+## RULES="footnotes sanitising" runs some of them. The figure and the survivors are in docs/testing.md.
+mutants: install
+	$(BIN)/python scripts/mutants.py $(RULES)
 
 ## messages: refresh the catalogues from the code and templates, then compile them all: locale/*.po, the
 ## project's (every string of the host and the apps: a host's LOCALE_PATHS outrank every app, so ANKASAM keeps its

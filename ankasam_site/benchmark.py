@@ -24,6 +24,7 @@ from datetime import timedelta
 from pathlib import Path
 
 from ankasam_site import bench_pages
+from .bench_inputs import HOSTILE_CASES, measure_hostile_inputs
 
 PROJECT = Path(__file__).resolve().parent.parent
 # Scratch files (the SQLite archive, collected static files, figures); BENCH_DIR moves them (the tests do).
@@ -317,6 +318,8 @@ def measure(*, articles: int, tags: int, seconds: float, samples: int, reuse_arc
     figures["all_pages"] = bench_pages.measure_all_pages()
     step("importer")
     figures["import"] = measure_import(count=10 if articles < 10_000 else 40)
+    step("hostile inputs")
+    figures["hostile_inputs"] = measure_hostile_inputs()
     step("gunicorn")
     figures["throughput"], worker_memory = measure_throughput(sample, seconds=seconds)
     figures["memory"] = {"bench_peak_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
@@ -632,6 +635,9 @@ def table(report: dict) -> str:
     row("  article page uncached (req/s)", lambda r: f'{r["throughput"]["uncached_rps"]} ({r["throughput"]["uncached_vs_cached"]} of cached)')
     row("  first 10 s after restart (req/s)", lambda r: f'{r["throughput"]["first_10s_after_restart_rps"]} ({r["throughput"]["restart_vs_warm"]} of warm)')
     row("import (articles/s)", lambda r: r["import"]["articles_per_second"])
+    row("hostile inputs: slowest case (ms)", lambda r: r["hostile_inputs"]["slowest_ms"])
+    for case in HOSTILE_CASES:
+        row(f"  {case} (ms)", lambda r, c=case: r["hostile_inputs"]["cases_ms"][c])
     row("peak memory: bench / gunicorn worker (MB)", lambda r: f'{r["memory"]["bench_peak_mb"]} / {r["memory"]["worker_peak_mb"]}')
 
     header = (f"{archive['articles']:,} articles, {archive['tags']:,} tags, {len(archive['languages'])} languages", *kinds)

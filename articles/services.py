@@ -9,7 +9,7 @@ from django.db import models, transaction
 from django.utils.translation import gettext
 
 from publishing.languages import language_codes, localized, translated_value
-from publishing.revisions import revision_for
+from publishing.revisions import keep_initial_revision, revision_for
 from publishing.workflow.roles import editable_languages
 from publishing.workflow.services import translation_mark_saved
 
@@ -113,6 +113,8 @@ def translation_file_import(
     if errors:
         raise exchange.TranslationFileError(errors, source=name)
     comment = gettext("Translation imported from %(file)s") % {"file": name}
+    for plan in plans:
+        keep_initial_revision(plan.article)
     with revision_for(user=user, comment=comment), upkeep.batched():
         for plan in plans:
             _apply_import_plan(plan, user=user)

@@ -1,11 +1,11 @@
 """Admin of the authors app: tabbed bio translations, photo preview."""
 from django.apps import apps
 from django.contrib import admin
-from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from modeltranslation.admin import TabbedTranslationAdmin
 
 from publishing.editing import EditConflictAdminMixin
+from publishing.images import IMAGE_FORM_FIELDS, admin_image_preview
 from publishing.revisions import RevisionAdminMixin
 from publishing.widgets import RichTextAdminMixin
 from publishing.workflow.admin import TranslationRolesAdminMixin, TranslationStateFilter
@@ -20,6 +20,7 @@ class AuthorAdmin(
     TranslationRolesAdminMixin, EditConflictAdminMixin, RichTextAdminMixin, RevisionAdminMixin, TabbedTranslationAdmin
 ):
     rich_text_fields = ("bio",)
+    formfield_overrides = IMAGE_FORM_FIELDS
     list_display = ("name", "slug", "has_photo", "translation_progress", "updated_at")
     list_filter = (TranslationStateFilter,)
     search_fields = ("given_name", "family_name", "name_key")
@@ -33,6 +34,4 @@ class AuthorAdmin(
 
     @admin.display(description=_("preview"))
     def photo_preview(self, author: Author):
-        if not author.photo:
-            return "—"
-        return format_html('<img src="{}" alt="" style="max-width:160px;max-height:160px">', author.photo.url)
+        return admin_image_preview(author.photo, max_width=160, max_height=160)

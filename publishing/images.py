@@ -11,8 +11,11 @@ import io
 import uuid
 from pathlib import PurePosixPath
 
+from django import forms
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
+from django.db import models
+from django.utils.html import format_html
 from django.utils.deconstruct import deconstructible
 from django.utils.translation import gettext_lazy as _
 from PIL import Image, ImageOps, UnidentifiedImageError
@@ -26,8 +29,17 @@ RENDERING_INFO = ("icc_profile", "transparency", "duration", "loop", "background
 
 
 def validate_web_image(file) -> None:
-    """Refuse anything that is not a readable JPEG, PNG, WebP or GIF within the size and pixel limits."""
-    if file.size is not None and file.size > MAX_UPLOAD_BYTES:
+    """Refuse anything that is not a readable JPEG, PNG, WebP or GIF within the size and pixel limits.
+
+    A stored file that is missing from storage (a database restored without its media) passes: it was checked when
+    it was uploaded, and the article or author it belongs to must stay editable; pages leave the image out
+    (``articles_images.responsive_image``).
+    """
+    try:
+        size = file.size
+    except FileNotFoundError:
+        return
+    if size is not None and size > MAX_UPLOAD_BYTES:
         raise ValidationError(
             _("The image is larger than %(limit)d MB."), code="too_large", params={"limit": MAX_UPLOAD_BYTES // 2**20}
         )
@@ -38,6 +50,13 @@ def validate_web_image(file) -> None:
             opened = Image.open(file, formats=list(ALLOWED_FORMATS))
         except UnidentifiedImageError as exc:
             raise ValidationError(_("Only JPEG, PNG, WebP and GIF images are accepted."), code="format") from exc
+        except Image.DecompressionBombError as exc:
+            # Past Pillow's own hard limit the size is not even read out: the reader still learns the limit.
+            raise ValidationError(
+                _("The image has too many pixels; the limit is %(limit)s."),
+                code="too_many_pixels",
+                params={"limit": f"{MAX_PIXELS:,}"},
+            ) from exc
         with opened as image:
             width, height = image.size
             # Counting frames walks the file's frame headers; an image too large already needs no count.
@@ -67,6 +86,36 @@ def validate_web_image(file) -> None:
     finally:
         if position is not None:
             file.seek(position)
+
+
+class WebImageFormField(forms.ImageField):
+    """The image field of the plugin's admin forms: the web-image rules speak before Django's own check.
+
+    Django's ``forms.ImageField`` opens the upload with Pillow first and calls anything Pillow refuses "not a valid
+    image", a decompression bomb past Pillow's hard limit included; run first, :func:`validate_web_image` names the
+    rule that was broken (format, size, pixels, frames).
+    """
+
+    def to_python(self, data):
+        if data and hasattr(data, "seek") and not self.disabled:
+            validate_web_image(data)
+        return super().to_python(data)
+
+
+# ``formfield_overrides`` of every admin with an image field.
+IMAGE_FORM_FIELDS = {models.ImageField: {"form_class": WebImageFormField}}
+
+
+def admin_image_preview(field_file, *, alt: str = "", max_width: int = 320, max_height: int = 200):
+    """The admin's preview of a stored image, or a word that its file is missing from storage (not a broken image)."""
+    if not field_file:
+        return "—"
+    if not field_file.storage.exists(field_file.name):
+        missing = _("The file %(name)s is missing from the media folder: upload the image again or restore the media.")
+        return missing % {"name": field_file.name}
+    return format_html(
+        '<img src="{}" alt="{}" style="max-width:{}px;max-height:{}px">', field_file.url, alt, max_width, max_height
+    )
 
 
 def image_without_metadata(file) -> tuple[bytes, str]:

@@ -45,6 +45,26 @@ def revision_for(*, user=None, comment: str = ""):
         yield
 
 
+def keep_initial_revision(obj: models.Model | None) -> bool:
+    """Record ``obj`` as it is stored now, when it has no revision yet: the state before its first change.
+
+    Objects loaded from fixtures, restored from a backup or made in a shell have no history; without this the first
+    import or translation file that changes one would leave only the changed text in its history, and the original
+    could not be restored. Call it before the change's own revision block (inside one it would join that revision
+    and record the changed state). Returns whether a revision was made.
+    """
+    if obj is None or obj.pk is None or not reversion.is_registered(type(obj)):
+        return False
+    if reversion.is_active():
+        raise RuntimeError("keep_initial_revision() inside a revision block would record the changed state")
+    if Version.objects.get_for_object(obj).exists():
+        return False
+    with reversion.create_revision():
+        reversion.set_comment(_("Initial version."))
+        reversion.add_to_revision(obj)
+    return True
+
+
 def version_snapshot(version: Version) -> dict[str, str]:
     """The editor-visible fields of an object as a revision stored them, many-to-many values included."""
     stored = version._object_version

@@ -14,6 +14,7 @@ from django.utils.translation import ngettext
 from modeltranslation.admin import TabbedTranslationAdmin, TranslationTabularInline
 
 from publishing.editing import EditConflictAdminMixin
+from publishing.images import IMAGE_FORM_FIELDS, admin_image_preview
 from publishing.revisions import RevisionAdminMixin
 from publishing.widgets import RichTextAdminMixin
 from publishing.workflow.admin import TranslationRolesAdminMixin, TranslationRolesInlineMixin, TranslationStateFilter
@@ -104,6 +105,7 @@ class ArticleAdmin(
     # when it changed. taggit's save of the model field compares tags by name, which never matches a translated
     # name, so every save removed and re-added every tag (and the Similar Posts and list counts of all followed).
     exclude = ("tags",)
+    formfield_overrides = IMAGE_FORM_FIELDS
     rich_text_fields = ("body",)
     inlines = [ReferenceInline]
     list_display = ("display_title", "category", "published_at", "language_status", "translation_progress", "updated_at")
@@ -163,13 +165,7 @@ class ArticleAdmin(
 
     @admin.display(description=_("preview"))
     def image_preview(self, article: Article):
-        if not article.featured_image:
-            return "—"
-        return format_html(
-            '<img src="{}" alt="{}" style="max-width:320px;max-height:200px">',
-            article.featured_image.url,
-            article.featured_image_alt or "",
-        )
+        return admin_image_preview(article.featured_image, alt=article.featured_image_alt or "")
 
     def get_queryset(self, request):
         return super().get_queryset(request).prefetch_related("tags")

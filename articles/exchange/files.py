@@ -274,6 +274,24 @@ def _read_po(data: bytes, name: str) -> TranslationDocument:
     )
 
 
+def _entity_references(root: etree._Element) -> list[str]:
+    """One message per entity reference (``&name;``) in the file, naming its unit.
+
+    The safe parser never expands entities (an external one could read a file of the server), so the text of a
+    unit holding one would be imported without it; the file is refused instead, and the translator told where.
+    """
+    messages = []
+    for entity in root.iter(etree.Entity):
+        unit = next((element for element in entity.iterancestors()
+                     if etree.QName(element).localname in {"trans-unit", "unit"}), None)
+        unit_id = (unit.get("id") or "").rpartition("\x04")[2] if unit is not None else ""
+        messages.append(
+            _("%(unit)s: the entity %(entity)s is not accepted; write the text itself")
+            % {"unit": unit_id or _("the file's header"), "entity": entity.text}
+        )
+    return messages
+
+
 def _read_xliff(data: bytes, name: str) -> TranslationDocument:
     try:
         root = parse_xml(data)
@@ -281,6 +299,8 @@ def _read_xliff(data: bytes, name: str) -> TranslationDocument:
         raise TranslationFileError([_("the XML cannot be read: %(error)s") % {"error": error}], source=name)
     if etree.QName(root).localname != "xliff":
         raise TranslationFileError([_("not an XLIFF file (the root element is <%(tag)s>)") % {"tag": etree.QName(root).localname}], source=name)
+    if entities := _entity_references(root):
+        raise TranslationFileError(entities, source=name)
     version = root.get("version", "")
     try:
         if version.startswith("2."):

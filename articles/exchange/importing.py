@@ -15,7 +15,7 @@ from modeltranslation.settings import DEFAULT_LANGUAGE as SOURCE_LANGUAGE
 
 from authors.models import Author
 from publishing.languages import language_codes, localized, translated_value
-from publishing.revisions import revision_for
+from publishing.revisions import keep_initial_revision, revision_for
 from publishing.text import casefold_tr, ensure_paragraphs, paragraphs_to_html, sanitize_html, title_tr, upper_tr
 from publishing.workflow.services import translation_mark_saved
 
@@ -103,6 +103,13 @@ def _find_article(slug: str, source: str) -> Article:
     return article
 
 
+def _existing_article(parsed: ParsedArticle, *, language: str, translation_of: str | None, source: str) -> Article | None:
+    """The article an import writes into: the one named by ``--translation-of``, else the one with the title."""
+    if translation_of:
+        return _find_article(translation_of, source)
+    return Article.objects.filter(**{localized("title", language): parsed.title}).first()
+
+
 def _publication_date(parsed: ParsedArticle) -> datetime.datetime:
     """The exports lost their dates; the latest access date of the references is the best evidence left."""
     dates = [reference.accessed_on for reference in parsed.references if reference.accessed_on]
@@ -137,8 +144,9 @@ def article_import_text(
         raise ArticleImportError(error.message, source=source, line=error.line) from error
 
     try:
-        with transaction.atomic(), revision_for(user=user, comment=f"{source} ({language})"):
-            with upkeep.batched():
+        with transaction.atomic():
+            keep_initial_revision(_existing_article(parsed, language=language, translation_of=translation_of, source=source))
+            with revision_for(user=user, comment=f"{source} ({language})"), upkeep.batched():
                 outcome = _write(parsed, language=language, source=source, translation_of=translation_of, publish=publish)
                 if outcome.action != "unchanged" and language != outcome.article.original_language:
                     translation_mark_saved(obj=outcome.article, language=language, user=user)
@@ -152,12 +160,9 @@ def article_import_text(
 
 def _write(parsed: ParsedArticle, *, language: str, source: str, translation_of: str | None, publish: bool) -> ImportOutcome:
     changes = _Changes()
-    if translation_of:
-        article = _find_article(translation_of, source)
-    else:
-        article = Article.objects.filter(**{localized("title", language): parsed.title}).first() or Article(
-            original_language=language, published_at=_publication_date(parsed)
-        )
+    article = _existing_article(parsed, language=language, translation_of=translation_of, source=source) or Article(
+        original_language=language, published_at=_publication_date(parsed)
+    )
     created = article._state.adding
     is_source_text = created or (not translation_of and article.original_language == language)
 
@@ -187,6 +192,7 @@ def _write(parsed: ParsedArticle, *, language: str, source: str, translation_of:
             changes.append("authors")
 
     existing = {reference.marker: reference for reference in article.references.all()} if not created else {}
+    warnings = list(parsed.warnings)
     for position, parsed_reference in enumerate(parsed.references, start=1):
         reference = existing.pop(parsed_reference.marker, None) or Reference(
             article=article, marker=parsed_reference.marker
@@ -195,6 +201,13 @@ def _write(parsed: ParsedArticle, *, language: str, source: str, translation_of:
         ref_changes.assign(reference, localized("text", language), sanitize_html(parsed_reference.text, inline=True))
         if is_source_text or reference._state.adding or not reference.url:
             ref_changes.assign(reference, "url", parsed_reference.url)
+        elif parsed_reference.url and parsed_reference.url != reference.url:
+            # A reference has one address for every language: the translation's own source is not taken, and the
+            # importer says so rather than dropping it unseen.
+            warnings.append(
+                f"reference [{reference.marker}]: this {language} text cites {parsed_reference.url}; the article "
+                f"keeps {reference.url} (one address for every language: change it in the admin if it should)"
+            )
         if is_source_text or reference._state.adding or not reference.accessed_on:
             ref_changes.assign(reference, "accessed_on", parsed_reference.accessed_on)
         if is_source_text:
@@ -216,6 +229,6 @@ def _write(parsed: ParsedArticle, *, language: str, source: str, translation_of:
         article=article,
         language=language,
         url=article.url_in(language),
-        warnings=list(parsed.warnings),
+        warnings=warnings,
         changes=list(changes),
     )

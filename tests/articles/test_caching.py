@@ -1,8 +1,8 @@
 """Readers' pages come from the cache until a save changes what they show, and never stale after it."""
 from __future__ import annotations
 
-import time
 from datetime import timedelta
+from unittest import mock
 
 from bs4 import BeautifulSoup
 from django.contrib.messages import constants
@@ -11,7 +11,9 @@ from django.http import HttpRequest
 from django.test import TestCase, override_settings
 from django.utils import timezone
 
+from articles.pages.caching import PAGE_PREFIX, page_cache
 from articles.services import article_publish, article_unpublish
+from tests.clock import LOCAL_MEMORY_CACHES, clock_moved
 from tests.factories import make_article, make_author, make_category, make_tag
 from tests.security.helpers import make_editor
 
@@ -146,13 +148,36 @@ class PageCacheTests(TestCase):
         self.unrelated.delete()
         self.assertEqual(self.similar_titles(url), [])
 
+    @override_settings(CACHES=LOCAL_MEMORY_CACHES)
     def test_a_scheduled_article_appears_when_its_date_comes(self):
         make_article("Soon", tags=(self.korea,), published_at=timezone.now() + timedelta(seconds=2))
         self.assertNotIn("Soon en", self.get("/en/").content.decode())
         self.assertNotIn("Soon en", self.get(self.article.url_in("en")).content.decode())
-        time.sleep(2.2)
-        self.assertIn("Soon en", self.get("/en/").content.decode())
-        self.assertIn("Soon en", self.similar_titles(self.article.url_in("en")))
+        self.assert_cached("/en/")
+        with clock_moved(3):
+            self.assertIn("Soon en", self.get("/en/").content.decode())
+            self.assertIn("Soon en", self.similar_titles(self.article.url_in("en")))
+
+    def page_writes(self, url: str) -> list[int]:
+        """The lifetimes (s) with which reading ``url`` stored pages in the page cache."""
+        cache = page_cache()
+        with mock.patch.object(cache, "set", wraps=cache.set) as stored:
+            self.get(url)
+        return [call.kwargs["timeout"] for call in stored.call_args_list if call.args[0].startswith(PAGE_PREFIX)]
+
+    def test_a_page_lives_no_longer_than_until_the_next_scheduled_article(self):
+        make_article("Soon", tags=(self.korea,), published_at=timezone.now() + timedelta(seconds=120))
+        lifetimes = self.page_writes("/en/")
+        self.assertEqual(len(lifetimes), 1)
+        self.assertTrue(110 <= lifetimes[0] <= 120, lifetimes)
+
+    def test_a_page_about_to_expire_is_not_stored(self):
+        """Less than a second before the next article is due a page is made for this reader only: its lifetime
+        would round to 0 s, a cache write (after the dependency reads) of a page the backend must drop at once."""
+        make_article("Soon", tags=(self.korea,), published_at=timezone.now() + timedelta(seconds=60))
+        with clock_moved(59.5):
+            self.assertEqual(self.page_writes("/en/"), [])
+            self.assertEqual(self.get("/en/")["X-Page-Cache"], "miss")
 
     def test_editors_and_readers_with_messages_get_fresh_pages_and_never_fill_the_cache(self):
         url = self.article.url_in("en")

@@ -311,18 +311,20 @@ class RejectionTests(ExchangeTestCase):
         self.assertIn("the XML cannot be read", self.refused(b"<xliff version='1.2'><file>", name="broken.xlf"))
         self.assertIn("not an XLIFF file", self.refused(b"<html><body>hi</body></html>", name="page.xlf"))
 
-    def test_xml_entities_are_not_expanded(self):
-        data = self.export("xliff12").replace(
-            b'<?xml version="1.0" encoding="UTF-8"?>',
-            b'<?xml version="1.0" encoding="UTF-8"?>\n<!DOCTYPE xliff [<!ENTITY secret SYSTEM "file:///etc/passwd">]>',
-        ).replace(b"<source>Liderler</source>", b"<source>Liderler</source><target>&secret;</target>")
-        self.assertTrue(Path("/etc/passwd").read_text().startswith("root:"))
-        try:
-            documents = exchange.read_documents(data, "entity.xlf")
-        except exchange.TranslationFileError:
-            return  # refused: as good as not expanded
-        targets = [unit.target or "" for document in documents for unit in document.units]
-        self.assertFalse([target for target in targets if "root:" in target])
+    def test_xml_entities_are_refused_naming_the_unit(self):
+        """Never expanded (an external entity would read a server file), never silently dropped: refused."""
+        declaration = b'<!DOCTYPE xliff [<!ENTITY secret SYSTEM "file:///etc/passwd"><!ENTITY word "Lider">]>'
+        unit = f"article:{self.article.pk}:featured_image_alt"
+        for fmt, target in (("xliff12", b"<target>&secret;</target>"), ("xliff20", b"<target>&word;ler</target>")):
+            with self.subTest(fmt):
+                data = self.export(fmt).replace(
+                    b'<?xml version="1.0" encoding="UTF-8"?>', b'<?xml version="1.0" encoding="UTF-8"?>\n' + declaration
+                ).replace(b"<source>Liderler</source>", b"<source>Liderler</source>" + target, 1)
+                self.assertIn(target, data)
+                message = self.refused(data, name="entity.xlf")
+                entity = "&secret;" if fmt == "xliff12" else "&word;"
+                self.assertIn(f"{unit}: the entity {entity} is not accepted; write the text itself", message)
+                self.assertNotIn("root:", message)
 
     def test_an_xliff_file_with_two_articles_is_refused(self):
         root = etree.fromstring(self.export("xliff12"))

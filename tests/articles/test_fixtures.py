@@ -8,7 +8,7 @@ from django.urls import resolve
 from django.utils import translation
 
 from articles.models import Article
-from articles.exchange.seedtext import decode_export, parse_article_text
+from articles.exchange.seedtext import FOOTNOTE_MARKER_RE, decode_export, parse_article_text
 from tests.seeds import SEED_004_TITLE, seed_files
 
 LANGUAGES = ("tr", "en", "ru")
@@ -74,13 +74,31 @@ class FixtureCrawlTests(TestCase):
                     self.assertIn(f"Date of Access: {reference.accessed_on:%d.%m.%Y}", text)
 
     def test_every_footnote_link_resolves_and_links_back(self):
+        """Counted, not only looped over: each marker of a body that has a reference is one link on the page (a
+        page that lost its links, or linked a marker twice, fails), to its note, whose back link returns to it."""
+        linked_pages = 0
         for language in LANGUAGES:
             for url, page in self.crawl(language).items():
-                for link in page.select("a[role=doc-noteref]"):
-                    note = page.find(id=link["href"][1:])
+                if not url.startswith(ARTICLE_PATH[language]):
+                    self.assertEqual(page.select("a[role=doc-noteref]"), [], url)
+                    continue
+                article = Article.objects.get(**{f"slug_{language}": slug_of(url, language)})
+                referenced = set(article.references.values_list("marker", flat=True))
+                body = getattr(article, f"body_{language}")
+                expected = [marker for marker in FOOTNOTE_MARKER_RE.findall(body) if marker in referenced]
+                links = page.select(".post__body a[role=doc-noteref]")
+                self.assertEqual([link.get_text() for link in links], [f"[{marker}]" for marker in expected], url)
+                self.assertEqual(len(page.select("a[role=doc-noteref]")), len(expected), url)
+                for link, marker in zip(links, expected):
+                    self.assertEqual(link["href"], f"#fn-{marker}", url)
+                    note = page.find(id=f"fn-{marker}")
                     self.assertIsNotNone(note, f"{url} {link['href']}")
-                    back = note.select_one("a[role=doc-backlink]")["href"][1:]
-                    self.assertIsNotNone(page.find(id=back), f"{url} back to {back}")
+                    back = note.select_one("a[role=doc-backlink]")["href"]
+                    self.assertEqual(back, f"#fnref-{marker}", url)
+                    self.assertEqual(page.find(id=back[1:]).a["href"], f"#fn-{marker}", url)
+                self.assertEqual(len(page.select("a[role=doc-backlink]")), len(referenced), url)
+                linked_pages += bool(links)
+        self.assertEqual(linked_pages, 15, "every seed article has footnotes, in each of the three languages")
 
     def test_every_language_link_leads_to_the_same_article(self):
         for language in LANGUAGES:

@@ -1,8 +1,11 @@
 """The text importer, through the command a editor runs and the service behind it."""
+import tempfile
 from io import StringIO
+from pathlib import Path
 from unittest import mock
 
 from bs4 import BeautifulSoup
+from django.conf import settings
 from django.core.management import call_command
 from django.test import TestCase
 
@@ -189,6 +192,37 @@ class TranslationImportTests(TestCase):
         self.assertEqual(Article.objects.count(), 0)
 
 
+class TranslatedReferenceAddressTests(TestCase):
+    """A translation whose reference cites a source in its own language: the article keeps one address per
+    reference, and the importer says which address it did not take (the seed articles, their Russian export)."""
+
+    fixtures = ["01_taxonomy", "02_authors", "03_articles"]
+    RUSSIAN_SOURCE = "https://tass.ru/mezhdunarodnaya-panorama/23412345"
+
+    def test_a_russian_export_citing_a_russian_source_is_told_the_address_kept(self):
+        text = (Path(settings.BASE_DIR) / "fixtures" / "texts" / "ru" / "003.txt").read_text()
+        english_source = "https://en.yna.co.kr/view/AEN20250317009800320?section=nk/nk"
+        self.assertIn(english_source, text)
+        reference = Reference.objects.get(url=english_source, marker="1")
+        with tempfile.NamedTemporaryFile(suffix=".txt") as handle:
+            handle.write(text.replace(english_source, self.RUSSIAN_SOURCE, 1).encode())
+            handle.flush()
+            out, err, error = run_import(handle.name, "--language", "ru", "--translation-of", reference.article.slug_en)
+        self.assertIsNone(error, err)
+        warning = (f"{handle.name}: warning: reference [1]: this ru text cites {self.RUSSIAN_SOURCE}; the article "
+                   f"keeps {english_source} (one address for every language: change it in the admin if it should)")
+        self.assertIn(warning, out.splitlines())
+        reference.refresh_from_db()
+        self.assertEqual(reference.url, english_source)
+
+    def test_the_same_address_gives_no_warning(self):
+        path = Path(settings.BASE_DIR) / "fixtures" / "texts" / "ru" / "003.txt"
+        article = Reference.objects.get(url__startswith="https://en.yna.co.kr/", marker="1").article
+        out, err, error = run_import(path, "--language", "ru", "--translation-of", article.slug_en)
+        self.assertIsNone(error, err)
+        self.assertNotIn("cites", out)
+
+
 class BadInputTests(TestCase):
     def write(self, name: str, data: bytes):
         path = self.tmp / name
@@ -233,8 +267,12 @@ class BadInputTests(TestCase):
         self.assertIn("unknown language 'de'", err)
 
     def test_missing_file(self):
-        out, err, error = run_import(self.tmp / "nope.txt", "--language", "en")
-        self.assertIn("cannot read the file", err)
+        out, err, error = run_import(self.tmp / "nope.txt", seed("000"), "--language", "en")
+        self.assertIsNotNone(error, "the command must exit non-zero")
+        self.assertEqual(error.code, 1)
+        self.assertEqual(err.strip().splitlines(), [f"{self.tmp / 'nope.txt'}: cannot read the file (No such file or directory)"])
+        self.assertNotIn("Traceback", err + out)
+        self.assertEqual(Article.objects.count(), 1, "the readable file after it is still imported")
 
     def test_one_bad_file_does_not_stop_the_others(self):
         out, err, error = run_import(

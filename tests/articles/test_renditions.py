@@ -9,11 +9,13 @@ from bs4 import BeautifulSoup
 from django.core.cache import cache
 from django.core.files.base import ContentFile
 from django.test import TestCase, override_settings
+from django.urls import reverse
 from django.utils import translation
 from PIL import Image
 
 from publishing.renditions import Rendition, renditions_of
 from tests.factories import make_article, make_author
+from tests.trust.helpers import form_data, make_editor
 
 ORIENTATION = 0x0112
 
@@ -125,3 +127,46 @@ class RenditionTests(TestCase):
         self.assertEqual(response.status_code, 200)
         img = BeautifulSoup(response.content, "html.parser").select_one(".post__image img")
         self.assertEqual(img["src"], article.featured_image.url)
+
+
+class MissingMediaTests(TestCase):
+    """A database restored without its media: the stored name points at no file. Editing and reading go on."""
+
+    def setUp(self):
+        self.media = tempfile.mkdtemp()
+        override = override_settings(MEDIA_ROOT=self.media)
+        override.enable()
+        self.addCleanup(override.disable)
+        self.addCleanup(shutil.rmtree, self.media, True)
+        cache.clear()
+        self.article = make_article("Pictured", featured_image_alt_en="Tanks on a bridge")
+        self.article.featured_image.save("cover.jpg", image_file((800, 400)), save=True)
+        self.stored_name = self.article.featured_image.name
+        (Path(self.media) / self.stored_name).unlink()
+
+    def test_the_admin_saves_an_article_whose_image_file_is_missing(self):
+        self.client.force_login(make_editor())
+        self.client.defaults["HTTP_ACCEPT_LANGUAGE"] = "en"
+        url = reverse("admin:articles_article_change", args=[self.article.pk])
+        page = self.client.get(url)
+        self.assertEqual(page.status_code, 200)
+        response = self.client.post(url, {**form_data(page.content), "title_en": "Pictured, edited"})
+        self.assertEqual(response.status_code, 302, response.context and response.context["adminform"].form.errors)
+        self.article.refresh_from_db()
+        self.assertEqual(self.article.title_en, "Pictured, edited")
+        self.assertEqual(self.article.featured_image.name, self.stored_name, "the stored name is kept for the restore")
+
+    def test_the_public_page_leaves_a_missing_image_out(self):
+        response = self.client.get(self.article.url_in("en"))
+        self.assertEqual(response.status_code, 200)
+        page = BeautifulSoup(response.content, "html.parser")
+        self.assertIsNone(page.select_one(".post__image img"), "no broken image")
+        self.assertIsNone(page.select_one('meta[property="og:image"]'))
+        self.assertEqual(renditions_of(self.article.featured_image), None)
+
+    def test_the_admin_says_the_file_is_missing_instead_of_a_broken_preview(self):
+        self.client.force_login(make_editor())
+        self.client.defaults["HTTP_ACCEPT_LANGUAGE"] = "en"
+        page = self.client.get(reverse("admin:articles_article_change", args=[self.article.pk]))
+        self.assertContains(page, f"The file {self.stored_name} is missing from the media folder")
+        self.assertNotContains(page, f'<img src="/media/{self.stored_name}"')

@@ -168,9 +168,15 @@ class TranslatorArticleTests(TestCase):
         with revision_for(comment="first"):
             Article.objects.get(pk=self.article.pk).save()
         version = Version.objects.get_for_object(self.article).first()
+        current = Article.objects.get(pk=self.article.pk)
+        current.title_tr = "Sonraki başlık"
+        current.save()
         self.client.force_login(self.translator)
         url = reverse("admin:articles_article_revision", args=[self.article.pk, version.pk])
-        self.assertEqual(self.client.post(url, article_post(self.article)).status_code, 403)
+        self.assertEqual(self.client.post(url, article_post(current)).status_code, 403)
+        after = Article.objects.get(pk=self.article.pk)
+        self.assertEqual((after.title_tr, after.updated_at), ("Sonraki başlık", current.updated_at), "nothing restored")
+        self.assertEqual(Version.objects.get_for_object(self.article).count(), 1, "no revision recorded")
 
     def test_a_user_with_two_roles_edits_both_languages(self):
         both = make_staff("multi", "Translator (en)", "Translator (ru)")

@@ -4,6 +4,8 @@ from django.test import TestCase
 from django.urls import reverse, set_script_prefix
 from django.utils import translation
 
+from articles.footnotes import link_footnotes
+from publishing.text import plain_text
 from tests.factories import make_article, make_author, make_category, make_reference, make_tag
 
 LANGUAGES = ("tr", "en", "ru")
@@ -184,6 +186,14 @@ class ArticlePageTests(SiteFixture):
         ids = [sup["id"] for sup in body.select("sup.footnote-ref")]
         self.assertEqual(len(ids), len(set(ids)), "every in-text marker has its own id")
         self.assertIn("unknown[9]", body.get_text(), "a marker without a reference stays plain text")
+        self.assertEqual(" ".join(body.get_text().split()), plain_text(self.article.body_en), "the links add no text")
+        self.assertEqual(str(links[0].parent), '<sup class="footnote-ref" id="fnref-1"><a href="#fn-1" '
+                                               'role="doc-noteref">[1]</a></sup>')
+
+    def test_footnote_linking_leaves_text_without_markers_as_it_is(self):
+        for html in ("", "<p>No markers here.</p>", "<p>A [bracket] and [x] that are not markers.</p>"):
+            with self.subTest(html):
+                self.assertEqual(link_footnotes(html, {"1", "iv"}), html)
 
     def test_access_date_label_follows_the_page_language(self):
         expected = {"tr": "Erişim Tarihi", "en": "Date of Access", "ru": "Дата обращения"}

@@ -1,8 +1,8 @@
 """Casing by the rules of each language (``publishing.text``): Turkish where the language has Turkish casing,
-Unicode's elsewhere."""
+Unicode's elsewhere; what the sanitiser keeps of each allowed tag."""
 from django.test import SimpleTestCase
 
-from publishing.text import casefold_in, has_turkish_casing, upper_in
+from publishing.text import casefold_in, has_turkish_casing, sanitize_html, upper_in
 
 
 class CasingTests(SimpleTestCase):
@@ -24,3 +24,22 @@ class CasingTests(SimpleTestCase):
         self.assertEqual(casefold_in("Iran İstanbul", "en"), "iran istanbul")
         self.assertEqual(casefold_in("Internationale", "de"), casefold_in("internationale", "de"))
         self.assertNotEqual(casefold_in("Kızıl", "en"), casefold_in("Kizil", "en"))  # ı stays a letter of its own
+
+
+class SanitisingTests(SimpleTestCase):
+    """What each allowed tag keeps: exact outputs, so that one attribute too many fails."""
+
+    def test_each_tag_keeps_only_its_own_attributes(self):
+        cases = {
+            '<span lang="ru" style="color:red" class="x" title="t">слово</span>': '<span lang="ru" title="t">слово</span>',
+            '<p lang="tr" style="position:fixed" onclick="alert(1)">Metin</p>': '<p lang="tr">Metin</p>',
+            '<a href="https://example.org/" style="x" target="_blank">link</a>':
+                '<a href="https://example.org/" rel="noopener noreferrer">link</a>',
+            '<table><tr><td colspan="2" style="x">c</td></tr></table>':
+                '<table><tbody><tr><td colspan="2">c</td></tr></tbody></table>',
+            '<abbr title="North Atlantic Treaty Organization" style="x">NATO</abbr>':
+                '<abbr title="North Atlantic Treaty Organization">NATO</abbr>',
+        }
+        for markup, expected in cases.items():
+            with self.subTest(markup):
+                self.assertEqual(sanitize_html(markup, inline=markup.startswith(("<span", "<a", "<abbr"))), expected)

@@ -1,8 +1,5 @@
-"""What the security tests share: an editor, the admin's article form data, a stopwatch."""
+"""What the security tests share: an editor, the admin's article and author form data."""
 from __future__ import annotations
-
-import time
-from contextlib import contextmanager
 
 from django.contrib.auth import get_user_model
 
@@ -38,18 +35,3 @@ def author_form_data(**overrides) -> dict:
         data.update({f"bio_{code}": "", f"photo_alt_{code}": ""})
     data.update(overrides)
     return data
-
-
-class Stopwatch:
-    seconds: float = 0.0
-
-
-@contextmanager
-def stopwatch():
-    """``with stopwatch() as watch: …`` then ``watch.seconds``: wall time of the block."""
-    watch = Stopwatch()
-    start = time.perf_counter()
-    try:
-        yield watch
-    finally:
-        watch.seconds = time.perf_counter() - start

@@ -10,12 +10,19 @@ from django.test import TestCase
 from django.urls import reverse
 from django.utils import translation
 
+from articles.exchange import seedtext, seedtext_rules
 from articles.exchange.importing import ArticleImportError, article_import_text
+from articles.exchange.seedtext import MAX_LINE_LENGTH
 from articles.models import Article
 from publishing.text import MAX_HTML_TAGS
 from authors.models import Author
 from tests.factories import make_article, make_author, make_reference, make_tag
-from tests.security.helpers import article_form_data, author_form_data, make_editor, stopwatch
+from tests.security.helpers import article_form_data, author_form_data, make_editor
+from tests.work import parser_inputs, regex_inputs
+
+# The most markup ("<" characters) the HTML parser may be handed: its time grows with the square of the nesting
+# depth, and ``manage.py bench`` measures it at this size ("hostile inputs"). Raising MAX_HTML_TAGS past it fails here.
+PARSER_TAG_BOUND = 5_000
 
 # Each of these must lose its executable part; the words around them must survive.
 ATTACKS = (
@@ -26,6 +33,7 @@ ATTACKS = (
     '<iframe src="https://evil.example/"></iframe>',
     "<style>body{display:none}</style>",
     '<p onclick="alert(1)" style="position:fixed">click</p>',
+    '<span lang="ru" style="background:url(https://evil.example/track.gif)">styled</span>',
     "<scr<script>ipt>alert(2)</scr</script>ipt>",
     '<svg><script>alert(3)</script></svg>',
     '<math><mi xlink:href="javascript:alert(4)">m</mi></math>',
@@ -176,7 +184,8 @@ class EscapedPlainTextTests(TestCase):
 
 
 class PathologicalInputTests(TestCase):
-    """Input built to be slow: each case is refused or neutralised well within a second."""
+    """Input built to be slow: each case is refused or neutralised before the HTML parser sees more markup than it
+    handles in linear time (``PARSER_TAG_BOUND`` "<"; how long it takes there is ``manage.py bench``'s figure)."""
 
     @classmethod
     def setUpTestData(cls):
@@ -190,47 +199,55 @@ class PathologicalInputTests(TestCase):
         self.assertEqual(response.status_code, 200, "refused with a form error")
         self.assertRegex(" ".join(response.context["adminform"].form.errors.get(field, [])), message)
 
-    def test_a_megabyte_of_angle_brackets_is_refused_by_the_form_quickly(self):
+    def assert_parser_bounded(self, inputs: list[str]) -> None:
+        self.assertLessEqual(max((text.count("<") for text in inputs), default=0), PARSER_TAG_BOUND)
+
+    def test_a_megabyte_of_angle_brackets_is_refused_by_the_form_unparsed(self):
         data = article_form_data(title_en="Brackets", body_en="<" * 1_000_000)
-        with stopwatch() as watch:
+        with parser_inputs(parse_at_most=PARSER_TAG_BOUND) as parsed:
             response = self.client.post(reverse("admin:articles_article_add"), data)
         self.assert_form_error(response, "body_en", "too long|too much markup")
         self.assertFalse(Article.objects.filter(title_en="Brackets").exists())
-        self.assertLess(watch.seconds, 1.0)
+        self.assertEqual([text for text in parsed if "<<" in text], [])
 
-    def test_deeply_nested_tags_are_refused_by_the_form_quickly(self):
+    def test_deeply_nested_tags_are_refused_by_the_form_unparsed(self):
         data = article_form_data(title_en="Nested", body_en="<div>" * 20_000 + "deep")
-        with stopwatch() as watch:
+        with parser_inputs(parse_at_most=PARSER_TAG_BOUND) as parsed:
             response = self.client.post(reverse("admin:articles_article_add"), data)
         self.assert_form_error(response, "body_en", "too much markup")
-        self.assertLess(watch.seconds, 1.0)
+        self.assertEqual([text for text in parsed if "<div>" in text], [])
+        self.assertFalse(Article.objects.filter(title_en="Nested").exists())
 
-    def test_deeply_nested_tags_saved_directly_are_neutralised_quickly(self):
+    def test_deeply_nested_tags_saved_directly_are_neutralised_unparsed(self):
         for body in ("<div>" * 100_000 + "<script>alert(1)</script>", "<" * 1_000_000,
                      "<scr<script>ipt>alert(2)</scr</script>ipt>" * 20_000):
-            with self.subTest(body[:20]), stopwatch() as watch:
+            with self.subTest(body[:20]), parser_inputs(parse_at_most=PARSER_TAG_BOUND) as parsed:
                 article = make_article("Deep", body=body, languages=("en",))
-            self.assertLess(watch.seconds, 1.0)
+            self.assert_parser_bounded(parsed)
             self.assertNotIn("<script", article.body_en)
             self.assertNotIn("<div", article.body_en)
 
-    def test_nesting_within_the_limit_is_sanitised_quickly(self):
-        body = "<blockquote>" * (MAX_HTML_TAGS - 10) + "deep"
-        with stopwatch() as watch:
+    def test_nesting_within_the_limit_is_sanitised_by_the_parser(self):
+        body = "<blockquote>" * (min(MAX_HTML_TAGS, PARSER_TAG_BOUND) - 10) + "deep"
+        with parser_inputs(parse_at_most=PARSER_TAG_BOUND) as parsed:
             article = make_article("Within limit", body=body)
-        self.assertLess(watch.seconds, 1.0)
+        self.assertEqual(sum(text == body for text in parsed), 3, "each language's body parsed once")
+        self.assert_parser_bounded(parsed)
         self.assertIn("deep", article.body_en)
+        self.assertIn("<blockquote>", article.body_en)
 
     def test_too_long_text_is_refused_by_the_form(self):
         data = article_form_data(title_en="Long", body_en="word " * 200_000)
         response = self.client.post(reverse("admin:articles_article_add"), data)
         self.assert_form_error(response, "body_en", "too long")
 
-    def test_a_ten_megabyte_line_in_an_import_file_is_refused_quickly(self):
+    def test_a_ten_megabyte_line_in_an_import_file_is_refused_unparsed(self):
         for size in (10 * 1024 * 1024, 4 * 1024 * 1024):
             data = b"Title\n\n" + b"<" * size + b"\n"
-            with self.subTest(size), stopwatch() as watch, self.assertRaises(ArticleImportError) as raised:
+            with self.subTest(size), parser_inputs(parse_at_most=PARSER_TAG_BOUND) as parsed, \
+                    regex_inputs(seedtext, seedtext_rules) as regex_runs, self.assertRaises(ArticleImportError) as raised:
                 article_import_text(data=data, language="en", source="huge.txt")
-            self.assertLess(watch.seconds, 1.0)
             self.assertRegex(raised.exception.message, "too large|too long")
+            self.assertEqual(parsed, [])
+            self.assertLessEqual(max(regex_runs, default=0), MAX_LINE_LENGTH, "no regex reads the long line")
         self.assertFalse(Article.objects.exists())

@@ -113,7 +113,13 @@ class UploadTests(TestCase):
         for kind, content in bombs.items():
             with self.subTest(kind):
                 self.assertLess(len(content), 100_000, "a bomb is small on the wire")
-                self.assert_refused(self.upload_photo(content, "bomb.png"), "pixels|frames|valid image|readable")
+                self.assert_refused(self.upload_photo(content, "bomb.png"), r"too many (pixels|frames)")
+
+    def test_a_bomb_past_pillows_own_limit_is_told_the_pixel_limit(self):
+        """Pillow refuses to open it at all; the editor still learns it is the pixel count, and the limit."""
+        self.assertGreater(100_000 * 100_000, 2 * Image.MAX_IMAGE_PIXELS)
+        response = self.upload_photo(png_header_claiming(100_000, 100_000), "bomb.png")
+        self.assert_refused(response, "^The image has too many pixels; the limit is 40,000,000.$")
 
     def test_truncated_and_corrupt_images_are_refused_with_a_form_error(self):
         jpeg = image_bytes("JPEG", (400, 300))

@@ -10,6 +10,8 @@ from pathlib import Path
 
 from django.test import SimpleTestCase
 
+from ankasam_site.bench_inputs import HOSTILE_CASES
+
 PROJECT = Path(__file__).resolve().parents[2]
 
 
@@ -56,6 +58,8 @@ class BenchCommandTests(SimpleTestCase):
         for key in ("cached_vs_trivial", "uncached_vs_cached", "restart_vs_warm"):
             self.assertIn(key, throughput)
         self.assertGreater(figures["import"]["articles_per_second"], 0)
+        self.assertEqual(list(figures["hostile_inputs"]["cases_ms"]), list(HOSTILE_CASES))
+        self.assertIn("hostile inputs: slowest case (ms)", result.stdout)
         self.assertGreater(figures["memory"]["bench_peak_mb"], 0)
         self.assertGreater(figures["memory"]["worker_peak_mb"], 0)
 

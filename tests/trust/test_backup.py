@@ -14,6 +14,7 @@ import uuid
 import zipfile
 from datetime import date
 from pathlib import Path
+from unittest import mock
 
 import pytest
 from django.conf import settings
@@ -220,6 +221,92 @@ class RefusedRestoreTests(BackupTestCase):
     def test_a_missing_archive_is_a_clear_error(self):
         with self.assertRaisesRegex(BackupError, "no such file"):
             content_restore(path=self.archive.with_name("absent.zip"))
+
+
+class EveryRestoreRefusalTests(BackupTestCase):
+    """Each refusal of ``content_restore``, one by one: the message says what is wrong, and nothing is written (no
+    row, no search entry, no media file) into the empty database the restore was meant for."""
+
+    rewrite_archive = RefusedRestoreTests.rewrite_archive
+    assert_refused = RefusedRestoreTests.assert_refused
+
+    def setUp(self):
+        super().setUp()
+        content_backup(path=self.archive)
+        self.wipe_content()
+
+    def assert_nothing_written(self, pattern: str, media_before: list[Path] | None = None) -> None:
+        self.assert_refused(pattern)
+        for model in (*content_models(), SearchEntry):
+            self.assertFalse(model._base_manager.exists(), model)
+        self.assertEqual(stored_files(), media_before or [])
+
+    @staticmethod
+    def resigned(members: dict) -> None:
+        """The manifest's checksum of content.json made to match again (a tampered archive that checks out)."""
+        manifest = json.loads(members["manifest.json"])
+        manifest["content_sha256"] = hashlib.sha256(members["content.json"]).hexdigest()
+        members["manifest.json"] = json.dumps(manifest).encode()
+
+    def edit_manifest(self, change) -> None:
+        def edit(members):
+            manifest = json.loads(members["manifest.json"])
+            change(manifest)
+            members["manifest.json"] = json.dumps(manifest).encode()
+        self.rewrite_archive(edit)
+
+    def edit_rows(self, change) -> None:
+        def edit(members):
+            rows = json.loads(members["content.json"])
+            change(rows)
+            members["content.json"] = json.dumps(rows).encode()
+            self.resigned(members)
+        self.rewrite_archive(edit)
+
+    def test_another_format_version(self):
+        self.edit_manifest(lambda manifest: manifest.__setitem__("format", 2))
+        self.assert_nothing_written(r"content\.zip: archive format 2, this version reads 1$")
+
+    def test_a_manifest_that_is_not_json(self):
+        self.rewrite_archive(lambda members: members.__setitem__("manifest.json", b"{not json"))
+        self.assert_nothing_written(r"content\.zip: damaged archive \(Expecting property name")
+
+    def test_content_that_is_not_utf8(self):
+        self.rewrite_archive(lambda members: members.__setitem__("content.json", b"\xff\xfe[]"))
+        self.assert_nothing_written(r"content\.zip: damaged archive \('utf-8' codec can't decode")
+
+    def test_an_oversized_member(self):
+        self.rewrite_archive(lambda members: members.__setitem__("media/huge.bin", b"\0" * (2**20 + 1)))
+        with mock.patch("articles.exchange.backup.MAX_MEMBER_BYTES", 2**20):
+            self.assert_nothing_written(r"content\.zip: a file in the archive is larger than 1 MB$")
+
+    def test_a_media_file_missing_from_the_archive(self):
+        name = next(iter(json.loads(zipfile.ZipFile(self.archive).read("manifest.json"))["media"]))
+        self.rewrite_archive(lambda members: members.pop(f"media/{name}"))
+        self.assert_nothing_written(rf"content\.zip: media file {name} is missing from the archive$")
+
+    def test_rows_of_a_model_that_is_not_content(self):
+        def add_user(rows):
+            rows.append({"model": "auth.user", "fields": {"username": "intruder", "password": "!", "is_superuser": True}})
+        self.edit_rows(add_user)
+        self.assert_nothing_written(r"content\.zip: unexpected auth\.User rows in the archive")
+        from django.contrib.auth import get_user_model
+
+        self.assertFalse(get_user_model().objects.filter(username="intruder").exists())
+
+    def test_rows_that_differ_from_the_manifests_counts(self):
+        self.edit_rows(lambda rows: rows.remove(next(row for row in rows if row["model"] == "articles.reference")))
+        self.assert_nothing_written(r"content\.zip: the archive holds other rows than its manifest lists; "
+                                    r"nothing was restored$")
+
+    def test_a_different_media_file_already_stored_under_the_same_name(self):
+        manifest = json.loads(zipfile.ZipFile(self.archive).read("manifest.json"))
+        first, *_others = sorted(manifest["media"])
+        default_storage.save(first, io.BytesIO(b"someone else's file"))
+        before = stored_files()
+        self.assert_nothing_written(rf"^a different media file {first} is already stored; nothing was restored$",
+                                    media_before=before)
+        self.assertEqual(default_storage.open(first).read(), b"someone else's file", "the stored file is kept")
 
 
 @pytest.mark.postgres

@@ -2,14 +2,24 @@
 admin, the bulk actions and the importer alike; two revisions compare per language; an old one can be restored."""
 from __future__ import annotations
 
+import tempfile
+from io import StringIO
+from pathlib import Path
+
+import polib
 from bs4 import BeautifulSoup
+from django.conf import settings
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.core.management import call_command
 from django.test import Client, TestCase
 from django.urls import reverse
+from django.utils.translation import gettext
 from reversion.models import Version
 
+from articles.exchange import export_article
 from articles.exchange.importing import article_import_text
 from articles.models import Article, Category, Reference
-from articles.services import article_publish
+from articles.services import article_publish, translation_file_import
 from authors.models import Author
 from tests.factories import make_article, make_category, make_reference, make_tag
 from tests.trust.helpers import form_data, make_editor
@@ -119,3 +129,80 @@ class RevisionTests(TestCase):
             with self.subTest(params):
                 self.assertEqual(self.client.get(url, params).status_code, 404)
         self.assertFalse(Category.objects.exists())
+
+
+class FirstRevisionTests(TestCase):
+    """Seed articles come from fixtures, not from a save that keeps a revision: each way in leaves the state before
+    the first change in the history, so that the seed text can be restored after it."""
+
+    fixtures = ["01_taxonomy", "02_authors", "03_articles"]  # loaded as an older database has them: no history
+
+    def setUp(self):
+        self.client = Client(HTTP_ACCEPT_LANGUAGE="en")
+        self.client.force_login(make_editor())
+        self.article = Article.objects.get(slug_tr=Article.objects.order_by("pk").values_list("slug_tr", flat=True)[0])
+        self.original = {"title_ru": self.article.title_ru, "title_en": self.article.title_en,
+                         "body_ru": self.article.body_ru}
+        self.assertFalse(Version.objects.get_for_object(self.article).exists())
+
+    def assert_original_kept_before(self, comment_part: str) -> None:
+        """The history holds two revisions: the seed state, then the change (whose comment names where it came from)."""
+        newer, older = Version.objects.get_for_object(self.article)
+        self.assertIn(comment_part, newer.revision.get_comment())
+        self.assertEqual(older.revision.get_comment(), gettext("Initial version."))
+        self.assertEqual({name: older.field_dict[name] for name in self.original}, self.original)
+        older.revision.revert()
+        restored = Article.objects.get(pk=self.article.pk)
+        self.assertEqual({name: getattr(restored, name) for name in self.original}, self.original)
+
+    def test_load_site_fixtures_records_the_seed_state_and_the_admin_restores_it_after_an_edit(self):
+        for model in (Reference, Article):
+            model.objects.all().delete()
+        call_command("load_site_fixtures", stdout=StringIO(), verbosity=0)
+        article = Article.objects.get(pk=self.article.pk)
+        self.assertEqual(Version.objects.get_for_object(article).count(), 1)
+        url = reverse("admin:articles_article_change", args=[article.pk])
+        self.client.post(url, {**form_data(self.client.get(url).content), "title_en": "Edited in the admin"})
+        older = Version.objects.get_for_object(article).last()
+        restore_url = reverse("admin:articles_article_revision", args=[article.pk, older.pk])
+        self.assertEqual(self.client.post(restore_url, form_data(self.client.get(restore_url).content)).status_code, 302)
+        self.assertEqual(Article.objects.get(pk=article.pk).title_en, self.original["title_en"])
+
+    def russian_export(self) -> bytes:
+        text = (Path(settings.BASE_DIR) / "fixtures" / "texts" / "ru" / "000.txt").read_text()
+        return text.replace(self.original["title_ru"], "Изменённый заголовок", 1).encode()
+
+    def test_import_articles_into_an_article_without_history(self):
+        self.assertIn("Изменённый заголовок", self.russian_export().decode())
+        with tempfile.NamedTemporaryFile(suffix=".txt") as handle:
+            handle.write(self.russian_export())
+            handle.flush()
+            call_command("import_articles", handle.name, "--language", "ru", "--translation-of", self.article.slug_tr,
+                         stdout=StringIO())
+        self.assertEqual(Article.objects.get(pk=self.article.pk).title_ru, "Изменённый заголовок")
+        self.assert_original_kept_before("(ru)")
+
+    def test_the_admins_import_from_text(self):
+        upload = SimpleUploadedFile("000.txt", self.russian_export(), content_type="text/plain")
+        response = self.client.post(reverse("admin:articles_article_import_text"),
+                                    {"file": upload, "language": "ru", "translation_of": self.article.slug_tr})
+        self.assertEqual(response.status_code, 302, response.content[:2000])
+        self.assertEqual(Article.objects.get(pk=self.article.pk).title_ru, "Изменённый заголовок")
+        self.assert_original_kept_before("000.txt (ru)")
+
+    def test_a_translation_file_import(self):
+        exported = export_article(self.article, language="ru", fmt="po").content
+        catalogue = polib.pofile(exported.decode())
+        for entry in catalogue:
+            if entry.msgctxt.endswith(":title"):
+                entry.msgstr = "Изменённый заголовок"
+        translation_file_import(data=str(catalogue).encode(), name="ru.po", language="ru")
+        self.assertEqual(Article.objects.get(pk=self.article.pk).title_ru, "Изменённый заголовок")
+        self.assert_original_kept_before("ru.po")
+
+    def test_a_second_change_adds_no_second_initial_revision(self):
+        self.test_a_translation_file_import()
+        translation_file_import(data=export_article(self.article, language="ru", fmt="po").content, name="again.po",
+                                language="ru")
+        comments = [v.revision.get_comment() for v in Version.objects.get_for_object(self.article)]
+        self.assertEqual(comments.count(gettext("Initial version.")), 1, comments)

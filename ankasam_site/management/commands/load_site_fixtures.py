@@ -1,8 +1,10 @@
-"""Load fixtures/*.json into an empty database, so that `make run` never overwrites an editor's work."""
+"""Load fixtures/*.json into an empty database, so that `make run` never overwrites an editor's work, and record each
+loaded object's first revision, so that the seed text can be restored after the first edit."""
 from pathlib import Path
 
 from django.conf import settings
 from django.core.management import BaseCommand, call_command
+from django.utils.translation import gettext
 
 from articles.models import Article
 
@@ -24,3 +26,6 @@ class Command(BaseCommand):
             self.stdout.write("No fixtures found.")
             return
         call_command("loaddata", *files, verbosity=options.get("verbosity", 1))
+        # django-reversion's own command: one revision of each registered object that has none (articles with
+        # their references and tag links, authors, tags, categories).
+        call_command("createinitialrevisions", comment=gettext("Initial version."), verbosity=0)
