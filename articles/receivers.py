@@ -10,6 +10,7 @@ from django.db.models.signals import m2m_changed, post_delete, post_save, pre_de
 from django.dispatch import receiver
 
 from authors.models import Author
+from publishing.breaker import service_recovered
 from publishing.workflow import services as workflow_services
 
 from . import upkeep
@@ -120,3 +121,11 @@ def author_saved(sender, instance, created, raw=False, **kwargs):
 @receiver(post_delete, sender=Author, dispatch_uid="articles.author_deleted")
 def author_deleted(sender, instance, **kwargs):
     upkeep.author_deleted(author=instance)
+
+
+# --- Shared services ----------------------------------------------------------------------------------------------
+
+
+@receiver(service_recovered, dispatch_uid="articles.service_recovered")
+def service_answers_again(sender, **kwargs):
+    upkeep.cache_recovered()

@@ -42,6 +42,12 @@ def page_cache():
     return caches[app_settings.PAGE_CACHE_ALIAS]
 
 
+def stamp_cache():
+    """Where the dependencies' versions are kept: the page cache itself unless ``ARTICLES_PAGE_STAMPS_ALIAS`` names
+    another cache, one every process shares (pages may then be kept per process: a stale one is never served)."""
+    return caches[app_settings.PAGE_STAMPS_ALIAS or app_settings.PAGE_CACHE_ALIAS]
+
+
 def page_seconds() -> int:
     return app_settings.PAGE_CACHE_SECONDS
 
@@ -61,7 +67,7 @@ def dependencies_changed(names: Iterable[str]) -> None:
 
 def _stamp(names: set[str]) -> None:
     version = time.time_ns()
-    page_cache().set_many({DEPENDENCY_PREFIX + name: version for name in names}, timeout=None)
+    stamp_cache().set_many({DEPENDENCY_PREFIX + name: version for name in names}, timeout=None)
 
 
 def is_cacheable_request(request: HttpRequest) -> bool:
@@ -77,13 +83,17 @@ def _page_key(request: HttpRequest) -> str:
 
 
 def cached_response(request: HttpRequest) -> HttpResponse | None:
-    """The stored page for this request if every dependency it recorded is unchanged, else None."""
-    cache = page_cache()
-    entry = cache.get(_page_key(request))
+    """The stored page for this request if every dependency it recorded is unchanged, else None.
+
+    The Host header is validated first, as Django's own request handling would (``DisallowedHost``: a 400), so that a
+    cached page is never an answer to a request the site refuses.
+    """
+    request.get_host()
+    entry = page_cache().get(_page_key(request))
     if entry is None:
         return None
     recorded = entry["dependencies"]
-    current = cache.get_many([DEPENDENCY_PREFIX + name for name in recorded])
+    current = stamp_cache().get_many([DEPENDENCY_PREFIX + name for name in recorded])
     if any(current.get(DEPENDENCY_PREFIX + name) != version for name, version in recorded.items()):
         return None
     response = HttpResponse(entry["content"], content_type=entry["content_type"], status=entry["status"])
@@ -152,11 +162,10 @@ def _store(response, *, key: str, started: int, language: str | None) -> None:
         timeout = min(timeout, int((expires_at - timezone.now()).total_seconds()))
     if timeout < 1:
         return
-    cache = page_cache()
-    current = cache.get_many([DEPENDENCY_PREFIX + name for name in names])
+    current = stamp_cache().get_many([DEPENDENCY_PREFIX + name for name in names])
     if any(version is not None and version >= started for version in current.values()):
         return  # something this page shows changed while it was being made
-    cache.set(
+    page_cache().set(
         key,
         {
             "dependencies": {name: current.get(DEPENDENCY_PREFIX + name) for name in names},
