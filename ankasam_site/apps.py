@@ -9,7 +9,8 @@ class AnkasamSiteConfig(AppConfig):
     verbose_name = "ANKASAM"
 
     def ready(self) -> None:
-        post_migrate.connect(create_cache_tables, sender=self, dispatch_uid="ankasam_site.create_cache_tables")
+        # Sent once per app with models (this one has none); making a table that exists is a no-op.
+        post_migrate.connect(create_cache_tables, dispatch_uid="ankasam_site.create_cache_tables")
 
 
 def create_cache_tables(sender, using="default", **kwargs) -> None:
