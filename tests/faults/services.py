@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import shutil
 import socket
+import struct
 import subprocess
 import threading
 import time
@@ -118,11 +119,14 @@ class TcpProxy:
             pairs, self.pairs = self.pairs, []
         for client, server in pairs:
             for end in (client, server):
+                # A reset, not a goodbye (linger 0), after waking the thread blocked reading it (shutdown): closing
+                # a socket another thread is reading would leave it open until that read returned.
                 try:
-                    end.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, b"\x01\x00\x00\x00\x00\x00\x00\x00")
-                    end.close()
+                    end.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+                    end.shutdown(socket.SHUT_RDWR)
                 except OSError:
                     pass
+                end.close()
         self.cuts += len(pairs)
         return len(pairs)
 
