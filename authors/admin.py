@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 from modeltranslation.admin import TabbedTranslationAdmin
 
 from publishing.editing import EditConflictAdminMixin
+from publishing.failures import StorageFailureAdminMixin
 from publishing.revisions import RevisionAdminMixin
 from publishing.widgets import RichTextAdminMixin
 from publishing.workflow.admin import TranslationRolesAdminMixin, TranslationStateFilter
@@ -17,7 +18,12 @@ apps.get_app_config("authors").register_revisions()
 
 @admin.register(Author)
 class AuthorAdmin(
-    TranslationRolesAdminMixin, EditConflictAdminMixin, RichTextAdminMixin, RevisionAdminMixin, TabbedTranslationAdmin
+    StorageFailureAdminMixin,
+    TranslationRolesAdminMixin,
+    EditConflictAdminMixin,
+    RichTextAdminMixin,
+    RevisionAdminMixin,
+    TabbedTranslationAdmin,
 ):
     rich_text_fields = ("bio",)
     list_display = ("name", "slug", "has_photo", "translation_progress", "updated_at")

@@ -14,6 +14,7 @@ from django.utils.translation import ngettext
 from modeltranslation.admin import TabbedTranslationAdmin, TranslationTabularInline
 
 from publishing.editing import EditConflictAdminMixin
+from publishing.failures import StorageFailureAdminMixin
 from publishing.revisions import RevisionAdminMixin
 from publishing.widgets import RichTextAdminMixin
 from publishing.workflow.admin import TranslationRolesAdminMixin, TranslationRolesInlineMixin, TranslationStateFilter
@@ -91,6 +92,7 @@ def _publish_action(code: str, name: str, publish: bool):
 
 @admin.register(Article)
 class ArticleAdmin(
+    StorageFailureAdminMixin,
     TranslationExchangeAdminMixin,
     TranslationRolesAdminMixin,
     EditConflictAdminMixin,
