@@ -7,6 +7,7 @@ import importlib.util
 import itertools
 import threading
 import time
+import uuid
 from dataclasses import dataclass, field
 from http.cookies import SimpleCookie
 from urllib.parse import urlencode
@@ -61,6 +62,20 @@ class Results:
         return counts
 
 
+def multipart(fields: dict, files: dict[str, tuple[str, bytes]]) -> tuple[bytes, str]:
+    """A multipart/form-data body, as a browser sends a form with a file."""
+    boundary = uuid.uuid4().hex
+    parts = []
+    for name, value in fields.items():
+        for item in value if isinstance(value, list) else [value]:
+            parts.append(f'--{boundary}\r\nContent-Disposition: form-data; name="{name}"\r\n\r\n'.encode()
+                         + str(item).encode() + b"\r\n")
+    for name, (filename, content) in files.items():
+        parts.append(f'--{boundary}\r\nContent-Disposition: form-data; name="{name}"; filename="{filename}"\r\n'
+                     f"Content-Type: application/octet-stream\r\n\r\n".encode() + content + b"\r\n")
+    return b"".join(parts) + f"--{boundary}--\r\n".encode(), f"multipart/form-data; boundary={boundary}"
+
+
 class Client:
     """One person: a new connection per request (as through a proxy), cookies kept by hand."""
 
@@ -68,12 +83,16 @@ class Client:
         self.port, self.results = port, results
         self.cookies: dict[str, str] = {}
 
-    def request(self, kind: str, method: str, url: str, body: dict | None = None) -> Answer:
+    def request(self, kind: str, method: str, url: str, body: dict | None = None,
+                files: dict[str, tuple[str, bytes]] | None = None) -> Answer:
         headers = {"Host": f"{LOOPBACK}:{self.port}", "Accept-Language": "en", "Connection": "close"}
         if self.cookies:
             headers["Cookie"] = "; ".join(f"{name}={value}" for name, value in self.cookies.items())
         payload = None
-        if body is not None:
+        if files:
+            payload, content_type = multipart(body or {}, files)
+            headers.update({"Content-Type": content_type, "Origin": f"http://{LOOPBACK}:{self.port}"})
+        elif body is not None:
             payload = urlencode(body, doseq=True).encode()
             headers.update({"Content-Type": "application/x-www-form-urlencoded",
                             "Origin": f"http://{LOOPBACK}:{self.port}"})

@@ -107,8 +107,9 @@ class ScratchSite:
             "for code in language_codes():\n"
             "    with translation.override(code):\n"
             "        urls += [f'/{code}/'] + [a.url_in(code) for a in Article.objects.published(code)[:6]]\n"
-            "article = Article.objects.order_by('pk').first()\n"
-            "print(json.dumps({'urls': urls, 'article': article.pk, 'article_url': article.url_in('en')}))"
+            "article, second = Article.objects.order_by('pk')[:2]\n"
+            "print(json.dumps({'urls': urls, 'article': article.pk, 'article_url': article.url_in('en'),\n"
+            "                  'second_article': second.pk}))"
         )
 
     def saved_highlights(self, pk: int) -> dict:

@@ -8,6 +8,7 @@ machine lacks makes its test skip, saying so, unless REQUIRE_FAULT_SERVICES=1 (C
 """
 from __future__ import annotations
 
+import io
 import os
 import shutil
 import signal
@@ -20,7 +21,7 @@ from pathlib import Path
 import pytest
 from django.test import SimpleTestCase
 
-from tests.faults.load import Load
+from tests.faults.load import Load, form_fields
 from tests.faults.services import BlackHole, RedisServer, TcpProxy
 from tests.faults.site import (
     ScratchSite,
@@ -188,21 +189,48 @@ class PostgresFaultTests(FaultTestCase):
 
 
 class MediaFaultTests(FaultTestCase):
-    """The media folder on a small tmpfs (where this machine lets the test mount one), made read-only mid-load."""
+    """The media folder on a small tmpfs (where this machine lets the test mount one, else a storage that refuses
+    every write), made read-only mid-load; an editor then saves with an image."""
 
-    def test_a_read_only_media_folder_leaves_pages_and_saves_working(self):
+    def test_a_read_only_media_folder_refuses_an_upload_whole_and_leaves_pages_and_saves_working(self):
         media = Path(self.site.env["MEDIA_ROOT"])
         media.mkdir(parents=True, exist_ok=True)
         mounted = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=1m", "tmpfs", str(media)],
                                  capture_output=True).returncode == 0
-        need(mounted, "cannot mount a tmpfs here (needs root)")
-        self.addCleanup(subprocess.run, ["umount", "-l", str(media)], capture_output=True)
-        with self.site.gunicorn() as server:
+        environment = {}
+        if mounted:
+            self.addCleanup(subprocess.run, ["umount", "-l", str(media)], capture_output=True)
+        else:
+            environment["DJANGO_MEDIA_STORAGE"] = "tests.faults.storage.ReadOnlyStorage"
+        with self.site.gunicorn(**environment) as server:
             with Load(server.port, self.facts) as load:
                 time.sleep(1)
-                subprocess.run(["mount", "-o", "remount,ro", str(media)], check=True)
-                time.sleep(4)
+                if mounted:
+                    subprocess.run(["mount", "-o", "remount,ro", str(media)], check=True)
+                uploader = load.log_in()
+                # Another article than the load's editor saves, so that the upload's form is not a stale edit.
+                url = f"/admin/articles/article/{self.facts['second_article']}/change/"
+                form = form_fields(uploader.request("edit form", "GET", url).body)
+                form["highlights_en"] = "saved with an image"
+                refused = uploader.request("save", "POST", url, form, files={"featured_image": ("cover.png", png())})
+                time.sleep(2)
             results = load.stop()
             self.assert_every_request_answered_in_time(results)
+            self.assertEqual(refused.status, 302)
+            message = uploader.request("edit form", "GET", url).body
+            self.assertIn("could not be stored", message)
             stored = self.assert_no_save_lost_or_half_done(results)
             self.assert_page_shows(server, stored["current"])
+        second = self.site.saved_highlights(self.facts["second_article"])
+        self.assertNotIn("saved with an image", [second["current"], *second["revisions"]])
+        self.assertFalse(self.site.python(
+            f"from articles.models import Article\nprint(str(bool(Article.objects.get(pk={self.facts['second_article']})"
+            ".featured_image)).lower())"))
+
+
+def png() -> bytes:
+    from PIL import Image
+
+    buffer = io.BytesIO()
+    Image.new("RGB", (40, 20), (200, 30, 30)).save(buffer, format="PNG")
+    return buffer.getvalue()
