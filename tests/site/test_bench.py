@@ -41,8 +41,9 @@ class BenchCommandTests(SimpleTestCase):
             for key in ("queries_uncached", "queries_cached", "uncached_p50_ms", "uncached_p95_ms", "cached_p50_ms",
                         "cached_p95_ms"):
                 self.assertIn(key, figures["pages"][page], f"{page}: {key}")
-        self.assertLessEqual(figures["pages"]["article"]["queries_uncached"], 4)
-        self.assertEqual(figures["pages"]["article"]["queries_cached"], 0)
+        # Without Redis (as here) the page stamps are read from the database: one query more on each side.
+        self.assertLessEqual(figures["pages"]["article"]["queries_uncached"], 4 + 1)
+        self.assertEqual(figures["pages"]["article"]["queries_cached"], 1)
         for name in ("changelist", "change_form"):
             self.assertGreater(figures["admin"][name]["queries"], 0)
             self.assertGreater(figures["admin"][name]["p50_ms"], 0)
