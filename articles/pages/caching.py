@@ -10,9 +10,13 @@ whose dependency changed while it was being made is not stored, so a save racing
 Pages are stored for ``ARTICLES_PAGE_CACHE_SECONDS`` (600; 0 turns the cache off), and never past the moment
 the next scheduled article is due, so scheduled articles appear on time. Only anonymous GETs without a session
 or messages cookie are served from or stored in the cache: editors always get fresh pages. The cache is the
-``ARTICLES_PAGE_CACHE_ALIAS`` cache ("default"): Redis in production, shared by every worker. If it is
-unreachable the cache backend's errors are ignored (django-redis ``IGNORE_EXCEPTIONS``) and pages are made on
-each request.
+``ARTICLES_PAGE_CACHE_ALIAS`` cache ("default"): Redis in production, shared by every worker. The versions may be
+kept in another cache (``ARTICLES_PAGE_STAMPS_ALIAS``) that every process shares, such as the database: the pages
+can then stay in each process's memory, and a save made by any process still reaches every process's next request.
+If the cache is unreachable its errors are ignored and pages are made on each request (the host's Redis backend
+skips it for a while after a failure: ``publishing.breaker``); when it answers again it forgets every page from
+before (``articles.upkeep.cache_recovered``), since the saves made meanwhile could not stamp it. A request for a
+Host the site does not serve is refused (400) before the cache is asked.
 """
 from __future__ import annotations
 
