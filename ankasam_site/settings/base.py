@@ -180,7 +180,8 @@ else:
         "file": {
             "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
             "LOCATION": os.environ.get("PAGE_STAMPS_DIR")
-            or f"{DATABASES['default']['NAME']}.page-stamps",
+            or (f"{DATABASES['default']['NAME']}.page-stamps"
+                if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3" else str(BASE_DIR / ".page-stamps")),
         },
     }[os.environ.get("PAGE_STAMPS_CACHE", "database")]
     CACHES = {
@@ -190,8 +191,8 @@ else:
             # Room for the readers' pages (articles.pages.caching).
             "OPTIONS": {"MAX_ENTRIES": 5000},
         },
-        # A version per article, tag, category and author in each language: never culled (a culled version
-        # would only make pages again, but culling counts the entries on every write).
+        # A version per article, tag, category and author in each language, a few bytes each: never culled (a
+        # culled version would make the pages that recorded it again for nothing).
         "page-stamps": {**_PAGE_STAMPS, "TIMEOUT": None, "OPTIONS": {"MAX_ENTRIES": 10**9}},
     }
     ARTICLES_PAGE_STAMPS_ALIAS = "page-stamps"

@@ -109,7 +109,7 @@ class RedisFaultTests(FaultTestCase):
             stored = self.assert_no_save_lost_or_half_done(results)
             self.assert_page_shows(server, stored["current"])
             log = server.log_text()
-        self.assertLessEqual(log.count("is unavailable"), server.workers * 3, log[-3000:])
+        self.assertLessEqual(log.count("is unavailable"), server.workers, log[-3000:])  # one per worker: one outage
         self.assertGreaterEqual(log.count("is unavailable"), 1)
         self.assertNotIn("Traceback", log)
 
