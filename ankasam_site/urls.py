@@ -38,3 +38,6 @@ if settings.DEBUG:
     from django.conf.urls.static import static
 
     urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
+
+# A database that cannot be reached answers 503 (try again), any other error 500: ankasam_site.views.server_error.
+handler500 = "ankasam_site.views.server_error"

@@ -75,6 +75,14 @@ class ArticlesSettings(AppSettings):
         return self._read("PAGE_CACHE_ALIAS", "default")
 
     @property
+    def PAGE_STAMPS_ALIAS(self) -> str:
+        """``ARTICLES_PAGE_STAMPS_ALIAS`` (""): the cache the page cache's dependency versions are kept in, if not
+        the page cache itself. With one every process shares (a database or file cache), the pages themselves may
+        be kept in a per-process cache: a save made by any process, a command or a shell, still reaches every
+        process's next request (``articles.pages.caching``)."""
+        return self._read("PAGE_STAMPS_ALIAS", "")
+
+    @property
     def PAGE_CACHE_SECONDS(self) -> int:
         """``ARTICLES_PAGE_CACHE_SECONDS`` (600): how long a reader's page stays cached at most; 0 turns the page
         cache off (``articles.pages.caching``)."""

@@ -11,6 +11,7 @@ from django.db.models.signals import m2m_changed, post_delete, post_migrate, pos
 from django.dispatch import receiver
 
 from authors.models import Author
+from publishing.breaker import service_recovered
 from publishing.workflow import services as workflow_services
 
 from . import upkeep
@@ -134,3 +135,11 @@ def author_deleted(sender, instance, **kwargs):
 @receiver(post_migrate, sender=apps.get_app_config("articles"))
 def articles_migrated(sender, using, **kwargs):
     upkeep.search_database_prepare(using=using)
+
+
+# --- Shared services ----------------------------------------------------------------------------------------------
+
+
+@receiver(service_recovered, dispatch_uid="articles.service_recovered")
+def service_answers_again(sender, **kwargs):
+    upkeep.cache_recovered()

@@ -321,6 +321,12 @@ def author_deleted(*, author: models.Model) -> None:
     )
 
 
+def cache_recovered() -> None:
+    """A cache that was unreachable answers again: the saves made during the outage could not stamp their changes
+    on it, so every page it kept from before is forgotten."""
+    _stamp({caching.EVERYTHING})
+
+
 # --- Running a batch --------------------------------------------------------------------------------------------
 
 

@@ -6,6 +6,7 @@ from modeltranslation.admin import TabbedTranslationAdmin
 
 from publishing.editing import EditConflictAdminMixin
 from publishing.images import IMAGE_FORM_FIELDS, admin_image_preview
+from publishing.failures import StorageFailureAdminMixin
 from publishing.revisions import RevisionAdminMixin
 from publishing.widgets import RichTextAdminMixin
 from publishing.workflow.admin import TranslationRolesAdminMixin, TranslationStateFilter
@@ -17,7 +18,12 @@ apps.get_app_config("authors").register_revisions()
 
 @admin.register(Author)
 class AuthorAdmin(
-    TranslationRolesAdminMixin, EditConflictAdminMixin, RichTextAdminMixin, RevisionAdminMixin, TabbedTranslationAdmin
+    StorageFailureAdminMixin,
+    TranslationRolesAdminMixin,
+    EditConflictAdminMixin,
+    RichTextAdminMixin,
+    RevisionAdminMixin,
+    TabbedTranslationAdmin,
 ):
     rich_text_fields = ("bio",)
     formfield_overrides = IMAGE_FORM_FIELDS

@@ -17,8 +17,12 @@ def pytest_collection_modifyitems(config, items):
 
 @pytest.fixture(autouse=True)
 def _fresh_page_cache():
-    """Each test starts with an empty cache: a page cached by one test must not answer another's request."""
-    from django.core.cache import cache
+    """Each test starts with empty caches: a page cached by one test must not answer another's request. (A
+    database cache, such as the embedded setup's page stamps, is emptied with each test's rollback.)"""
+    from django.core.cache import caches
+    from django.core.cache.backends.db import DatabaseCache
 
-    cache.clear()
+    for cache in caches.all():
+        if not isinstance(cache, DatabaseCache):
+            cache.clear()
     yield

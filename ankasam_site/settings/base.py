@@ -126,6 +126,24 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # Connections are kept (CONN_MAX_AGE) on SQLite too: opening one per request re-reads the schema and prepares
     # every statement again, about 1 ms of an uncached article page.
 
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    # Bounded time on the database too: a connection attempt gives up after DJANGO_DB_CONNECT_TIMEOUT seconds
+    # (libpq's least is 2), a dead peer is noticed by TCP keepalives, and a statement may run for
+    # DJANGO_DB_STATEMENT_TIMEOUT milliseconds at most (0, no limit, by default: imports, restores and the benchmark
+    # run long statements; ankasam_site/gunicorn_conf.py sets it for the web workers, below gunicorn's timeout, so
+    # that a stuck query ends in the error page instead of a killed worker).
+    _statement_timeout = int(os.environ.get("DJANGO_DB_STATEMENT_TIMEOUT", "0"))
+    DATABASES["default"].setdefault("OPTIONS", {}).update(
+        {
+            "connect_timeout": int(os.environ.get("DJANGO_DB_CONNECT_TIMEOUT", "2")),
+            "keepalives": 1,
+            "keepalives_idle": 10,
+            "keepalives_interval": 2,
+            "keepalives_count": 3,
+            **({"options": f"-c statement_timeout={_statement_timeout}"} if _statement_timeout else {}),
+        }
+    )
+
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 FIXTURE_DIRS = [BASE_DIR / "fixtures"]
 
@@ -133,31 +151,55 @@ FIXTURE_DIRS = [BASE_DIR / "fixtures"]
 
 REDIS_URL = os.environ.get("REDIS_URL", "")
 if REDIS_URL:
+    # Every call has a bounded time (REDIS_TIMEOUT seconds to connect, and to answer; Redis answers a page's
+    # calls in well under a millisecond), and after a failure a circuit breaker (ankasam_site/cache.py) leaves
+    # Redis alone for REDIS_BREAKER_PAUSE seconds: the site is served uncached meanwhile, one log line per outage.
+    _REDIS_TIMEOUT = float(os.environ.get("REDIS_TIMEOUT", "0.25"))
     CACHES = {
         "default": {
-            "BACKEND": "django_redis.cache.RedisCache",
+            "BACKEND": "ankasam_site.cache.GuardedRedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": os.environ.get("DJANGO_CACHE_PREFIX", "ankasam"),
             "OPTIONS": {
                 "CLIENT_CLASS": "django_redis.client.DefaultClient",
                 # A missing Redis degrades to an uncached site instead of an error page.
                 "IGNORE_EXCEPTIONS": True,
-                "SOCKET_CONNECT_TIMEOUT": 1,
-                "SOCKET_TIMEOUT": 1,
+                "SOCKET_CONNECT_TIMEOUT": _REDIS_TIMEOUT,
+                "SOCKET_TIMEOUT": _REDIS_TIMEOUT,
+                "BREAKER_PAUSE": float(os.environ.get("REDIS_BREAKER_PAUSE", "5")),
             },
         }
     }
     DJANGO_REDIS_IGNORE_EXCEPTIONS = True
-    DJANGO_REDIS_LOG_IGNORED_EXCEPTIONS = True
+    # The breaker logs each outage once; django-redis would log every call that failed, with its traceback.
+    DJANGO_REDIS_LOG_IGNORED_EXCEPTIONS = False
 else:
+    # The embedded setup: pages in each process's memory, their dependencies' versions in a cache every process
+    # shares, so that a save made anywhere (another worker, import_translation, restore, a shell) reaches every
+    # process's next request. In the database by default (the table "page_stamps", made by migrate; one indexed
+    # query per cached page); PAGE_STAMPS_CACHE=file keeps them in files next to an SQLite database instead
+    # (docs/performance.md compares the two).
+    _PAGE_STAMPS = {
+        "database": {"BACKEND": "django.core.cache.backends.db.DatabaseCache", "LOCATION": "page_stamps"},
+        "file": {
+            "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+            "LOCATION": os.environ.get("PAGE_STAMPS_DIR")
+            or (f"{DATABASES['default']['NAME']}.page-stamps"
+                if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3" else str(BASE_DIR / ".page-stamps")),
+        },
+    }[os.environ.get("PAGE_STAMPS_CACHE", "database")]
     CACHES = {
         "default": {
             "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
             "LOCATION": "ankasam",
-            # Room for the readers' pages (articles.pages.caching); one process only, so production uses Redis.
+            # Room for the readers' pages (articles.pages.caching).
             "OPTIONS": {"MAX_ENTRIES": 5000},
-        }
+        },
+        # A version per article, tag, category and author in each language, a few bytes each: never culled (a
+        # culled version would make the pages that recorded it again for nothing).
+        "page-stamps": {**_PAGE_STAMPS, "TIMEOUT": None, "OPTIONS": {"MAX_ENTRIES": 10**9}},
     }
+    ARTICLES_PAGE_STAMPS_ALIAS = "page-stamps"
 
 # --- Authentication -------------------------------------------------------------------------------------------
 
@@ -274,12 +316,9 @@ LOGGING = {
 
 ARTICLES_PAGE_SIZE = 10
 ARTICLES_SIMILAR_LIMIT = 6
-# Readers' pages are cached this long at most (articles/pages/caching.py); 0 turns the page cache off. Without Redis the
-# cache is per process, and a save seen by one gunicorn worker would not reach the others' pages: production
-# without REDIS_URL serves uncached unless told otherwise.
-ARTICLES_PAGE_CACHE_SECONDS = int(
-    os.environ.get("ARTICLES_PAGE_CACHE_SECONDS") or ("600" if REDIS_URL or DEBUG else "0")
-)
+# Readers' pages are cached this long at most (articles/pages/caching.py); 0 turns the page cache off. Every process
+# sees every save: through Redis, or through the shared dependency versions of the embedded setup (see CACHES).
+ARTICLES_PAGE_CACHE_SECONDS = int(os.environ.get("ARTICLES_PAGE_CACHE_SECONDS") or "600")
 ARTICLES_FEED_SIZE = 20
 # The read API (articles/api/): requests per client address, counted in the shared cache (None: no limit). The
 # address is the client's as the proxies in front report it: DJANGO_NUM_PROXIES of them append to X-Forwarded-For

@@ -15,6 +15,7 @@ from modeltranslation.admin import TabbedTranslationAdmin, TranslationTabularInl
 
 from publishing.editing import EditConflictAdminMixin
 from publishing.images import IMAGE_FORM_FIELDS, admin_image_preview
+from publishing.failures import StorageFailureAdminMixin
 from publishing.revisions import RevisionAdminMixin
 from publishing.widgets import RichTextAdminMixin
 from publishing.workflow.admin import TranslationRolesAdminMixin, TranslationRolesInlineMixin, TranslationStateFilter
@@ -93,6 +94,7 @@ def _publish_action(code: str, name: str, publish: bool):
 
 @admin.register(Article)
 class ArticleAdmin(
+    StorageFailureAdminMixin,
     TranslationExchangeAdminMixin,
     TranslationRolesAdminMixin,
     EditConflictAdminMixin,

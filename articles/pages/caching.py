@@ -10,9 +10,13 @@ whose dependency changed while it was being made is not stored, so a save racing
 Pages are stored for ``ARTICLES_PAGE_CACHE_SECONDS`` (600; 0 turns the cache off), and never past the moment
 the next scheduled article is due, so scheduled articles appear on time. Only anonymous GETs without a session
 or messages cookie are served from or stored in the cache: editors always get fresh pages. The cache is the
-``ARTICLES_PAGE_CACHE_ALIAS`` cache ("default"): Redis in production, shared by every worker. If it is
-unreachable the cache backend's errors are ignored (django-redis ``IGNORE_EXCEPTIONS``) and pages are made on
-each request.
+``ARTICLES_PAGE_CACHE_ALIAS`` cache ("default"): Redis in production, shared by every worker. The versions may be
+kept in another cache (``ARTICLES_PAGE_STAMPS_ALIAS``) that every process shares, such as the database: the pages
+can then stay in each process's memory, and a save made by any process still reaches every process's next request.
+If the cache is unreachable its errors are ignored and pages are made on each request (the host's Redis backend
+skips it for a while after a failure: ``publishing.breaker``); when it answers again it forgets every page from
+before (``articles.upkeep.cache_recovered``), since the saves made meanwhile could not stamp it. A request for a
+Host the site does not serve is refused (400) before the cache is asked.
 """
 from __future__ import annotations
 
@@ -46,6 +50,12 @@ def page_cache():
     return caches[app_settings.PAGE_CACHE_ALIAS]
 
 
+def stamp_cache():
+    """Where the dependencies' versions are kept: the page cache itself unless ``ARTICLES_PAGE_STAMPS_ALIAS`` names
+    another cache, one every process shares (pages may then be kept per process: a stale one is never served)."""
+    return caches[app_settings.PAGE_STAMPS_ALIAS or app_settings.PAGE_CACHE_ALIAS]
+
+
 def page_seconds() -> int:
     return app_settings.PAGE_CACHE_SECONDS
 
@@ -65,7 +75,7 @@ def dependencies_changed(names: Iterable[str]) -> None:
 
 def _stamp(names: set[str]) -> None:
     version = time.time_ns()
-    page_cache().set_many({DEPENDENCY_PREFIX + name: version for name in names}, timeout=None)
+    stamp_cache().set_many({DEPENDENCY_PREFIX + name: version for name in names}, timeout=None)
 
 
 def is_cacheable_request(request: HttpRequest) -> bool:
@@ -83,19 +93,23 @@ def _page_key(request: HttpRequest) -> str:
 def valid_entry(key: str) -> dict | None:
     """The entry stored under ``key`` if every dependency it recorded is unchanged, else None: the one test of
     freshness, for the pages and for the read API (``articles.api.conditional``)."""
-    cache = page_cache()
-    entry = cache.get(key)
+    entry = page_cache().get(key)
     if entry is None:
         return None
     recorded = entry["dependencies"]
-    current = cache.get_many([DEPENDENCY_PREFIX + name for name in recorded])
+    current = stamp_cache().get_many([DEPENDENCY_PREFIX + name for name in recorded])
     if any(current.get(DEPENDENCY_PREFIX + name) != version for name, version in recorded.items()):
         return None
     return entry
 
 
 def cached_response(request: HttpRequest) -> HttpResponse | None:
-    """The stored page for this request if every dependency it recorded is unchanged, else None."""
+    """The stored page for this request if every dependency it recorded is unchanged, else None.
+
+    The Host header is validated first, as Django's own request handling would (``DisallowedHost``: a 400), so that a
+    cached page is never an answer to a request the site refuses.
+    """
+    request.get_host()
     entry = valid_entry(_page_key(request))
     if entry is None:
         return None
@@ -165,12 +179,12 @@ def cached_value(key: str, dependencies: Iterable[str], make: Callable[[], T]) -
     names = set(dependencies) | {EVERYTHING}
     entry = cache.get(key)
     if entry is not None:
-        current = cache.get_many([DEPENDENCY_PREFIX + name for name in entry["dependencies"]])
+        current = stamp_cache().get_many([DEPENDENCY_PREFIX + name for name in entry["dependencies"]])
         if all(current.get(DEPENDENCY_PREFIX + name) == version for name, version in entry["dependencies"].items()):
             return entry["value"]
     started = time.time_ns()
     value = make()
-    current = cache.get_many([DEPENDENCY_PREFIX + name for name in names])
+    current = stamp_cache().get_many([DEPENDENCY_PREFIX + name for name in names])
     if not any(version is not None and version >= started for version in current.values()):
         recorded = {name: current.get(DEPENDENCY_PREFIX + name) for name in names}
         cache.set(key, {"dependencies": recorded, "value": value}, timeout=seconds)
@@ -207,12 +221,11 @@ def store_entry(key: str, *, names: Iterable[str], started: int, expires_at: dat
         timeout = min(timeout, int((expires_at - timezone.now()).total_seconds()))
     if timeout < 1:
         return None
-    cache = page_cache()
-    current = cache.get_many([DEPENDENCY_PREFIX + name for name in names])
+    current = stamp_cache().get_many([DEPENDENCY_PREFIX + name for name in names])
     if any(version is not None and version >= started for version in current.values()):
         return None
     entry = {"dependencies": {name: current.get(DEPENDENCY_PREFIX + name) for name in names}, **values}
-    cache.set(key, entry, timeout=timeout)
+    page_cache().set(key, entry, timeout=timeout)
     return entry
 
 

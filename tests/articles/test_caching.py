@@ -14,7 +14,9 @@ from django.utils import timezone
 from articles.pages.caching import PAGE_PREFIX, page_cache
 from articles.services import article_publish, article_unpublish
 from tests.clock import LOCAL_MEMORY_CACHES, clock_moved
+from publishing.breaker import service_recovered
 from tests.factories import make_article, make_author, make_category, make_tag
+from tests.pagecache import only_the_stamps_read
 from tests.security.helpers import make_editor
 
 
@@ -40,7 +42,7 @@ class PageCacheTests(TestCase):
         return [a.get_text() for a in soup(self.get(url)).select("#similar-posts a")]
 
     def assert_cached(self, url):
-        with self.assertNumQueries(0):
+        with only_the_stamps_read(self):
             response = self.get(url)
         self.assertEqual(response["X-Page-Cache"], "hit")
         return response
@@ -191,6 +193,29 @@ class PageCacheTests(TestCase):
         self.client.cookies["messages"] = storage._encode(storage._queued_messages)
         self.assertNotIn("X-Page-Cache", self.get(url))
 
+    def test_a_cached_page_is_refused_to_a_host_the_site_does_not_serve(self):
+        url = self.article.url_in("en")
+        self.get(url)
+        self.assert_cached(url)
+        for host in ("evil.example", "testserver.evil.example", "127.0.0.1:8000@evil.example"):
+            with self.subTest(host), self.assertLogs("django.security.DisallowedHost", "ERROR"):
+                response = self.client.get(url, headers={"host": host})
+                self.assertEqual(response.status_code, 400)
+                self.assertNotIn("X-Page-Cache", response)
+                self.assertNotContains(response, "Main en", status_code=400)
+
+    def test_a_cache_back_after_an_outage_forgets_the_pages_it_kept_from_before(self):
+        """Saves made while the cache was unreachable could not stamp it: its pages from before must go."""
+        urls = ["/en/", self.article.url_in("en"), self.korea.url_in("en")]
+        for url in urls:
+            self.get(url)
+            self.assert_cached(url)
+        service_recovered.send(sender="Redis cache 127.0.0.1:6379/0")
+        for url in urls:
+            with self.subTest(url):
+                self.assertEqual(self.get(url)["X-Page-Cache"], "miss")
+                self.assert_cached(url)
+
     def test_unknown_query_strings_are_not_cached(self):
         self.get("/en/?utm_source=x")
         self.assertNotIn("X-Page-Cache", self.get("/en/?utm_source=x"))
@@ -208,7 +233,8 @@ REDIS_DOWN = {
 }
 
 
-@override_settings(CACHES=REDIS_DOWN, DJANGO_REDIS_IGNORE_EXCEPTIONS=True, DJANGO_REDIS_LOG_IGNORED_EXCEPTIONS=False)
+@override_settings(CACHES=REDIS_DOWN, ARTICLES_PAGE_STAMPS_ALIAS="", DJANGO_REDIS_IGNORE_EXCEPTIONS=True,
+                   DJANGO_REDIS_LOG_IGNORED_EXCEPTIONS=False)
 class RedisDownTests(TestCase):
     @classmethod
     def setUpTestData(cls):

@@ -5,6 +5,7 @@ from django.test import TestCase, TransactionTestCase, override_settings
 from django.utils import translation
 
 from tests.factories import make_article, make_category, make_tag
+from tests.pagecache import page_made_with
 
 
 def soup(response) -> BeautifulSoup:
@@ -256,7 +257,7 @@ class PostgresReadingTests(TestCase):
         self.client.get(url)  # the first reading makes the Similar Posts list
         for _ in range(2):
             cache.clear()
-            with self.assertNumQueries(4):
+            with page_made_with(self, 4):
                 self.assertEqual(self.client.get(url).status_code, 200)
 
     def test_a_query_with_more_parameters_than_the_protocol_allows_still_runs(self):

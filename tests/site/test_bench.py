@@ -43,11 +43,12 @@ class BenchCommandTests(SimpleTestCase):
             for key in ("queries_uncached", "queries_cached", "uncached_p50_ms", "uncached_p95_ms", "cached_p50_ms",
                         "cached_p95_ms"):
                 self.assertIn(key, figures["pages"][page], f"{page}: {key}")
-        self.assertLessEqual(figures["pages"]["article"]["queries_uncached"], 4)
-        self.assertEqual(figures["pages"]["article"]["queries_cached"], 0)
-        self.assertLessEqual(figures["pages"]["api_article"]["queries_uncached"], 4)  # the article page's reads
-        self.assertEqual(figures["pages"]["api_article"]["queries_cached"], 0)
-        self.assertEqual(figures["pages"]["api_list"]["queries_cached"], 0)
+        # Without Redis (as here) the page stamps are read from the database: one query more on each side.
+        self.assertLessEqual(figures["pages"]["article"]["queries_uncached"], 4 + 1)
+        self.assertEqual(figures["pages"]["article"]["queries_cached"], 1)
+        self.assertLessEqual(figures["pages"]["api_article"]["queries_uncached"], 4 + 1)  # the article page's reads
+        self.assertEqual(figures["pages"]["api_article"]["queries_cached"], 1)
+        self.assertEqual(figures["pages"]["api_list"]["queries_cached"], 1)
         self.assertGreater(figures["pages"]["api_list"]["urls"], 1)  # pages deep in the archive too
         for name in ("changelist", "change_form"):
             self.assertGreater(figures["admin"][name]["queries"], 0)

@@ -85,12 +85,14 @@ class GunicornProductionTests(SimpleTestCase):
                                            env=production_environment(scratch), capture_output=True, text=True,
                                            timeout=120)
         self.assertEqual(result.returncode, 0, result.stderr)
-        self.assertEqual(result.stdout.split(), ["django_redis.cache.RedisCache",
+        self.assertEqual(result.stdout.split(), ["ankasam_site.cache.GuardedRedisCache",
                                                  "django.core.files.storage.InMemoryStorage",
                                                  "django.db.backends.postgresql", "600"])
-        # Without Redis each worker would have its own cache, blind to the others' saves: pages are not cached.
+        # Without Redis each worker keeps its own pages, and every process shares their dependencies' versions (in
+        # the database), so a save seen by one reaches the others' pages: they are cached too
+        # (tests/site/test_page_stamps.py).
         self.assertEqual(without_redis.stdout.split()[0], "django.core.cache.backends.locmem.LocMemCache")
-        self.assertEqual(without_redis.stdout.split()[-1], "0")
+        self.assertEqual(without_redis.stdout.split()[-1], "600")
 
     def test_kept_connections_follow_the_environment(self):
         script = ("import django; django.setup(); from django.conf import settings; "
