@@ -9,7 +9,11 @@ from unittest import mock
 from django.utils import timezone
 
 # The page cache in local memory, whose expiry follows ``time.time`` and so the fake clock (Redis keeps its own).
-LOCAL_MEMORY_CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "clock"}}
+# The embedded setup's stamps cache (``page-stamps``) is replaced too: the whole page cache then follows the clock.
+LOCAL_MEMORY_CACHES = {
+    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "clock"},
+    "page-stamps": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "clock-stamps"},
+}
 
 
 @contextmanager
