@@ -19,6 +19,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from . import queries, roles, units
+from .segment_admin import SegmentEditorMixin
 from .services import translation_mark_saved, translation_mark_up_to_date
 
 STYLESHEET = "publishing/admin/translation.css"
@@ -129,10 +130,10 @@ class TranslatorScopeMixin:
         return _keep_languages(fieldsets, self.model, set(languages))
 
 
-class TranslationRolesAdminMixin(TranslatorScopeMixin):
+class TranslationRolesAdminMixin(SegmentEditorMixin, TranslatorScopeMixin):
     """For the admins of translated models. Editors see everything as before; a translator sees the object with
     only their languages' fields editable, the source text beside each, the shared fields read-only, and no add,
-    delete, publish or restore. Fields outside a translator's languages are left out of the form itself, so a
+    delete, publish or restore; both have the translation screen of each language (``segment_admin``). Fields outside a translator's languages are left out of the form itself, so a
     crafted POST carrying them changes nothing."""
 
     def get_readonly_fields(self, request, obj=None):
@@ -235,19 +236,27 @@ class TranslationRolesAdminMixin(TranslatorScopeMixin):
             state = "source" if status.is_source else status.state
             label = _("source") if status.is_source else status.label
             flag = f" ⚠ {units.STATE_LABELS[units.OUTDATED]}" if status.outdated else ""
-            badges.append(
-                (
-                    state,
-                    " translation-state--outdated" if status.outdated else "",
-                    f"{units.language_name(code)}: {label}{flag}",
-                    code.upper(),
-                    f"{status.filled}/{status.total}",
-                    flag,
-                )
+            values = (
+                state,
+                " translation-state--outdated" if status.outdated else "",
+                f"{units.language_name(code)}: {label}{flag}",
+                code.upper(),
+                f"{status.filled}/{status.total}",
+                flag,
             )
-        return format_html_join(
-            " ", '<span class="translation-state translation-state--{}{}" title="{}">{} {}{}</span>', badges
-        )
+            if status.is_source:
+                badges.append(format_html('<span class="translation-state translation-state--{}{}" title="{}">{} {}{}</span>', *values))
+            else:
+                # Each translation opens its translation screen (which checks who may use it).
+                badges.append(
+                    format_html(
+                        '<a class="translation-state translation-state--{}{}" title="{}" href="{}">{} {}{}</a>',
+                        *values[:3],
+                        self.segment_editor_url(obj, code),
+                        *values[3:],
+                    )
+                )
+        return format_html_join(" ", "{}", ((badge,) for badge in badges))
 
     @property
     def media(self):

@@ -24,3 +24,5 @@ class Command(BaseCommand):
             self.stdout.write("No fixtures found.")
             return
         call_command("loaddata", *files, verbosity=options.get("verbosity", 1))
+        # Fixtures load raw, without the signals that keep the translation memory current.
+        call_command("rebuild_translation_memory", verbosity=options.get("verbosity", 1))
