@@ -61,6 +61,19 @@ class SegmentEditorMixin:
             *super().get_urls(),
         ]
 
+    change_form_template = "admin/publishing/change_form.html"
+
+    def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
+        """The change form links to the translation screen of each language the user may translate."""
+        if obj is not None and obj.pk:
+            source = units.source_language(obj)
+            context["translation_screens"] = [
+                {"code": code, "name": units.language_name(code), "url": self.segment_editor_url(obj, code)}
+                for code in roles.editable_languages(request.user)
+                if code != source
+            ]
+        return super().render_change_form(request, context, add=add, change=change, form_url=form_url, obj=obj)
+
     def segment_editor_url(self, obj, language: str) -> str:
         return reverse(f"admin:{self.opts.app_label}_{self.opts.model_name}_translate", args=[obj.pk, language])
 

@@ -208,3 +208,13 @@ class SegmentServiceTests(TestCase):
         self.assertEqual(list(refused.exception.errors), [f"article:{article.pk}:body:1"])
         article.refresh_from_db()
         self.assertEqual(article.body_ru, "")
+
+
+class ChangeFormLinkTests(TestCase):
+    def test_the_change_form_links_to_the_translation_screens_the_user_may_open(self):
+        article = make_article("Bir", languages=("tr",), original_language="tr")
+        self.client.force_login(make_staff("irina", "Translator (ru)"))
+        page = BeautifulSoup(self.client.get(reverse("admin:articles_article_change", args=[article.pk])).content, "html.parser")
+        links = [a["href"] for a in page.select(".object-tools a")]
+        self.assertIn(translate_url(article, "ru"), links)
+        self.assertNotIn(translate_url(article, "en"), links)
