@@ -255,7 +255,12 @@ def unit_segments(obj: models.Model, language: str, *, saved_hashes: dict[str, s
         pieces = split(unit.text(source), how, rich=rich)
         target_pieces = split(unit.text(language), how, rich=rich)
         translatable = [piece for piece in pieces if piece.translatable]
-        aligned = not target_pieces or len(target_pieces) == len(pieces)
+        # Lines are translated in order, so a target with fewer lines than the source is the start of it.
+        aligned = (
+            not target_pieces
+            or len(target_pieces) == len(pieces)
+            or how == LINES and len(target_pieces) < len(pieces)
+        )
         target_texts = (
             [target.text for target, piece in zip(target_pieces, pieces) if piece.translatable]
             if aligned and target_pieces

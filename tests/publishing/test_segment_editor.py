@@ -218,3 +218,18 @@ class ChangeFormLinkTests(TestCase):
         links = [a["href"] for a in page.select(".object-tools a")]
         self.assertIn(translate_url(article, "ru"), links)
         self.assertNotIn(translate_url(article, "en"), links)
+
+
+class LinesTests(TestCase):
+    def test_highlights_are_saved_line_by_line_in_order(self):
+        article = make_article("Bir", languages=("tr",), original_language="tr", highlights_tr="Bir\nİki\nÜç")
+        pk = article.pk
+        line = lambda n: f"article:{pk}:highlights:{n}"  # noqa: E731
+        translation_segments_save(obj=article, language="ru", values={line(1): "Один"}, tokens={line(1): segments.token("")})
+        translation_segments_save(obj=article, language="ru", values={line(2): "Два"}, tokens={line(2): segments.token("")})
+        with self.assertRaises(SegmentsRefused):
+            translation_segments_save(obj=article, language="en", values={line(2): "Two"}, tokens={line(2): segments.token("")})
+        article.refresh_from_db()
+        self.assertEqual(article.highlights_ru, "Один\nДва")
+        states = [s.state for g in segments.unit_segments(article, "ru") for s in g.segments if ":highlights:" in s.id]
+        self.assertEqual(states, ["translated", "translated", "untranslated"])
