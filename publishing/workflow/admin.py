@@ -17,12 +17,15 @@ from django.core.exceptions import PermissionDenied
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
+from js_asset import Script
 
 from . import queries, roles, units
 from .segment_admin import SegmentEditorMixin
 from .services import translation_mark_saved, translation_mark_up_to_date
 
 STYLESHEET = "publishing/admin/translation.css"
+# One language switch for the whole change form, and names for the controls the admin's widgets leave unnamed.
+FORM_SCRIPT = "publishing/admin/form.js"
 
 
 class SourceTextWidget(forms.Widget):
@@ -207,13 +210,18 @@ class TranslationRolesAdminMixin(SegmentEditorMixin, TranslatorScopeMixin):
             for name in form.changed_data
             if units.field_language(self.model, name)
             and self.model._meta.get_field(name).translated_field.name in texts
+            and _stored_text_changed(form, name)
         }
         for formset in formsets:
             child_texts = set(units.text_fields(formset.model))
             for child_form in formset.forms:
                 for name in child_form.changed_data:
                     language = units.field_language(formset.model, name)
-                    if language and formset.model._meta.get_field(name).translated_field.name in child_texts:
+                    if (
+                        language
+                        and formset.model._meta.get_field(name).translated_field.name in child_texts
+                        and _stored_text_changed(child_form, name)
+                    ):
                         changed.add(language)
         for language in sorted(changed - {units.source_language(obj)}):
             translation_mark_saved(obj=obj, language=language, user=request.user)
@@ -260,7 +268,7 @@ class TranslationRolesAdminMixin(SegmentEditorMixin, TranslatorScopeMixin):
 
     @property
     def media(self):
-        return super().media + forms.Media(css={"all": [STYLESHEET]})
+        return super().media + forms.Media(css={"all": [STYLESHEET]}, js=[Script(FORM_SCRIPT, type="module")])
 
     # --- Actions ------------------------------------------------------------------------------------------------
 
@@ -273,6 +281,14 @@ class TranslationRolesAdminMixin(SegmentEditorMixin, TranslatorScopeMixin):
                 action = _mark_up_to_date_action(code)
                 actions[action.__name__] = (action, action.__name__, action.short_description)
         return actions
+
+
+def _stored_text_changed(form, name: str) -> bool:
+    """Whether the save changed the stored text of ``name``: a form reports a field changed when a browser only sent
+    it back with other line breaks (CR LF in a textarea) or an editor widget re-serialised the same markup."""
+    before = form.initial.get(name) or ""
+    after = getattr(form.instance, name, "") or ""
+    return " ".join(str(before).split()) != " ".join(str(after).split())
 
 
 def _mark_up_to_date_action(code: str):

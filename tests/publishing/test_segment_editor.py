@@ -233,3 +233,21 @@ class LinesTests(TestCase):
         self.assertEqual(article.highlights_ru, "Один\nДва")
         states = [s.state for g in segments.unit_segments(article, "ru") for s in g.segments if ":highlights:" in s.id]
         self.assertEqual(states, ["translated", "translated", "untranslated"])
+
+
+class EditorFormTests(TestCase):
+    def test_an_editor_changing_the_source_leaves_the_translation_outdated_whatever_line_breaks_the_browser_sends(self):
+        from publishing.workflow import units
+        from tests.articles.test_translation_roles import article_post
+
+        article = make_article("Bir", languages=("tr", "ru"), original_language="tr", highlights_tr="Bir\nİki", highlights_ru="Один\nДва")
+        make_reference(article, "1")
+        editor = make_staff("editor", "Editor")
+        self.client.force_login(editor)
+        article = Article.objects.get(pk=article.pk)
+        data = article_post(article, body_tr="<p>Değişti[1].</p>", highlights_ru="Один\r\nДва", highlights_en="")
+        for key in [key for key in data if key.endswith("-text_ru")]:
+            data[key] = data[key] + "\r\n"
+        response = self.client.post(reverse("admin:articles_article_change", args=[article.pk]), data)
+        self.assertEqual(response.status_code, 302)
+        self.assertTrue(units.translation_statuses(Article.objects.get(pk=article.pk))["ru"].outdated)
