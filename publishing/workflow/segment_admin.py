@@ -160,6 +160,9 @@ class SegmentEditorMixin:
             "percent": round(100 * done / total) if total else 100,
             "outdated": sum(1 for segment in all_segments if segment.state == segments.OUTDATED),
         }
+        progress["outdated_label"] = ngettext("%(count)d outdated", "%(count)d outdated", progress["outdated"]) % {
+            "count": progress["outdated"]
+        }
         opts = self.opts
         return {
             **self.admin_site.each_context(request),

@@ -129,6 +129,7 @@ class TranslationScreenJourneyTests(BrowserJourneyTestCase):
                     self.save(page, key)
                     expect(self.segment(page, key)).to_have_attribute("data-state", "translated")
             expect(page.locator("[data-progress-percent]")).to_have_text("100 %")
+            expect(page.locator("[data-outdated-count]")).to_be_hidden()
 
             # An editor changes one source paragraph in the change form.
             desk = self.open_browser(locale="en-US")
@@ -149,11 +150,13 @@ class TranslationScreenJourneyTests(BrowserJourneyTestCase):
             expect(outdated).to_have_attribute("data-segment", f"article:{pk}:body:5")
             expect(outdated.locator(".segment__source")).to_contain_text(changed_source)
             expect(page.locator("[data-progress-percent]")).not_to_have_text("100 %")
+            expect(page.locator("[data-outdated-count]")).to_be_visible()
             key = f"article:{pk}:body:5"
             self.type_into(page, key, self.russian[key] + " Это предложение добавил редактор.")
             self.save(page, key)
             expect(self.segment(page, key)).to_have_attribute("data-state", "translated")
             expect(page.locator("[data-progress-percent]")).to_have_text("100 %")
+            expect(page.locator("[data-outdated-count]")).to_be_hidden()
 
             self.assertEqual(axe_problems(page), [], "the translation screen")
             self.save_screenshot(page, "translation-screen-1280")

@@ -85,6 +85,9 @@ function updateProgress(progress) {
   page.querySelector("[data-progress-percent]").textContent = `${progress.percent} %`;
   const label = page.querySelector("label[for=segment-progress]");
   label.textContent = label.textContent.replace(/\d+/, String(progress.done));
+  const outdated = page.querySelector("[data-outdated-count]");
+  outdated.textContent = progress.outdated_label;
+  outdated.hidden = !progress.outdated;
 }
 
 async function save(segment) {
