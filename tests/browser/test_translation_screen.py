@@ -136,6 +136,21 @@ class TranslationScreenJourneyTests(BrowserJourneyTestCase):
             self.log_in(desk, editor)
             desk.goto(f"/admin/articles/article/{pk}/change/")
             self.assertEqual(axe_problems(desk), [], "the change form")
+            # The whole form fits a 1,280 px window: the references table too, with its last column.
+            overflow = desk.evaluate(
+                """() => [document.documentElement.scrollWidth - document.documentElement.clientWidth,
+                          document.querySelector('#references-group table').getBoundingClientRect().right
+                          - document.documentElement.clientWidth]"""
+            )
+            self.assertLessEqual(max(overflow), 0, "the change form is wider than the window")
+            # One language switch, agreeing with the fields shown.
+            switch = desk.locator("#modeltranslation-main-switch")
+            expect(desk.get_by_label("Language of the fields")).to_be_visible()
+            switch.select_option(label="tr")
+            expect(desk.locator("#id_title_tr")).to_be_visible()
+            expect(desk.locator(f"#id_title_{self.source}")).to_be_hidden()
+            switch.select_option(label=self.source)
+            self.save_screenshot(desk, "editor-form-1280")
             changed_source = "This sentence was added by the editor."
             paragraph = desk.locator(f".prose-editor:has(#id_body_{self.source}) [contenteditable=true] p").nth(4)
             paragraph.click()
@@ -181,6 +196,18 @@ class AccessibilityTests(BrowserJourneyTestCase):
                 for url in (f"/{language}/", article.url_in(language)):
                     page.goto(url)
                     self.assertEqual(axe_problems(page), [], url)
+            # The header on one row in every language at desktop widths (Russian's longer words included).
+            for language in ("tr", "en", "ru"):
+                for width in (1024, 1280):
+                    page.set_viewport_size({"width": width, "height": 900})
+                    page.goto(f"/{language}/")
+                    rows = page.evaluate(
+                        """() => { const items = [...document.querySelectorAll('header a, header button, header select')]
+                                     .filter(e => e.offsetParent !== null);
+                                   return new Set(items.map(e => Math.round(e.getBoundingClientRect().top / 8))).size; }"""
+                    )
+                    self.assertEqual(rows, 1, f"the {language} header wraps at {width} px")
+            self.save_screenshot(page, "public-ru-1280")
             page.set_viewport_size({"width": 390, "height": 844})
             page.goto(article.url_in("ru"))
             self.assertEqual(axe_problems(page), [], "the Russian article at 390 px")
