@@ -18,7 +18,7 @@ from django.urls import path, reverse
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy, ngettext
+from django.utils.translation import ngettext
 
 from publishing.models import TranslationState
 from publishing.text import FOOTNOTE_MARKER_RE, sanitize_html
@@ -26,11 +26,7 @@ from publishing.text import FOOTNOTE_MARKER_RE, sanitize_html
 from . import memory, roles, segments, units
 from .services import SegmentsRefused, translation_segments_save
 
-STATE_LABELS = {
-    segments.UNTRANSLATED: gettext_lazy("untranslated"),
-    segments.TRANSLATED: gettext_lazy("translated"),
-    segments.OUTDATED: gettext_lazy("outdated"),
-}
+STATE_LABELS = segments.STATE_LABELS
 FIELD_PREFIX, TOKEN_PREFIX = "segment:", "token:"
 
 

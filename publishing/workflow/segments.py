@@ -29,6 +29,7 @@ from html.parser import HTMLParser
 
 from django.db import models
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from publishing.text import ALLOWED_TAGS, FOOTNOTE_MARKER_RE, INLINE_TAGS, plain_text
 
@@ -40,6 +41,11 @@ PLAIN, INLINE, BLOCK = "plain", "inline", "block"
 PHRASE_BLOCKS = {"p", "h2", "h3", "h4"}
 VOID_TAGS = {"br", "hr", "img", "wbr"}
 UNTRANSLATED, TRANSLATED, OUTDATED = "untranslated", "translated", "outdated"
+STATE_LABELS = {
+    UNTRANSLATED: gettext_lazy("untranslated"),
+    TRANSLATED: gettext_lazy("translated"),
+    OUTDATED: gettext_lazy("outdated"),
+}
 
 
 def segmentation(model: type[models.Model], field: str) -> str:

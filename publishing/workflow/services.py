@@ -177,9 +177,12 @@ def translation_segments_save(
     return list(changed)
 
 
-def translation_mark_segments_saved(*, obj: models.Model, language: str, segment_ids: list[str], user=None) -> None:
-    """Record the segments ``segment_ids`` of ``language`` as made from their source as it is now; once no segment
-    is outdated, the whole translation is up to date too."""
+def translation_mark_segments_saved(
+    *, obj: models.Model, language: str, segment_ids: list[str] = (), made_from: dict[str, str] | None = None, user=None
+) -> None:
+    """Record the segments ``segment_ids`` of ``language`` as made from their source as it is now (or, by segment
+    id in ``made_from``, from the source a file carried); once no segment is outdated, the whole translation is up
+    to date too."""
     translation_states_sync(obj=obj)
     current = segments.source_segment_hashes(obj)
     content_type = ContentType.objects.get_for_model(obj)
@@ -189,7 +192,11 @@ def translation_mark_segments_saved(*, obj: models.Model, language: str, segment
         language=language,
         defaults={"source_hash": units.source_fingerprint(obj), "segment_hashes": current},
     )
-    hashes = {**state.segment_hashes, **{key: current[key] for key in segment_ids if key in current}}
+    hashes = {
+        **state.segment_hashes,
+        **{key: current[key] for key in segment_ids if key in current},
+        **{key: value for key, value in (made_from or {}).items() if key in current},
+    }
     groups = segments.unit_segments(obj, language, saved_hashes=hashes)
     state.segment_hashes = hashes
     if not any(segment.state == segments.OUTDATED for group in groups for segment in group.segments):
