@@ -9,6 +9,8 @@ from django.contrib import admin, messages
 from django.contrib.admin.widgets import AutocompleteSelectMultiple
 from django.db import models
 from django.utils.html import format_html, format_html_join
+from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
@@ -107,7 +109,7 @@ class ArticleAdmin(
     form = ArticleAdminForm
     rich_text_fields = ("body",)
     inlines = [ReferenceInline]
-    list_display = ("display_title", "category", "published_at", "language_status", "translation_progress", "updated_at")
+    list_display = ("display_title", "category", "published_on", "language_status", "translation_progress", "changed_on")
     list_select_related = ("category",)
     list_filter = (
         LanguageStatusFilter, TranslationStateFilter, "original_language", "category", MostUsedTagFilter, "authors"
@@ -132,6 +134,15 @@ class ArticleAdmin(
     def display_title(self, article: Article) -> str:
         """The title in the admin's language, else in the first language that has one (drafts have gaps)."""
         return str(article)
+
+    # Dates as short as they can be read: the titles get the width (the time of day is in the form).
+    @admin.display(description=_("publication date"), ordering="published_at")
+    def published_on(self, article: Article) -> str:
+        return date_format(timezone.localtime(article.published_at), "SHORT_DATE_FORMAT")
+
+    @admin.display(description=_("last changed"), ordering="updated_at")
+    def changed_on(self, article: Article) -> str:
+        return date_format(timezone.localtime(article.updated_at), "SHORT_DATE_FORMAT")
 
     @admin.display(description=_("languages"))
     def language_status(self, article: Article):

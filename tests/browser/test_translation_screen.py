@@ -151,6 +151,17 @@ class TranslationScreenJourneyTests(BrowserJourneyTestCase):
             expect(desk.locator(f"#id_title_{self.source}")).to_be_hidden()
             switch.select_option(label=self.source)
             self.save_screenshot(desk, "editor-form-1280")
+            desk.goto("/admin/articles/article/")
+            self.assertEqual(axe_problems(desk), [], "the article list")
+            self.assertLessEqual(
+                desk.evaluate("() => document.documentElement.scrollWidth - document.documentElement.clientWidth"), 0
+            )
+            self.assertTrue(desk.evaluate(
+                """() => document.querySelector('#result_list').getBoundingClientRect().right
+                         <= document.querySelector('#changelist-filter').getBoundingClientRect().left"""
+            ), "the list's last column runs under the filters")
+            self.save_screenshot(desk, "article-changelist-1280")
+            desk.goto(f"/admin/articles/article/{pk}/change/")
             changed_source = "This sentence was added by the editor."
             paragraph = desk.locator(f".prose-editor:has(#id_body_{self.source}) [contenteditable=true] p").nth(4)
             paragraph.click()
