@@ -11,6 +11,14 @@ class ArticlesConfig(AppConfig):
         from . import receivers  # noqa: F401  (connects them)
 
         self.register_revisions()
+        self.register_glossary()
+
+    def register_glossary(self) -> None:
+        """Tag and category names are the terms the translation screen shows beside the segments that use them."""
+        from publishing.workflow.memory import register_glossary
+
+        register_glossary("articles.tag")
+        register_glossary("articles.category")
 
     def register_revisions(self) -> None:
         """Keep a revision of every save of the app's models; an article's holds its references and tag links, so

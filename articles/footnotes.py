@@ -10,7 +10,8 @@ from collections.abc import Collection
 
 from django.utils.html import format_html
 
-MARKER_RE = re.compile(r"\[(?P<marker>\d{1,4}|[ivxlcdm]{1,8})\]")
+from publishing.text import FOOTNOTE_MARKER_RE as MARKER_RE
+
 _TAG_RE = re.compile(r"(<[^>]*>)")
 
 

@@ -11,7 +11,7 @@ from django.utils.translation import gettext
 from publishing.languages import language_codes, localized, translated_value
 from publishing.revisions import keep_initial_revision, revision_for
 from publishing.workflow.roles import editable_languages
-from publishing.workflow.services import translation_mark_saved
+from publishing.workflow.services import translation_mark_saved, translation_mark_segments_saved
 
 from . import exchange, upkeep
 from .models import Article
@@ -135,3 +135,6 @@ def _apply_import_plan(plan: exchange.ImportPlan, *, user) -> None:
         instance.save()
     if plan.carries_translation:
         translation_mark_saved(obj=plan.article, language=plan.language, user=user, source_hash=plan.source_hash)
+        translation_mark_segments_saved(
+            obj=plan.article, language=plan.language, made_from=plan.segment_hashes, user=user
+        )

@@ -55,6 +55,9 @@ class Author(models.Model):
 
     objects = AuthorQuerySet.as_manager()
 
+    # The translators' segment editor takes a bio paragraph by paragraph (``publishing.workflow.segments``).
+    translation_segments = {"bio": "blocks"}
+
     class Meta:
         verbose_name = _("author")
         verbose_name_plural = _("authors")

@@ -53,5 +53,23 @@ class PublishingSettings(AppSettings):
         responsive renditions of uploaded images (never wider than the upload; ``publishing.renditions``)."""
         return self._read("RENDITION_WIDTHS", DEFAULT_RENDITION_WIDTHS, tuple)
 
+    @property
+    def MEMORY_MIN_SIMILARITY(self) -> int:
+        """``PUBLISHING_MEMORY_MIN_SIMILARITY`` (75): the least similarity, in per cent (RapidFuzz's ratio of the
+        plain texts), of a translation-memory match shown beside a segment (``publishing.workflow.memory``)."""
+        return self._read("MEMORY_MIN_SIMILARITY", 75, int)
+
+    @property
+    def MEMORY_MATCHES(self) -> int:
+        """``PUBLISHING_MEMORY_MATCHES`` (3): the most translation-memory matches shown per segment."""
+        return self._read("MEMORY_MATCHES", 3, int)
+
+    @property
+    def MEMORY_CANDIDATES(self) -> int:
+        """``PUBLISHING_MEMORY_CANDIDATES`` (5000): the most memory entries one page of the segment editor scores
+        for fuzzy matches (the most recently saved within the length band): what bounds its cost on a large site.
+        Exact matches are found by fingerprint whatever this says."""
+        return self._read("MEMORY_CANDIDATES", 5000, int)
+
 
 app_settings = PublishingSettings()

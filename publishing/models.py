@@ -32,6 +32,10 @@ class TranslationState(models.Model):
     object_id = models.PositiveBigIntegerField(_("object id"))
     language = models.CharField(_("language"), max_length=8, choices=settings.LANGUAGES)
     source_hash = models.CharField(_("source fingerprint"), max_length=64)
+    # Per segment (``publishing.workflow.segments``): for the source row the fingerprint of each source segment as
+    # it is now, for a translation the one each segment had when its translation was last saved. A translated
+    # segment whose fingerprint differs from the source's is outdated: per paragraph, not per field.
+    segment_hashes = models.JSONField(_("source fingerprints by segment"), default=dict, blank=True)
     updated_at = models.DateTimeField(_("last saved"), default=timezone.now)
     updated_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -62,3 +66,44 @@ class TranslationState(models.Model):
 
     def __str__(self) -> str:
         return f"{self.content_type.model} #{self.object_id} [{self.language}]"
+
+
+class MemoryEntryQuerySet(models.QuerySet):
+    def for_pair(self, source: str, target: str) -> MemoryEntryQuerySet:
+        return self.filter(source_language=source, language=target)
+
+
+class MemoryEntry(models.Model):
+    """One translated segment anywhere on the site, as the translation memory finds it: its source text (plain, for
+    matching) and its translation (as stored, for copying in).
+
+    Kept by ``publishing.workflow.memory`` on every write to a translated object, so looking up matches reads an
+    index by language pair and length instead of every object of the archive.
+    """
+
+    content_type = models.ForeignKey(
+        "contenttypes.ContentType", verbose_name=_("content type"), on_delete=models.CASCADE
+    )
+    object_id = models.PositiveBigIntegerField(_("object id"))
+    segment_id = models.CharField(_("segment"), max_length=200)
+    source_language = models.CharField(_("source language"), max_length=8, choices=settings.LANGUAGES)
+    language = models.CharField(_("language"), max_length=8, choices=settings.LANGUAGES)
+    source_text = models.TextField(_("source text"))
+    source_length = models.PositiveIntegerField(_("length of the source text"))
+    source_hash = models.CharField(_("source fingerprint"), max_length=64, db_index=True)
+    target = models.TextField(_("translation"))
+    updated_at = models.DateTimeField(_("last saved"), default=timezone.now)
+
+    objects = MemoryEntryQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("translation memory entry")
+        verbose_name_plural = _("translation memory entries")
+        ordering = ["-updated_at", "-pk"]
+        indexes = [
+            models.Index(fields=["source_language", "language", "source_length"], name="memory_pair_length_idx"),
+            models.Index(fields=["content_type", "object_id"], name="memory_object_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.segment_id} [{self.source_language}→{self.language}]"

@@ -18,6 +18,10 @@ import nh3
 from django.utils.html import strip_tags
 from slugify import slugify as _transliterating_slugify
 
+# A footnote marker as written in stored text: ``[1]``, ``[iv]``. Markers stay plain text; pages link them
+# (``articles.footnotes``) and translations must keep them (``publishing.workflow.segments``).
+FOOTNOTE_MARKER_RE = re.compile(r"\[(?P<marker>\d{1,4}|[ivxlcdm]{1,8})\]")
+
 _TR_UPPER = str.maketrans({"i": "İ", "ı": "I"})
 _TR_LOWER = str.maketrans({"I": "ı", "İ": "i"})
 

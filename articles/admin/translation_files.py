@@ -127,6 +127,7 @@ class TranslationExchangeAdminMixin:
                     "object": obj,
                     "status": statuses[obj.pk][code],
                     "url": reverse(f"admin:{opts.app_label}_{opts.model_name}_change", args=[obj.pk]),
+                    "translate_url": reverse(f"admin:{opts.app_label}_{opts.model_name}_translate", args=[obj.pk, code]),
                 }
                 for obj in objects
             ]

@@ -5,7 +5,7 @@ the file is then refused whole (``articles.services.translation_file_import`` wr
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from html.parser import HTMLParser
 
 from django.core.exceptions import ValidationError
@@ -13,6 +13,8 @@ from django.db import models
 from django.utils.translation import gettext as _
 
 from publishing.text import ALLOWED_TAGS, INLINE_TAGS, ensure_paragraphs, validate_html_size
+from publishing.models import TranslationState
+from publishing.workflow import segments as segmenting
 from publishing.workflow import units as workflow
 
 from ..footnotes import MARKER_RE
@@ -29,6 +31,8 @@ class ImportPlan:
     values: list[tuple[workflow.Unit, str]]
     source_hash: str
     source_changed: list[str]
+    # By segment id: the fingerprint of the source each imported translation was made from.
+    segment_hashes: dict[str, str] = field(default_factory=dict)
 
     @property
     def carries_translation(self) -> bool:
@@ -74,8 +78,19 @@ def plan_import(document: TranslationDocument, *, language: str, article_id: int
         refuse(errors)
 
     expected = {unit.id: unit for unit in workflow.units_to_translate(article)}
+    state = TranslationState.objects.for_object(article).filter(language=language).first()
+    groups = segmenting.unit_segments(article, language, saved_hashes=state.segment_hashes if state else {})
+    by_segment = {
+        segment.id: (group, segment)
+        for group in groups
+        if group.aligned
+        for segment in group.segments
+        if segment.id != group.unit.id
+    }
     seen: set[str] = set()
     values, source_changed = [], []
+    segment_values: dict[str, dict[str, str]] = {}
+    made_from: dict[str, str] = {}
     texts = {unit_id: unit.text(source) for unit_id, unit in expected.items()}
     file_texts = dict(texts)
     for file_unit in document.units:
@@ -83,6 +98,22 @@ def plan_import(document: TranslationDocument, *, language: str, article_id: int
             errors.append(_("unit %(unit)s appears twice") % {"unit": file_unit.id})
             continue
         seen.add(file_unit.id)
+        if file_unit.id in by_segment:
+            group, segment = by_segment[file_unit.id]
+            made = segment.source_hash
+            if file_unit.source is not None and _normalised(file_unit.source) != _normalised(segment.source):
+                source_changed.append(segment.id)
+                made = segmenting.segment_hash(file_unit.source)
+                file_texts[group.unit.id] = f"{file_texts[group.unit.id]}\n{file_unit.source}"
+            target = (file_unit.target or "").replace("\r\n", "\n").strip()
+            if not target:
+                continue
+            made_from[segment.id] = made
+            segment_errors = segmenting.segment_errors(segment, target)
+            errors += [f"{segment.id}: {message}" for message in segment_errors]
+            if not segment_errors:
+                segment_values.setdefault(group.unit.id, {})[segment.id] = target
+            continue
         unit = expected.get(file_unit.id)
         if unit is None:
             errors.append(
@@ -100,6 +131,32 @@ def plan_import(document: TranslationDocument, *, language: str, article_id: int
         errors += [f"{unit.id}: {message}" for message in unit_errors]
         if not unit_errors:
             values.append((unit, target.strip()))
+            # Made from the source the file carries: where that is older, every segment of the field stays outdated.
+            made = segmenting.segment_hash(file_unit.source) if unit.id in source_changed else None
+            made_from.update(
+                {
+                    segment.id: made or segment.source_hash
+                    for group in groups
+                    if group.unit.id == unit.id
+                    for segment in group.segments
+                }
+            )
+    for group in groups:
+        given = segment_values.get(group.unit.id)
+        if not given:
+            continue
+        if any(unit.id == group.unit.id for unit, _text in values):
+            errors.append(_("unit %(unit)s appears twice") % {"unit": group.unit.id})
+            continue
+        if group.how == segmenting.LINES:
+            filled = [bool(given.get(segment.id, segment.target).strip()) for segment in group.segments]
+            if any(not earlier and later for earlier, later in zip(filled, filled[1:])):
+                errors.append(
+                    _("%(unit)s: translate the lines of this field in order: an earlier one is still empty")
+                    % {"unit": group.unit.id}
+                )
+                continue
+        values.append((group.unit, group.joined(given)))
     if errors:
         refuse(errors)
     return ImportPlan(
@@ -109,6 +166,7 @@ def plan_import(document: TranslationDocument, *, language: str, article_id: int
         values=values,
         source_hash=workflow.fingerprint(source, file_texts),
         source_changed=source_changed,
+        segment_hashes=made_from,
     )
 
 

@@ -1,9 +1,13 @@
-"""PO and XLIFF files for outside translators: one article, one target language, one unit per translatable text.
+"""PO and XLIFF files for outside translators: one article, one target language, one unit per segment.
 
-A file carries the units of ``publishing.workflow.units`` (``article:12:body``, ``reference:40:text``): the source text in
-the article's source language, the current translation, and a note naming the field. PO files are written and read
-with polib; XLIFF 1.2 and 2.0 with the Translate Toolkit. Markup stays in the texts as written (escaped in XLIFF),
-so the paragraphs and the footnote markers (``[1]``) a translator sees are the ones stored.
+A file carries the segments of ``publishing.workflow.segments``, the same pieces as the translation screen:
+``article:12:title``, ``article:12:highlights:2``, ``article:12:body:3`` (a paragraph, its inner HTML),
+``reference:40:text``: the source text in the article's source language, the current translation, and a note
+naming the segment and its state (untranslated, translated, outdated: its source paragraph changed since; a PO
+entry of an outdated segment is also marked fuzzy). A field whose stored translation does not line up with the
+source paragraph by paragraph travels whole, as its unit (``article:12:body``); files of the former layout, one unit
+per field, are still read. PO files are written and read with polib; XLIFF 1.2 and 2.0 with the Translate Toolkit.
+Markup stays in the texts as written (escaped in XLIFF), and so do the footnote markers (``[1]``).
 
 Reading makes documents; ``articles.exchange.checks`` checks them against their article before anything is written.
 """
@@ -19,11 +23,13 @@ import polib
 from django.db import models
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from lxml import etree
 from translate.misc.xml_helpers import parse_xml
 from translate.storage import xliff, xliff2
 
 from publishing.languages import translated_value
+from publishing.workflow import segments as segmenting
 from publishing.workflow import units as workflow
 
 FORMATS = {
@@ -81,6 +87,17 @@ class TranslationDocument:
 # --- Export -----------------------------------------------------------------------------------------------------
 
 
+@dataclass(frozen=True)
+class FileEntry:
+    """One unit of an exported file: a segment (or a whole field that does not split)."""
+
+    id: str
+    source: str
+    target: str
+    note: str
+    outdated: bool = False
+
+
 def _note(unit: workflow.Unit) -> str:
     model_field = unit.model_field
     label = f"{unit.instance._meta.verbose_name}: {model_field.verbose_name} ({unit.field})"
@@ -89,6 +106,36 @@ def _note(unit: workflow.Unit) -> str:
             return label + ". " + _("HTML, one line: keep the footnote markers such as [1].")
         return label + ". " + _("HTML: keep every <p> paragraph and the footnote markers such as [1].")
     return label + ". " + _("Plain text.")
+
+
+_KIND_NOTES = {
+    segmenting.PLAIN: gettext_lazy("Plain text."),
+    segmenting.INLINE: gettext_lazy("HTML, inline formatting only: keep the footnote markers such as [1] in their order."),
+    segmenting.BLOCK: gettext_lazy("HTML: keep the footnote markers such as [1] in their order."),
+}
+
+
+def _segment_note(segment: segmenting.Segment) -> str:
+    state = str(segmenting.STATE_LABELS[segment.state])
+    return f"{segment.label} ({segment.unit.field}). {_KIND_NOTES[segment.kind]} " + _("State: %(state)s.") % {"state": state}
+
+
+def file_entries(article, language: str) -> list[FileEntry]:
+    """What a file of ``article`` into ``language`` carries: its segments, each with its state."""
+    from publishing.models import TranslationState
+
+    state = TranslationState.objects.for_object(article).filter(language=language).first()
+    entries = []
+    for group in segmenting.unit_segments(article, language, saved_hashes=state.segment_hashes if state else {}):
+        if not group.aligned:
+            unit = group.unit
+            entries.append(FileEntry(unit.id, unit.text(article.original_language), unit.text(language), _note(unit)))
+            continue
+        entries += [
+            FileEntry(segment.id, segment.source, segment.target, _segment_note(segment), segment.state == segmenting.OUTDATED)
+            for segment in group.segments
+        ]
+    return entries
 
 
 def file_name(article, language: str, fmt: str) -> str:
@@ -103,11 +150,10 @@ def export_article(article, *, language: str, fmt: str) -> ExportedFile:
     source = article.original_language
     if language == source:
         raise ValueError(f"{language} is the source language of article {article.pk}")
-    units = workflow.units_to_translate(article)
     ref = f"article:{article.pk}"
     writer = {"po": _po_bytes, "xliff12": _xliff12_bytes, "xliff20": _xliff20_bytes}[fmt]
     with translation.override(language):  # the notes speak the translator's language
-        content = writer(ref, str(article), source, language, units)
+        content = writer(ref, str(article), source, language, file_entries(article, language))
     return ExportedFile(file_name(article, language, fmt), content, FORMATS[fmt][2])
 
 
@@ -127,7 +173,7 @@ def export_articles(articles: Iterable, *, language: str, fmt: str) -> ExportedF
     return ExportedFile(f"articles-{language}-{fmt}-{stamp}.zip", buffer.getvalue(), "application/zip")
 
 
-def _po_bytes(ref: str, title: str, source: str, language: str, units: list[workflow.Unit]) -> bytes:
+def _po_bytes(ref: str, title: str, source: str, language: str, entries: list[FileEntry]) -> bytes:
     catalogue = polib.POFile(wrapwidth=0)
     now = timezone.now().strftime("%Y-%m-%d %H:%M%z")
     catalogue.metadata = {
@@ -141,9 +187,15 @@ def _po_bytes(ref: str, title: str, source: str, language: str, units: list[work
         "X-Source-Language": source,
         "X-Object": ref,
     }
-    for unit in units:
+    for entry in entries:
         catalogue.append(
-            polib.POEntry(msgctxt=unit.id, msgid=unit.text(source), msgstr=unit.text(language), comment=_note(unit))
+            polib.POEntry(
+                msgctxt=entry.id,
+                msgid=entry.source,
+                msgstr=entry.target,
+                comment=entry.note,
+                flags=["fuzzy"] if entry.outdated else [],
+            )
         )
     return str(catalogue).encode("utf-8")
 
@@ -166,28 +218,28 @@ class _Xliff12File(xliff.xlifffile):
 </xliff>"""
 
 
-def _xliff12_bytes(ref: str, title: str, source: str, language: str, units: list[workflow.Unit]) -> bytes:
+def _xliff12_bytes(ref: str, title: str, source: str, language: str, entries: list[FileEntry]) -> bytes:
     store = _Xliff12File(sourcelanguage=source, targetlanguage=language)
-    for unit in units:
-        entry = store.addsourceunit(unit.text(source), filename=ref, createifmissing=True)
-        entry.setid(unit.id)
-        if unit.text(language):
-            entry.target = unit.text(language)
-        entry.addnote(_note(unit), origin="developer")
+    for item in entries:
+        entry = store.addsourceunit(item.source, filename=ref, createifmissing=True)
+        entry.setid(item.id)
+        if item.target:
+            entry.target = item.target
+        entry.addnote(item.note, origin="developer")
     store.settargetlanguage(language)
     return bytes(store)
 
 
-def _xliff20_bytes(ref: str, title: str, source: str, language: str, units: list[workflow.Unit]) -> bytes:
+def _xliff20_bytes(ref: str, title: str, source: str, language: str, entries: list[FileEntry]) -> bytes:
     store = xliff2.Xliff2File(sourcelanguage=source, targetlanguage=language)
     store.body.set("id", ref.replace(":", "-"))
     store.body.set("original", ref)
-    for unit in units:
-        entry = store.addsourceunit(unit.text(source))
-        entry.setid(unit.id)
-        if unit.text(language):
-            entry.target = unit.text(language)
-        entry.addnote(_note(unit), origin="developer")
+    for item in entries:
+        entry = store.addsourceunit(item.source)
+        entry.setid(item.id)
+        if item.target:
+            entry.target = item.target
+        entry.addnote(item.note, origin="developer")
     _conform_to_xliff20(store)
     return bytes(store)
 

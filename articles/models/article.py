@@ -166,6 +166,8 @@ class Article(TranslatedSlugMixin, models.Model):
     objects = ArticleQuerySet.as_manager()
 
     url_name = "articles:detail"
+    # How the translators' segment editor splits these fields (``publishing.workflow.segments``).
+    translation_segments = {"highlights": "lines", "body": "blocks"}
 
     class Meta:
         verbose_name = _("article")
@@ -318,6 +320,7 @@ class Reference(models.Model):
 
     # Its texts are units of the article's translation (``publishing.workflow``), not an object translated on its own.
     translation_parent = "article"
+    translation_segments = {"text": "inline"}
 
     class Meta:
         verbose_name = _("reference")

@@ -17,11 +17,15 @@ from django.core.exceptions import PermissionDenied
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
+from js_asset import Script
 
 from . import queries, roles, units
+from .segment_admin import SegmentEditorMixin
 from .services import translation_mark_saved, translation_mark_up_to_date
 
 STYLESHEET = "publishing/admin/translation.css"
+# One language switch for the whole change form, and names for the controls the admin's widgets leave unnamed.
+FORM_SCRIPT = "publishing/admin/form.js"
 
 
 class SourceTextWidget(forms.Widget):
@@ -129,10 +133,10 @@ class TranslatorScopeMixin:
         return _keep_languages(fieldsets, self.model, set(languages))
 
 
-class TranslationRolesAdminMixin(TranslatorScopeMixin):
+class TranslationRolesAdminMixin(SegmentEditorMixin, TranslatorScopeMixin):
     """For the admins of translated models. Editors see everything as before; a translator sees the object with
     only their languages' fields editable, the source text beside each, the shared fields read-only, and no add,
-    delete, publish or restore. Fields outside a translator's languages are left out of the form itself, so a
+    delete, publish or restore; both have the translation screen of each language (``segment_admin``). Fields outside a translator's languages are left out of the form itself, so a
     crafted POST carrying them changes nothing."""
 
     def get_readonly_fields(self, request, obj=None):
@@ -206,13 +210,18 @@ class TranslationRolesAdminMixin(TranslatorScopeMixin):
             for name in form.changed_data
             if units.field_language(self.model, name)
             and self.model._meta.get_field(name).translated_field.name in texts
+            and _stored_text_changed(form, name)
         }
         for formset in formsets:
             child_texts = set(units.text_fields(formset.model))
             for child_form in formset.forms:
                 for name in child_form.changed_data:
                     language = units.field_language(formset.model, name)
-                    if language and formset.model._meta.get_field(name).translated_field.name in child_texts:
+                    if (
+                        language
+                        and formset.model._meta.get_field(name).translated_field.name in child_texts
+                        and _stored_text_changed(child_form, name)
+                    ):
                         changed.add(language)
         for language in sorted(changed - {units.source_language(obj)}):
             translation_mark_saved(obj=obj, language=language, user=request.user)
@@ -235,23 +244,31 @@ class TranslationRolesAdminMixin(TranslatorScopeMixin):
             state = "source" if status.is_source else status.state
             label = _("source") if status.is_source else status.label
             flag = f" ⚠ {units.STATE_LABELS[units.OUTDATED]}" if status.outdated else ""
-            badges.append(
-                (
-                    state,
-                    " translation-state--outdated" if status.outdated else "",
-                    f"{units.language_name(code)}: {label}{flag}",
-                    code.upper(),
-                    f"{status.filled}/{status.total}",
-                    flag,
-                )
+            values = (
+                state,
+                " translation-state--outdated" if status.outdated else "",
+                f"{units.language_name(code)}: {label}{flag}",
+                code.upper(),
+                f"{status.filled}/{status.total}",
+                flag,
             )
-        return format_html_join(
-            " ", '<span class="translation-state translation-state--{}{}" title="{}">{} {}{}</span>', badges
-        )
+            if status.is_source:
+                badges.append(format_html('<span class="translation-state translation-state--{}{}" title="{}">{} {}{}</span>', *values))
+            else:
+                # Each translation opens its translation screen (which checks who may use it).
+                badges.append(
+                    format_html(
+                        '<a class="translation-state translation-state--{}{}" title="{}" href="{}">{} {}{}</a>',
+                        *values[:3],
+                        self.segment_editor_url(obj, code),
+                        *values[3:],
+                    )
+                )
+        return format_html_join(" ", "{}", ((badge,) for badge in badges))
 
     @property
     def media(self):
-        return super().media + forms.Media(css={"all": [STYLESHEET]})
+        return super().media + forms.Media(css={"all": [STYLESHEET]}, js=[Script(FORM_SCRIPT, type="module")])
 
     # --- Actions ------------------------------------------------------------------------------------------------
 
@@ -264,6 +281,14 @@ class TranslationRolesAdminMixin(TranslatorScopeMixin):
                 action = _mark_up_to_date_action(code)
                 actions[action.__name__] = (action, action.__name__, action.short_description)
         return actions
+
+
+def _stored_text_changed(form, name: str) -> bool:
+    """Whether the save changed the stored text of ``name``: a form reports a field changed when a browser only sent
+    it back with other line breaks (CR LF in a textarea) or an editor widget re-serialised the same markup."""
+    before = form.initial.get(name) or ""
+    after = getattr(form.instance, name, "") or ""
+    return " ".join(str(before).split()) != " ".join(str(after).split())
 
 
 def _mark_up_to_date_action(code: str):

@@ -13,10 +13,11 @@ from collections.abc import Iterable
 from django.contrib.contenttypes.models import ContentType
 from django.db import models, transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from publishing.models import TranslationState
 
-from . import units
+from . import memory, segments, units
 
 # Set on an instance between its pre_save and its post_save: the languages whose texts the write changes, or None
 # when it changes nothing the fingerprints are made of.
@@ -37,16 +38,24 @@ def translation_states_sync(*, obj: models.Model, carried: Iterable[str] = ()) -
     source = units.source_language(obj)
     to_translate = units.units_to_translate(obj)
     current = units.fingerprint(source, {unit.id: unit.text(source) for unit in to_translate})
+    segment_hashes = segments.source_segment_hashes(obj)
     rows = {row.language: row for row in TranslationState.objects.filter(content_type=content_type, object_id=obj.pk)}
     now = timezone.now()
     source_row = rows.get(source)
-    if source_row is not None and source_row.source_hash != current:
-        in_step = [
-            row.pk
-            for code, row in rows.items()
-            if code in carried and code != source and row.source_hash == source_row.source_hash
-        ]
-        TranslationState.objects.filter(pk__in=[source_row.pk, *in_step]).update(source_hash=current, updated_at=now)
+    if source_row is not None and (source_row.source_hash != current or source_row.segment_hashes != segment_hashes):
+        for code, row in rows.items():
+            if code == source:
+                continue
+            if code in carried and row.source_hash == source_row.source_hash:
+                # Changed together with the source and in step before: in step now, segment by segment too.
+                row.source_hash, row.segment_hashes, row.updated_at = current, segment_hashes, now
+                row.save(update_fields=["source_hash", "segment_hashes", "updated_at"])
+            elif not row.segment_hashes and source_row.segment_hashes:
+                # A translation older than the segment fingerprints was made from the source as it was.
+                row.segment_hashes = source_row.segment_hashes
+                row.save(update_fields=["segment_hashes"])
+        source_row.source_hash, source_row.segment_hashes, source_row.updated_at = current, segment_hashes, now
+        source_row.save(update_fields=["source_hash", "segment_hashes", "updated_at"])
     new_languages = [
         code
         for code in units.language_codes()
@@ -54,11 +63,19 @@ def translation_states_sync(*, obj: models.Model, carried: Iterable[str] = ()) -
     ]
     TranslationState.objects.bulk_create(
         [
-            TranslationState(content_type=content_type, object_id=obj.pk, language=code, source_hash=current, updated_at=now)
+            TranslationState(
+                content_type=content_type,
+                object_id=obj.pk,
+                language=code,
+                source_hash=current,
+                segment_hashes=segment_hashes,
+                updated_at=now,
+            )
             for code in new_languages
         ],
         ignore_conflicts=True,
     )
+    memory.memory_sync(obj=obj)
 
 
 @transaction.atomic
@@ -78,11 +95,116 @@ def translation_mark_saved(
         language=language,
         defaults={
             "source_hash": source_hash or units.source_fingerprint(obj),
+            # Saved whole against an older source (a file), its segments are as outdated as the whole.
+            **({} if source_hash else {"segment_hashes": segments.source_segment_hashes(obj)}),
             "updated_at": timezone.now(),
             "updated_by": user if getattr(user, "is_authenticated", False) else None,
         },
     )
+    memory.memory_sync(obj=obj)
     return state
+
+
+class SegmentsRefused(Exception):
+    """Segments that cannot be saved, each with its reasons (by segment id); nothing was written."""
+
+    def __init__(self, errors: dict[str, list[str]], labels: dict[str, str]) -> None:
+        self.errors, self.labels = errors, labels
+        super().__init__("; ".join(f"{labels.get(key, key)}: {', '.join(value)}" for key, value in errors.items()))
+
+
+@transaction.atomic
+def translation_segments_save(
+    *, obj: models.Model, language: str, values: dict[str, str], tokens: dict[str, str], user=None
+) -> list[str]:
+    """Write the targets ``values`` (by segment id) of ``obj``'s translation into ``language``; return the ids of
+    the segments that changed. Each saved segment is recorded as made from its source as it is now.
+
+    All or nothing: a segment that is unknown, misaligned, badly marked up, loses, adds or reorders a footnote
+    marker, or was changed by someone else since it was loaded (its ``tokens`` entry, the fingerprint of the target
+    the form showed, differs from the stored one: the per-segment form of ``publishing.editing``'s rule, checked
+    under the same row lock) refuses the whole call with :class:`SegmentsRefused`, and nothing is written.
+    """
+    from publishing.revisions import revision_for
+
+    if language not in units.language_codes():
+        raise ValueError(f"unknown language {language!r}")
+    model = type(obj)
+    obj = model._default_manager.select_for_update(no_key=True).get(pk=obj.pk)
+    if language == units.source_language(obj):
+        raise ValueError("the source language is not translated segment by segment")
+    state = TranslationState.objects.for_object(obj).filter(language=language).first()
+    groups = segments.unit_segments(obj, language, saved_hashes=state.segment_hashes if state else {})
+    by_id = {segment.id: (group, segment) for group in groups for segment in group.segments}
+    errors: dict[str, list[str]] = {}
+    changed: dict[str, str] = {}
+    for segment_id, value in values.items():
+        value = (value or "").replace("\r\n", "\n").strip()
+        if segment_id not in by_id:
+            errors[segment_id] = [_("this segment is no longer in the source")]
+            continue
+        group, segment = by_id[segment_id]
+        if value == segment.target.strip() and segment.state != segments.OUTDATED:
+            continue
+        if tokens.get(segment_id) != segment.token:
+            errors[segment_id] = [_("someone saved this segment after you opened it; reload to see their text")]
+            continue
+        if not segment.aligned:
+            errors[segment_id] = [_("the stored translation of this field does not line up with the source; edit it in the change form")]
+            continue
+        if group.how == segments.LINES and value:
+            earlier = [s for s in group.segments if s.position and s.position < segment.position]
+            if any(not values.get(s.id, s.target).strip() for s in earlier):
+                errors[segment_id] = [_("translate the lines of this field in order: an earlier one is still empty")]
+                continue
+        if problems := segments.segment_errors(segment, value):
+            errors[segment_id] = problems
+            continue
+        changed[segment_id] = value
+    if errors:
+        raise SegmentsRefused(errors, {key: by_id[key][1].label for key in errors if key in by_id})
+    if not changed:
+        return []
+    with revision_for(user=user, comment=_("Translated segment by segment (%(language)s)") % {"language": units.language_name(language)}):
+        for group in groups:
+            if not any(segment.id in changed for segment in group.segments):
+                continue
+            setattr(group.unit.instance, group.unit.field_name(language), group.joined(changed))
+        saved = {id(group.unit.instance): group.unit.instance for group in groups if any(s.id in changed for s in group.segments)}
+        for instance in saved.values():
+            instance.save()
+    translation_mark_segments_saved(obj=obj, language=language, segment_ids=list(changed), user=user)
+    return list(changed)
+
+
+def translation_mark_segments_saved(
+    *, obj: models.Model, language: str, segment_ids: list[str] = (), made_from: dict[str, str] | None = None, user=None
+) -> None:
+    """Record the segments ``segment_ids`` of ``language`` as made from their source as it is now (or, by segment
+    id in ``made_from``, from the source a file carried); once no segment is outdated, the whole translation is up
+    to date too."""
+    translation_states_sync(obj=obj)
+    current = segments.source_segment_hashes(obj)
+    content_type = ContentType.objects.get_for_model(obj)
+    state, _created = TranslationState.objects.get_or_create(
+        content_type=content_type,
+        object_id=obj.pk,
+        language=language,
+        defaults={"source_hash": units.source_fingerprint(obj), "segment_hashes": current},
+    )
+    hashes = {
+        **state.segment_hashes,
+        **{key: current[key] for key in segment_ids if key in current},
+        **{key: value for key, value in (made_from or {}).items() if key in current},
+    }
+    groups = segments.unit_segments(obj, language, saved_hashes=hashes)
+    state.segment_hashes = hashes
+    if not any(segment.state == segments.OUTDATED for group in groups for segment in group.segments):
+        state.source_hash = units.source_fingerprint(obj)
+    state.updated_at = timezone.now()
+    state.updated_by = user if getattr(user, "is_authenticated", False) else None
+    state.save()
+    memory.memory_sync(obj=obj)
 
 
 @transaction.atomic
@@ -168,8 +290,9 @@ def translation_after_child_delete(*, obj: models.Model) -> None:
 
 
 def translation_after_delete(*, obj: models.Model) -> None:
-    """A deleted object's rows go with it."""
+    """A deleted object's rows go with it, and its entries in the translation memory."""
     TranslationState.objects.for_object(obj).delete()
+    memory.memory_forget(obj=obj)
 
 
 def _text_values(instance: models.Model) -> dict[str, str]:
@@ -203,7 +326,13 @@ def _ensure_baseline(stored: models.Model) -> None:
     fingerprint of its source as stored now, before a write changes it."""
     model, pk = _parent_of(stored)
     rows = TranslationState.objects.filter(content_type=ContentType.objects.get_for_model(model), object_id=pk)
-    if not rows.exists():
+    baseline = list(rows.filter(segment_hashes={}).only("pk")[:1]) if rows.exists() else None
+    if baseline is None or baseline:
         parent = stored if model is type(stored) else _stored(model, pk)
-        if parent is not None:
+        if parent is None:
+            return
+        if baseline is None:
             translation_states_sync(obj=parent)
+        else:
+            # Rows older than the segment fingerprints: the segments as stored, before this write, are their base.
+            rows.filter(segment_hashes={}).update(segment_hashes=segments.source_segment_hashes(parent))

@@ -57,20 +57,22 @@ class DashboardTests(TestCase):
         if table.name != "table":
             return []
         return [
-            (cells[0].get_text(strip=True), cells[1].get_text(" ", strip=True), cells[0].a["href"])
+            (cells[0].a.get_text(strip=True), cells[1].get_text(" ", strip=True), cells[0].a["href"])
             for cells in (row.select("td") for row in table.select("tbody tr"))
         ]
 
-    def test_a_translator_sees_their_language_newest_first_each_linked_to_its_form(self):
+    def test_a_translator_sees_their_language_newest_first_each_linked_to_its_translation_screen(self):
         page = self.dashboard(self.translator)
         self.assertEqual([section["id"] for section in page.select("section[id^=language-]")], ["language-ru"])
         articles = self.rows(page, "ru", "Articles")
         self.assertEqual([title for title, _state, _url in articles], ["Outdated en", "Started tr", "Missing en"])
         self.assertEqual([state for _title, state, _url in articles], ["published outdated", "in progress", "missing"])
-        self.assertEqual(articles[0][2], reverse("admin:articles_article_change", args=[self.outdated.pk]))
+        self.assertEqual(articles[0][2], reverse("admin:articles_article_translate", args=[self.outdated.pk, "ru"]))
+        self.assertIn(reverse("admin:articles_article_change", args=[self.outdated.pk]),
+                      [a["href"] for a in page.select("#language-ru a.translation-dashboard__form")])
         self.assertEqual([title for title, *_ in self.rows(page, "ru", "Bios")], ["Berra KIZILYAZI"])
         self.assertEqual(self.rows(page, "ru", "Bios")[0][2],
-                         reverse("admin:authors_author_change", args=[self.untranslated_bio.pk]))
+                         reverse("admin:authors_author_translate", args=[self.untranslated_bio.pk, "ru"]))
         self.assertEqual([title for title, *_ in self.rows(page, "ru", "Tags")], ["Energy"])
         self.assertEqual([(title, state) for title, state, _url in self.rows(page, "ru", "Categories")],
                          [("Analysis", "complete outdated")])

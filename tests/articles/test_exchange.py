@@ -3,6 +3,7 @@ refused whole with a message naming the unit, and nothing is written."""
 from __future__ import annotations
 
 import io
+import re
 import tempfile
 import zipfile
 from pathlib import Path
@@ -33,8 +34,26 @@ XLIFF_NS = {"1.2": "urn:oasis:names:tc:xliff:document:1.2", "2.0": "urn:oasis:na
 
 
 def russian_for(unit_id: str) -> str:
-    kind, _pk, field = unit_id.split(":")
-    return f"Источник {_pk}" if kind == "reference" else RUSSIAN[field]
+    """The Russian of a unit (``article:1:body``, the former layout) or of a segment (``article:1:body:2``)."""
+    kind, _pk, field, *position = unit_id.split(":")
+    if kind == "reference":
+        return f"Источник {_pk}"
+    text = RUSSIAN[field]
+    if not position:
+        return text
+    parts = text.splitlines() if field == "highlights" else re.findall(r"<p>(.*?)</p>", text)
+    return parts[int(position[0]) - 1]
+
+
+def legacy_po(article, fill=russian_for, language: str = "ru") -> bytes:
+    """A filled PO file of the former layout, one entry per field (``article:1:body``), as files sent out before
+    the segments still are."""
+    catalogue = polib.POFile(wrapwidth=0)
+    catalogue.metadata = {"Language": language, "X-Source-Language": article.original_language,
+                          "X-Object": f"article:{article.pk}", "Content-Type": "text/plain; charset=UTF-8"}
+    for unit in workflow.units_to_translate(article):
+        catalogue.append(polib.POEntry(msgctxt=unit.id, msgid=unit.text(article.original_language), msgstr=fill(unit.id)))
+    return str(catalogue).encode("utf-8")
 
 
 def filled_po(content: bytes, fill=russian_for) -> bytes:
@@ -74,7 +93,8 @@ class ExchangeTestCase(TestCase):
 
     def unit_ids(self) -> list[str]:
         a = self.article.pk
-        return [f"article:{a}:title", f"article:{a}:highlights", f"article:{a}:body", f"article:{a}:featured_image_alt",
+        return [f"article:{a}:title", f"article:{a}:highlights:1", f"article:{a}:highlights:2", f"article:{a}:body:1",
+                f"article:{a}:body:2", f"article:{a}:body:3", f"article:{a}:featured_image_alt",
                 f"reference:{self.ref1.pk}:text", f"reference:{self.ref2.pk}:text"]
 
     def export(self, fmt: str, language: str = "ru", article=None) -> bytes:
@@ -110,10 +130,11 @@ class ExportTests(ExchangeTestCase):
         self.assertEqual(catalogue.metadata["X-Source-Language"], "tr")
         self.assertEqual(catalogue.metadata["X-Object"], f"article:{self.article.pk}")
         self.assertEqual([entry.msgctxt for entry in catalogue], self.unit_ids())
-        body = catalogue.find(f"article:{self.article.pk}:body", by="msgctxt")
-        self.assertEqual((body.msgid, body.msgstr), (BODY_TR, BODY_TR))
+        body = catalogue.find(f"article:{self.article.pk}:body:2", by="msgctxt")
+        self.assertEqual((body.msgid, body.msgstr), ("İkinci <em>paragraf</em>[2].", "İkinci <em>paragraf</em>[2]."))
         self.assertIn("(body)", body.comment)
-        self.assertIn("<p>", body.comment)
+        self.assertIn("inline formatting only", body.comment)
+        self.assertIn("State: translated", body.comment)
         self.assertEqual(catalogue.find(f"article:{self.article.pk}:title", by="msgctxt").msgstr, "Rapprochement en")
 
     def test_xliff_12_and_20_files_are_what_their_schemas_expect(self):
@@ -124,8 +145,8 @@ class ExportTests(ExchangeTestCase):
                 self.assertEqual((root.get("version"), root.nsmap[None]), (version, ns))
                 units = list(root.iter(f"{{{ns}}}{unit_tag}"))
                 self.assertEqual([unit.get("id") for unit in units], self.unit_ids())
-                body = units[2]
-                self.assertEqual(body.find(f".//{{{ns}}}source").text, BODY_TR, "markup travels as text")
+                body = units[4]
+                self.assertEqual(body.find(f".//{{{ns}}}source").text, "İkinci <em>paragraf</em>[2].", "markup travels as text")
                 self.assertIsNone(body.find(f".//{{{ns}}}target"), "no Russian text yet")
                 if version == "1.2":
                     file = root.find(f"{{{ns}}}file")
@@ -213,7 +234,7 @@ class RoundTripTests(ExchangeTestCase):
 
     def test_empty_targets_leave_the_fields_as_they_are(self):
         Article.objects.filter(pk=self.article.pk).update(title_ru="Уже есть")
-        data = filled_po(self.export("po"), fill=lambda unit: RUSSIAN["body"] if unit.endswith(":body") else "")
+        data = filled_po(self.export("po"), fill=lambda unit: russian_for(unit) if ":body:" in unit else "")
         translation_file_import(data=data, name="part.po", language="ru")
         article = Article.objects.get(pk=self.article.pk)
         self.assertEqual((article.title_ru, article.body_ru), ("Уже есть", RUSSIAN["body"]))
@@ -246,8 +267,10 @@ class RejectionTests(ExchangeTestCase):
         return str(caught.exception)
 
     def po_with(self, **targets) -> bytes:
-        """The exported Russian PO, filled, with the texts of some fields (``body=…``) replaced."""
-        return filled_po(self.export("po"), fill=lambda unit: targets.get(unit.rsplit(":", 1)[1], russian_for(unit)))
+        """A Russian PO of the former layout (one entry per field), filled, with the texts of some fields
+        (``body=…``) replaced: the checks of whole fields."""
+        article = Article.objects.get(pk=self.article.pk)
+        return legacy_po(article, fill=lambda unit: targets.get(unit.rsplit(":", 1)[1], russian_for(unit)))
 
     def test_wrong_article_and_wrong_language(self):
         message = self.refused(filled_po(self.export("po")), article_id=self.other.pk)
@@ -362,3 +385,65 @@ class RejectionTests(ExchangeTestCase):
         self.assertIn(f"{bad}: article:{self.article.pk}:body: the footnote marker [1] of the source is missing", err.getvalue())
         self.assertIn(f"{good}: 6 text(s) into article {self.article.pk} (ru)", out.getvalue())
         self.assertEqual(Article.objects.get(pk=self.article.pk).title_ru, RUSSIAN["title"])
+
+
+class SegmentFileTests(ExchangeTestCase):
+    def test_a_dropped_marker_in_one_paragraph_is_refused_naming_the_segment(self):
+        a = self.article.pk
+        data = filled_po(self.export("po"), fill=lambda unit: "Второй абзац." if unit == f"article:{a}:body:2" else russian_for(unit))
+        with self.assertRaises(exchange.TranslationFileError) as caught:
+            translation_file_import(data=data, name="bad.po", language="ru")
+        self.assertIn(f"article:{a}:body:2: the footnote marker [2] of the source is missing", str(caught.exception))
+        self.assertIsNone(Article.objects.get(pk=a).title_ru)
+
+    def test_one_translated_paragraph_imports_alone_and_keeps_the_paragraphs_in_place(self):
+        a = self.article.pk
+        data = filled_po(self.export("po"), fill=lambda unit: russian_for(unit) if unit == f"article:{a}:body:3" else "")
+        translation_file_import(data=data, name="one.po", language="ru")
+        self.assertEqual(Article.objects.get(pk=a).body_ru, "<p></p>\n<p></p>\n<p>Третий абзац.</p>")
+
+    def test_the_file_says_which_paragraph_is_outdated_and_marks_it_fuzzy(self):
+        a = self.article.pk
+        translation_file_import(data=filled_po(self.export("po")), name="all.po", language="ru")
+        article = Article.objects.get(pk=a)
+        article.body_tr = BODY_TR.replace("Üçüncü paragraf.", "Üçüncü paragraf, değişti.")
+        article.save()
+        catalogue = polib.pofile(self.export("po").decode())
+        fuzzy = [entry.msgctxt for entry in catalogue if entry.fuzzy]
+        self.assertEqual(fuzzy, [f"article:{a}:body:3"])
+        # The notes speak the translator's language.
+        self.assertIn("устарел", catalogue.find(f"article:{a}:body:3", by="msgctxt").comment)
+        self.assertIn("переведено", catalogue.find(f"article:{a}:body:2", by="msgctxt").comment)
+        # Translating it again in the file makes the whole translation current.
+        translation_file_import(
+            data=filled_po(self.export("po"), fill=lambda unit: "Третий, новый." if unit.endswith(":body:3") else russian_for(unit)),
+            name="again.po", language="ru",
+        )
+        self.assertFalse(workflow.translation_statuses(Article.objects.get(pk=a))["ru"].outdated)
+
+    def test_a_file_of_the_former_layout_one_unit_per_field_still_imports(self):
+        translation_file_import(data=legacy_po(Article.objects.get(pk=self.article.pk)), name="old.po", language="ru")
+        self.assert_russian_page()
+
+
+class SeedRoundTripTests(TestCase):
+    fixtures = ["01_taxonomy", "02_authors", "03_articles"]
+
+    def test_every_seed_translation_comes_back_exactly_through_each_file_format(self):
+        for article in Article.objects.all():
+            for language in ("tr", "en", "ru"):
+                if language == article.original_language:
+                    continue
+                fields = [f"{name}_{language}" for name in ("title", "highlights", "body", "featured_image_alt")]
+                before = ([getattr(article, name) or "" for name in fields],
+                          list(article.references.values_list(f"text_{language}", flat=True)))
+                for fmt in ("po", "xliff12", "xliff20"):
+                    with self.subTest(article=article.pk, language=language, fmt=fmt):
+                        exported = exchange.export_article(article, language=language, fmt=fmt).content
+                        Article.objects.filter(pk=article.pk).update(**{name: "" for name in fields})
+                        article.references.update(**{f"text_{language}": ""})
+                        translation_file_import(data=exported, name=f"seed.{fmt}", language=language)
+                        article = Article.objects.get(pk=article.pk)
+                        after = ([getattr(article, name) or "" for name in fields],
+                                 list(article.references.values_list(f"text_{language}", flat=True)))
+                        self.assertEqual(after, before)

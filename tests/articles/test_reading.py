@@ -19,7 +19,7 @@ class ReadingTimeTests(TestCase):
         article.save()
         self.assertEqual(article.reading_minutes("en"), 5)
         self.assertEqual(article.reading_minutes("ru"), 1)
-        labels = {"en": "5 minutes read", "tr": "5 dakikalık okuma", "ru": "1 минута чтения"}
+        labels = {"en": "5-minute read", "tr": "5 dakikalık okuma", "ru": "1 минута чтения"}
         for code, label in labels.items():
             text = soup(self.client.get(article.url_in(code))).select_one(".post__reading-time").get_text()
             self.assertEqual(text, label, code)

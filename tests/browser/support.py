@@ -224,8 +224,9 @@ class BrowserJourneyTestCase(StaticLiveServerTestCase):
         expect(editor.locator("p")).to_have_text(paragraphs)
 
     def show_language_tab(self, page, field: str, language: str) -> None:
-        """Open the ``language`` tab of a translated field of a modeltranslation tabbed form."""
-        page.click(f'a.ui-tabs-anchor[href="#tab_id_{field}_{language}"]')
+        """Show the ``language`` fields of a change form with its one language switch (``publishing/admin/form.js``
+        hides the per-field tab rows), and wait for ``field`` in that language."""
+        page.locator("#modeltranslation-main-switch").select_option(label=language)
         page.locator(f"#id_{field}_{language}").wait_for(state="visible")
 
     # --- What a person sees -----------------------------------------------------------------------------------

@@ -219,7 +219,7 @@ class TranslatorJourneyTests(BrowserJourneyTestCase):
             expect(page.locator(".translation-dashboard > section")).to_have_count(1)
             work = page.locator("#language-ru .translation-row", has_text=self.SOURCE_TITLE)
             expect(work.locator(".translation-state")).to_have_class("translation-state translation-state--missing")
-            work.get_by_role("link", name=self.SOURCE_TITLE).click()
+            work.locator("a.translation-dashboard__form").click()
 
             for hidden in ("#id_title_tr", "#id_title_en", "#id_body_en", "#id_is_published_ru", "#id_published_at_0"):
                 expect(page.locator(hidden)).to_have_count(0)

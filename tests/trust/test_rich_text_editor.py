@@ -59,7 +59,7 @@ class RichTextEditorFormTests(TestCase):
         for script in page.find_all("script"):
             self.assertTrue(script.get("src") or script.get("type") == "application/json", f"inline script: {script}")
         modules = [script["src"] for script in page.find_all("script", attrs={"type": "module"})]
-        self.assertEqual(modules, ["/static/publishing/rich-text-editor.js"])
+        self.assertEqual(modules, ["/static/publishing/admin/form.js", "/static/publishing/rich-text-editor.js"])
         module = open(finders.find("publishing/rich-text-editor.js"), encoding="utf-8").read()
         imports = re.findall(r'^import .* from "([^"]+)";', module, re.MULTILINE)
         self.assertEqual(imports, ["../django_prose_editor/editor.js"], "relative paths only: no bare names")
@@ -126,7 +126,6 @@ class RichTextEditorBrowserTests(BrowserJourneyTestCase):
             self.log_in(page, editor)
             page.goto(reverse("admin:articles_article_change", args=[article.pk]))
             self.show_language_tab(page, "title", "en")
-            page.click('a.ui-tabs-anchor[href="#tab_id_body_en"]')
             box = page.locator(".prose-editor:has(#id_body_en) [contenteditable=true]")
             box.wait_for(state="visible")
             self.assertEqual(page.locator("#id_body_en").is_visible(), False, "the editor stands in for the textarea")
@@ -147,7 +146,7 @@ class RichTextEditorBrowserTests(BrowserJourneyTestCase):
             self.assert_rendered(page)
             page.click("input[name=_continue]")
             page.locator(".messagelist .success").wait_for()
-            page.click('a.ui-tabs-anchor[href="#tab_id_body_en"]')
+            self.show_language_tab(page, "title", "en")
             self.save_screenshot(page, "rich-text-editor")
         body = Article.objects.get(pk=article.pk).body_en
         self.assertIn("<strong>Bold closing line</strong> with a new note[9].</p>", body)

@@ -29,3 +29,5 @@ class Command(BaseCommand):
         # django-reversion's own command: one revision of each registered object that has none (articles with
         # their references and tag links, authors, tags, categories).
         call_command("createinitialrevisions", comment=gettext("Initial version."), verbosity=0)
+        # Fixtures load raw, without the signals that keep the translation memory current.
+        call_command("rebuild_translation_memory", verbosity=options.get("verbosity", 1))
