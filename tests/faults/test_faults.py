@@ -32,7 +32,9 @@ from tests.faults.site import (
 
 pytestmark = pytest.mark.faults
 
-BOUND = 2.0
+# Every request answers within this many seconds. On a machine whose CPU is shared with other work, admin saves
+# alone can take longer than 2 s with no fault at all: FAULTS_BOUND_SECONDS raises it there, never in CI.
+BOUND = float(os.environ.get("FAULTS_BOUND_SECONDS", "2"))
 # The title of the 503 page in each language of the site (ankasam_site/templates/503.html).
 UNAVAILABLE = ("Temporarily unavailable", "Geçici olarak kullanılamıyor", "Временно недоступно")
 
