@@ -52,11 +52,12 @@ class SanitisingTests(SimpleTestCase):
         validate_html_size("a" * MAX_HTML_LENGTH)
         validate_html_size("<" * MAX_HTML_TAGS)
         refused = {
-            "a" * (MAX_HTML_LENGTH + 1): "The text is too long (500,001 characters; the limit is 500,000).",
-            "<" * (MAX_HTML_TAGS + 1): "The text has too much markup (more than 5,000 tags).",
+            "a" * (MAX_HTML_LENGTH + 1): ("too_long", "The text is too long (500,001 characters; the limit is 500,000)."),
+            "<" * (MAX_HTML_TAGS + 1): ("too_many_tags", "The text has too much markup (more than 5,000 tags)."),
         }
-        for value, message in refused.items():
+        for value, (code, message) in refused.items():
             with self.subTest(message), translation.override("en"):
                 with self.assertRaises(ValidationError) as raised:
                     validate_html_size(value)
                 self.assertEqual(raised.exception.messages, [message])
+                self.assertEqual(raised.exception.code, code, "forms and callers tell the refusals apart by it")
