@@ -61,3 +61,10 @@ class SanitisingTests(SimpleTestCase):
                     validate_html_size(value)
                 self.assertEqual(raised.exception.messages, [message])
                 self.assertEqual(raised.exception.code, code, "forms and callers tell the refusals apart by it")
+
+    def test_empty_text_stays_empty_and_markup_at_the_tag_limit_is_still_parsed(self):
+        self.assertEqual((sanitize_html(""), sanitize_html(None)), ("", ""))
+        at_limit = "<b>x</b>" * (MAX_HTML_TAGS // 2)
+        self.assertEqual(at_limit.count("<"), MAX_HTML_TAGS)
+        self.assertEqual(sanitize_html(at_limit), at_limit, "kept as markup, not flattened to text")
+        self.assertEqual(sanitize_html(at_limit + "<b>y"), at_limit.replace("<", "") + "b>y", "one more: flattened")
