@@ -23,3 +23,11 @@ def clock_moved(seconds: float):
     with mock.patch("time.time", lambda: real_time() + seconds), \
             mock.patch("django.utils.timezone.now", lambda: real_now() + timedelta(seconds=seconds)):
         yield
+
+
+@contextmanager
+def clock_at(moment):
+    """Inside the block the clock stands still at ``moment`` (an aware datetime): however slow the machine, the
+    code under test sees exactly that time."""
+    with mock.patch("time.time", lambda: moment.timestamp()), mock.patch("django.utils.timezone.now", lambda: moment):
+        yield

@@ -192,7 +192,8 @@ class ArticlePageTests(SiteFixture):
                                                'role="doc-noteref">[1]</a></sup>')
 
     def test_footnote_linking_leaves_text_without_markers_as_it_is(self):
-        for html in ("", "<p>No markers here.</p>", "<p>A [bracket] and [x] that are not markers.</p>"):
+        for html in ("", "<p>No markers here.</p>", "<p>A [bracket] and [x] that are not markers.</p>",
+                     '<p><abbr title="see [1]">N</abbr> and <a href="https://example.org/[iv]">a link</a></p>'):
             with self.subTest(html):
                 self.assertEqual(link_footnotes(html, {"1", "iv"}), html)
 

@@ -1,8 +1,12 @@
 """Casing by the rules of each language (``publishing.text``): Turkish where the language has Turkish casing,
 Unicode's elsewhere; what the sanitiser keeps of each allowed tag."""
+from django.core.exceptions import ValidationError
 from django.test import SimpleTestCase
+from django.utils import translation
 
-from publishing.text import casefold_in, has_turkish_casing, sanitize_html, upper_in
+from publishing.text import (
+    MAX_HTML_LENGTH, MAX_HTML_TAGS, casefold_in, has_turkish_casing, sanitize_html, upper_in, validate_html_size,
+)
 
 
 class CasingTests(SimpleTestCase):
@@ -43,3 +47,24 @@ class SanitisingTests(SimpleTestCase):
         for markup, expected in cases.items():
             with self.subTest(markup):
                 self.assertEqual(sanitize_html(markup, inline=markup.startswith(("<span", "<a", "<abbr"))), expected)
+
+    def test_the_size_limits_are_inclusive_and_their_messages_name_them(self):
+        validate_html_size("a" * MAX_HTML_LENGTH)
+        validate_html_size("<" * MAX_HTML_TAGS)
+        refused = {
+            "a" * (MAX_HTML_LENGTH + 1): ("too_long", "The text is too long (500,001 characters; the limit is 500,000)."),
+            "<" * (MAX_HTML_TAGS + 1): ("too_many_tags", "The text has too much markup (more than 5,000 tags)."),
+        }
+        for value, (code, message) in refused.items():
+            with self.subTest(message), translation.override("en"):
+                with self.assertRaises(ValidationError) as raised:
+                    validate_html_size(value)
+                self.assertEqual(raised.exception.messages, [message])
+                self.assertEqual(raised.exception.code, code, "forms and callers tell the refusals apart by it")
+
+    def test_empty_text_stays_empty_and_markup_at_the_tag_limit_is_still_parsed(self):
+        self.assertEqual((sanitize_html(""), sanitize_html(None)), ("", ""))
+        at_limit = "<b>x</b>" * (MAX_HTML_TAGS // 2)
+        self.assertEqual(at_limit.count("<"), MAX_HTML_TAGS)
+        self.assertEqual(sanitize_html(at_limit), at_limit, "kept as markup, not flattened to text")
+        self.assertEqual(sanitize_html(at_limit + "<b>y"), at_limit.replace("<", "") + "b>y", "one more: flattened")
