@@ -214,6 +214,14 @@ class SuggestTests(TestCase):
         self.assertEqual(self.suggestions("en", "secu"), [])
         self.assertEqual(self.suggestions("en", "safe")[0]["title"], "Safety of the Black Sea en")
 
+    def test_suggestions_cost_the_same_queries_whatever_the_archive(self):
+        with override_settings(ARTICLES_PAGE_CACHE_SECONDS=0), self.assertNumQueries(3):
+            self.suggestions("en", "secu")
+        for n in range(20):
+            make_article(f"Security {n}", body="<p>Text.</p>")
+        with override_settings(ARTICLES_PAGE_CACHE_SECONDS=0), self.assertNumQueries(3):
+            self.assertEqual(len(self.suggestions("en", "secu")), 8)
+
     def test_the_search_boxes_name_the_endpoint_and_work_without_script(self):
         page = BeautifulSoup(self.client.get(url("search", "en")).content, "html.parser")
         boxes = page.select("input[data-suggest-url]")
