@@ -36,30 +36,13 @@ def listing_counts_update(
 
 
 def listing_counts_rebuild_all() -> None:
-    """Every list counted again, with its last change (a migration, a restore, the benchmark's bulk load)."""
-    from .models import Article, Category, Tag
-    from authors.models import Author
-
+    """Every list counted again, with its last change (a restore, the benchmark's bulk load): one grouped query
+    per kind of list and one insert."""
     ListingCount.objects.all().delete()
-    listing_counts_update(
-        tag_ids=Tag.objects.filter(tagged_articles__isnull=False).values_list("pk", flat=True).distinct(),
-        category_ids=Category.objects.values_list("pk", flat=True),
-        author_ids=Author.objects.filter(articles__isnull=False).values_list("pk", flat=True).distinct(),
-    )
-    latest = {
-        row["language"]: row["changed"]
-        for row in ReleasedVariant.objects.values("language").annotate(changed=Max("article__updated_at"))
-    }
-    for kind, relation in LISTING_RELATIONS.items():
-        for row in ReleasedVariant.objects.values(relation, "language").annotate(changed=Max("article__updated_at")):
-            ListingCount.objects.filter(kind=kind, object_id=row[relation], language=row["language"]).update(
-                last_changed_at=row["changed"]
-            )
-    for language, changed in latest.items():
-        ListingCount.objects.of(ListingCount.ALL).filter(language=language).update(last_changed_at=changed)
-    ListingCount.objects.of(ListingCount.ALL).filter(language=ListingCount.ANY_LANGUAGE).update(
-        last_changed_at=Article.objects.filter(released_variants__isnull=False).aggregate(latest=Max("updated_at"))["latest"]
-    )
+    rows = _counted_all(with_changes=True)
+    for kind in LISTING_RELATIONS:
+        rows += _counted(kind, None, with_changes=True)
+    ListingCount.objects.bulk_create(rows, batch_size=2000)
 
 
 def listing_counts_touch(
@@ -79,34 +62,35 @@ def listing_counts_touch(
     )
 
 
-def _summary() -> dict:
-    return {"released": Count("pk"), "first_published_at": Min("published_at"), "last_published_at": Max("published_at")}
+def _summary(*, with_changes: bool = False) -> dict:
+    summary = {"released": Count("pk"), "first_published_at": Min("published_at"), "last_published_at": Max("published_at")}
+    if with_changes:
+        summary["last_changed_at"] = Max("article__updated_at")
+    return summary
 
 
-def _counted_all() -> list[ListingCount]:
-    counted = {
-        row["language"]: row
-        for row in ReleasedVariant.objects.values("language").annotate(**_summary()).order_by()
-    }
+def _counted_all(*, with_changes: bool = False) -> list[ListingCount]:
+    summary = _summary(with_changes=with_changes)
+    counted = {row["language"]: row for row in ReleasedVariant.objects.values("language").annotate(**summary).order_by()}
     rows = [_row(ListingCount.ALL, 0, code, counted.get(code)) for code in language_codes()]
     # An article is released in any language at its one date: distinct articles, the same bounds.
-    any_language = ReleasedVariant.objects.aggregate(
-        released=Count("article_id", distinct=True), first_published_at=Min("published_at"),
-        last_published_at=Max("published_at"),
-    )
+    any_language = ReleasedVariant.objects.aggregate(**summary, articles=Count("article_id", distinct=True))
+    any_language["released"] = any_language.pop("articles")
     rows.append(_row(ListingCount.ALL, 0, ListingCount.ANY_LANGUAGE, any_language))
     return rows
 
 
-def _counted(kind: str, ids: set) -> list[ListingCount]:
+def _counted(kind: str, ids: set | None, *, with_changes: bool = False) -> list[ListingCount]:
+    """The counts of the lists ``ids`` of ``kind`` (zeros for the empty ones), or of every list of it (None)."""
     relation = LISTING_RELATIONS[kind]
+    variants = ReleasedVariant.objects.all() if ids is None else ReleasedVariant.objects.filter(**{f"{relation}__in": ids})
     counted = {
         (row[relation], row["language"]): row
-        for row in ReleasedVariant.objects.filter(**{f"{relation}__in": ids})
-        .values(relation, "language")
-        .annotate(**_summary())
-        .order_by()
+        for row in variants.values(relation, "language").annotate(**_summary(with_changes=with_changes)).order_by()
+        if row[relation] is not None  # an article without a category, tags or authors is in no such list
     }
+    if ids is None:
+        return [_row(kind, pk, code, row) for (pk, code), row in counted.items()]
     return [_row(kind, pk, code, counted.get((pk, code))) for pk in sorted(ids) for code in language_codes()]
 
 
@@ -119,6 +103,7 @@ def _row(kind: str, object_id: int, language: str, values: dict | None) -> Listi
         released=values.get("released") or 0,
         first_published_at=values.get("first_published_at"),
         last_published_at=values.get("last_published_at"),
+        last_changed_at=values.get("last_changed_at"),
     )
 
 

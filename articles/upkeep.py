@@ -65,6 +65,7 @@ class _ArticleChange:
     authors_changed: bool = False  # its authors or its release: the author index follows
     moved: bool = False  # its release, date or category: the previous/next links around it are found again
     lists_changed: bool = False  # its release, date, category, tags or authors: the stored list counts follow
+    released_changed: bool = False  # its release or date: the home list's counts too (a count of every variant)
 
 
 @dataclass
@@ -166,6 +167,7 @@ def article_saved(*, article: Article, created: bool, raw: bool) -> None:
         change.ranking_changed |= ranking_changed and not created
         change.authors_changed |= ranking_changed  # the author index lists the authors with a published article
         change.lists_changed |= ranking_changed or moved
+        change.released_changed |= ranking_changed
         if stored is None or _texts_changed(stored, article):
             batch.search_ids.add(article.pk)
 
@@ -189,7 +191,8 @@ def _article_loaded(article: Article) -> None:
     """A row written raw (fixtures, a restore): its entries and its pages follow, and the stored lists go."""
     _loaded_raw()
     with _collecting() as batch:
-        batch.article(article.pk).lists_changed = True
+        change = batch.article(article.pk)
+        change.lists_changed = change.released_changed = True
         batch.dependencies.add(caching.article_dependency(article.pk))
         batch.search_ids.add(article.pk)
 
@@ -375,14 +378,24 @@ def _run(batch: _Batch) -> None:
 
 def _lists_follow(article: Article, change: _ArticleChange, *, tag_ids: set, author_ids: set, recount: dict) -> None:
     """The stored counts of the lists ``article`` is or was in: counted again when what they hold changed
-    (``recount``, done once for the batch), else only their last change moved."""
+    (``recount``, done once for the batch), else only their last change moved.
+
+    A new release or date changes every list it is in; a retag, new authors or a move to another category change
+    only the lists it joined or left (a popular tag's count is not read again because an article gained another)."""
     tag_ids, author_ids = tag_ids | change.tags, author_ids | change.authors
     category_ids = change.categories | {article.category_id}
-    if change.lists_changed:
-        recount.setdefault(ListingCount.ALL, set()).add(0)
-        recount.setdefault(ListingCount.TAG, set()).update(tag_ids)
-        recount.setdefault(ListingCount.CATEGORY, set()).update(category_ids)
-        recount.setdefault(ListingCount.AUTHOR, set()).update(author_ids)
+    if change.released_changed:
+        counted = {ListingCount.ALL: {0}, ListingCount.TAG: tag_ids, ListingCount.CATEGORY: category_ids,
+                   ListingCount.AUTHOR: author_ids}
+    elif change.lists_changed:
+        moved_between = category_ids if len(category_ids) > 1 else set()
+        counted = {ListingCount.TAG: change.tags, ListingCount.CATEGORY: moved_between,
+                   ListingCount.AUTHOR: change.authors}
+    else:
+        counted = {}
+    for kind, ids in counted.items():
+        if ids:
+            recount.setdefault(kind, set()).update(ids)
     listing.listing_counts_touch(
         changed_at=article.updated_at, languages=change.languages | _listed(article),
         tag_ids=tag_ids, category_ids=category_ids, author_ids=author_ids,

@@ -17,7 +17,7 @@ from authors.models import Author
 from publishing.languages import current_language
 
 from ..conf import app_settings
-from ..models import Article, Category, Tag
+from ..models import Article, Category, ListingCount, Tag
 from .seo import publisher_name
 
 
@@ -79,10 +79,12 @@ class CollectionFeed(ArticleFeed):
     """The articles of a tag or a category, found by its slug in the feed's language (404 when none are public)."""
 
     model_class: type
+    list_kind: str  # its stored counts (``ListingCount``)
 
     def get_object(self, request, slug: str):
         collection = get_object_or_404(self.model_class, **{f"slug_{current_language()}": slug})
-        if not self.articles(collection).exists():
+        # The stored counts say it (an EXISTS walked a tag's articles until one was public in this language).
+        if current_language() not in ListingCount.objects.public_languages(self.list_kind, collection.pk):
             raise Http404("Nothing published here in this language.")
         return collection
 
@@ -98,6 +100,7 @@ class CollectionFeed(ArticleFeed):
 
 class TagFeed(CollectionFeed):
     model_class = Tag
+    list_kind = ListingCount.TAG
 
     def title(self, obj) -> str:
         site = publisher_name()
@@ -111,6 +114,7 @@ class TagFeed(CollectionFeed):
 
 class CategoryFeed(CollectionFeed):
     model_class = Category
+    list_kind = ListingCount.CATEGORY
 
     def title(self, obj) -> str:
         site = publisher_name()
@@ -135,7 +139,7 @@ class CategoryAtomFeed(CategoryFeed):
 class AuthorFeed(ArticleFeed):
     def get_object(self, request, slug: str) -> Author:
         author = get_object_or_404(Author, slug=slug)
-        if not self.articles(author).exists():
+        if current_language() not in ListingCount.objects.public_languages(ListingCount.AUTHOR, author.pk):
             raise Http404("This author has nothing published in this language.")
         return author
 
