@@ -37,9 +37,9 @@ from django.utils import timezone
 from publishing.languages import language_codes
 from publishing.workflow import services as workflow_services
 
-from . import similar
-from .models import Article, Category, Reference, SimilarList, Tag, TaggedArticle
-from .pages import caching, reading
+from . import neighbours, similar
+from .models import Article, Category, Reference, ReleasedVariant, SimilarList, Tag, TaggedArticle
+from .pages import caching
 from .search import index as search_index
 
 # Set on an article between its pre_save and its post_save: its stored row before the save (None: there was none).
@@ -61,6 +61,7 @@ class _ArticleChange:
     ranking_changed: bool = False  # its release or date (or tags): other articles' Similar Posts follow
     tags_changed: bool = False  # its own Similar Posts are made again
     authors_changed: bool = False  # its authors or its release: the author index follows
+    moved: bool = False  # its release, date or category: the previous/next links around it are found again
 
 
 @dataclass
@@ -157,6 +158,7 @@ def article_saved(*, article: Article, created: bool, raw: bool) -> None:
         change.languages |= before
         change.categories |= {stored.category_id if stored is not None else None, article.category_id}
         change.repositioned |= after if moved else after - before
+        change.moved |= moved or before != after
         change.ranking_changed |= ranking_changed and not created
         change.authors_changed |= ranking_changed  # the author index lists the authors with a published article
         if stored is None or _texts_changed(stored, article):
@@ -189,8 +191,9 @@ def _article_loaded(article: Article) -> None:
 def _loaded_raw() -> None:
     """Fixtures and restores write rows without the usual signals, tag links included: drop the stored lists once
     (each is made again when next read) rather than follow every row."""
-    if SimilarList.objects.exists():
+    if SimilarList.objects.exists() or ReleasedVariant.objects.filter(linked=True).exists():
         similar.similar_lists_forget_all()
+        neighbours.neighbours_forget_all()
         _stamp({caching.EVERYTHING})
 
 
@@ -200,6 +203,7 @@ def article_before_delete(*, article: Article) -> None:
         change = batch.articles.pop(article.pk, None) or _ArticleChange()
         batch.search_ids.discard(article.pk)
         shown = similar.similar_lists_update(article_id=article.pk, removed=True)
+        neighbours.neighbours_forget(moved={article.pk: ()})
         change.authors_changed = True
         batch.dependencies |= _page_dependencies(
             article,
@@ -314,6 +318,7 @@ def _run(batch: _Batch) -> None:
     if missing:
         articles.update(Article.objects.in_bulk(missing))
     models.prefetch_related_objects(list(articles.values()), "tags", "authors")
+    neighbours.neighbours_forget(moved={pk: change.repositioned for pk, change in changes.items() if change.moved})
     shown: set[tuple[int, str]] = set()
     for pk in sorted(changes):
         if changes[pk].ranking_changed and pk in articles:
@@ -351,5 +356,5 @@ def _page_dependencies(article: Article, change: _ArticleChange, *, tag_ids: set
     for language in change.repositioned:
         # Pages that show it already depend on it; these are the ones whose previous/next link it now becomes.
         if article.category_id and article.is_published_in(language):
-            names.update(caching.article_dependency(pk) for pk in reading.neighbour_ids(article, language))
+            names.update(caching.article_dependency(pk) for pk in neighbours.nearest_ids(article, language) if pk)
     return names
