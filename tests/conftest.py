@@ -22,7 +22,9 @@ def _fresh_page_cache():
     from django.core.cache import caches
     from django.core.cache.backends.db import DatabaseCache
 
+    from articles.pages.stamps import DatabaseStampCache
+
     for cache in caches.all():
-        if not isinstance(cache, DatabaseCache):
+        if not isinstance(cache, (DatabaseCache, DatabaseStampCache)):
             cache.clear()
     yield

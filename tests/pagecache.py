@@ -12,6 +12,10 @@ from django.test.utils import CaptureQueriesContext
 def stamps_table() -> str | None:
     alias = getattr(settings, "ARTICLES_PAGE_STAMPS_ALIAS", "")
     stamps = settings.CACHES.get(alias) if alias else None
+    if stamps and stamps["BACKEND"].endswith(".DatabaseStampCache"):
+        from articles.models import PageStamp
+
+        return PageStamp._meta.db_table
     if stamps and stamps["BACKEND"].endswith(".DatabaseCache"):
         return stamps["LOCATION"]
     return None

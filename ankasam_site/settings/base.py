@@ -176,11 +176,11 @@ if REDIS_URL:
 else:
     # The embedded setup: pages in each process's memory, their dependencies' versions in a cache every process
     # shares, so that a save made anywhere (another worker, import_translation, restore, a shell) reaches every
-    # process's next request. In the database by default (the table "page_stamps", made by migrate; one indexed
-    # query per cached page); PAGE_STAMPS_CACHE=file keeps them in files next to an SQLite database instead
+    # process's next request. In the database by default (articles.pages.stamps: one indexed query per cached page,
+    # one upsert per save); PAGE_STAMPS_CACHE=file keeps them in files next to an SQLite database instead
     # (docs/performance.md compares the two).
     _PAGE_STAMPS = {
-        "database": {"BACKEND": "django.core.cache.backends.db.DatabaseCache", "LOCATION": "page_stamps"},
+        "database": {"BACKEND": "articles.pages.stamps.DatabaseStampCache"},
         "file": {
             "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
             "LOCATION": os.environ.get("PAGE_STAMPS_DIR")

@@ -3,6 +3,7 @@ rule) and ``derived`` (what upkeep keeps current: search entries, stored Similar
 from .article import Article, ArticleQuerySet, Reference, markers_in, rich_text_errors
 from .derived import (
     ListingCount,
+    PageStamp,
     ReleasedVariant,
     SearchEntry,
     SearchEntryIndex,
@@ -18,6 +19,7 @@ __all__ = [
     "ArticleQuerySet",
     "Category",
     "ListingCount",
+    "PageStamp",
     "Reference",
     "ReleasedVariant",
     "SearchEntry",

@@ -309,3 +309,18 @@ class ListingCount(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} {self.object_id} [{self.language}]: {self.released}"
+
+
+class PageStamp(models.Model):
+    """The current version of one dependency of the readers' pages (``article:12``, ``tagged:4:ru``…), where the
+    embedded setup keeps them so that every process reads the same (``articles.pages.stamps``)."""
+
+    name = models.CharField(max_length=255, unique=True)
+    version = models.BigIntegerField()
+
+    class Meta:
+        verbose_name = _("page stamp")
+        verbose_name_plural = _("page stamps")
+
+    def __str__(self) -> str:
+        return f"{self.name} @ {self.version}"
