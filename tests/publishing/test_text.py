@@ -68,3 +68,12 @@ class SanitisingTests(SimpleTestCase):
         self.assertEqual(at_limit.count("<"), MAX_HTML_TAGS)
         self.assertEqual(sanitize_html(at_limit), at_limit, "kept as markup, not flattened to text")
         self.assertEqual(sanitize_html(at_limit + "<b>y"), at_limit.replace("<", "") + "b>y", "one more: flattened")
+
+    def test_tags_outside_the_list_go_with_their_markup_and_dangerous_ones_with_their_text(self):
+        self.assertEqual(sanitize_html('<h1>Title</h1><div>Block</div><img src="https://example.org/x.png"><p>Para</p>'),
+                         "TitleBlock<p>Para</p>")
+        self.assertEqual(sanitize_html("<p>Para <b>b</b></p><h2>H</h2>", inline=True), "Para <b>b</b>H")
+        for tag in ("script", "style", "iframe", "object", "template", "noscript", "svg", "math"):
+            with self.subTest(tag):
+                self.assertEqual(sanitize_html(f"<p>a</p><{tag}>secret</{tag}>"), "<p>a</p>", "no stray text either")
+        self.assertEqual(sanitize_html('<p>a</p><embed src="x.swf">'), "<p>a</p>")
