@@ -39,6 +39,8 @@ class SanitisingTests(SimpleTestCase):
             '<p lang="tr" style="position:fixed" onclick="alert(1)">Metin</p>': '<p lang="tr">Metin</p>',
             '<a href="https://example.org/" style="x" target="_blank">link</a>':
                 '<a href="https://example.org/" rel="noopener noreferrer">link</a>',
+            '<sup id="fnref-x" class="c">1</sup>': '<sup id="fnref-x">1</sup>',
+            '<a href="ftp://example.org/f" id="top">ftp</a>': '<a id="top" rel="noopener noreferrer">ftp</a>',
             '<table><tr><td colspan="2" style="x">c</td></tr></table>':
                 '<table><tbody><tr><td colspan="2">c</td></tr></tbody></table>',
             '<abbr title="North Atlantic Treaty Organization" style="x">NATO</abbr>':
@@ -46,7 +48,7 @@ class SanitisingTests(SimpleTestCase):
         }
         for markup, expected in cases.items():
             with self.subTest(markup):
-                self.assertEqual(sanitize_html(markup, inline=markup.startswith(("<span", "<a", "<abbr"))), expected)
+                self.assertEqual(sanitize_html(markup, inline=markup.startswith(("<span", "<a", "<abbr", "<sup"))), expected)
 
     def test_the_size_limits_are_inclusive_and_their_messages_name_them(self):
         validate_html_size("a" * MAX_HTML_LENGTH)
