@@ -39,6 +39,8 @@ class SanitisingTests(SimpleTestCase):
             '<p lang="tr" style="position:fixed" onclick="alert(1)">Metin</p>': '<p lang="tr">Metin</p>',
             '<a href="https://example.org/" style="x" target="_blank">link</a>':
                 '<a href="https://example.org/" rel="noopener noreferrer">link</a>',
+            '<sup id="fnref-x" class="c">1</sup>': '<sup id="fnref-x">1</sup>',
+            '<a href="ftp://example.org/f" id="top">ftp</a>': '<a id="top" rel="noopener noreferrer">ftp</a>',
             '<table><tr><td colspan="2" style="x">c</td></tr></table>':
                 '<table><tbody><tr><td colspan="2">c</td></tr></tbody></table>',
             '<abbr title="North Atlantic Treaty Organization" style="x">NATO</abbr>':
@@ -46,7 +48,7 @@ class SanitisingTests(SimpleTestCase):
         }
         for markup, expected in cases.items():
             with self.subTest(markup):
-                self.assertEqual(sanitize_html(markup, inline=markup.startswith(("<span", "<a", "<abbr"))), expected)
+                self.assertEqual(sanitize_html(markup, inline=markup.startswith(("<span", "<a", "<abbr", "<sup"))), expected)
 
     def test_the_size_limits_are_inclusive_and_their_messages_name_them(self):
         validate_html_size("a" * MAX_HTML_LENGTH)
@@ -68,3 +70,12 @@ class SanitisingTests(SimpleTestCase):
         self.assertEqual(at_limit.count("<"), MAX_HTML_TAGS)
         self.assertEqual(sanitize_html(at_limit), at_limit, "kept as markup, not flattened to text")
         self.assertEqual(sanitize_html(at_limit + "<b>y"), at_limit.replace("<", "") + "b>y", "one more: flattened")
+
+    def test_tags_outside_the_list_go_with_their_markup_and_dangerous_ones_with_their_text(self):
+        self.assertEqual(sanitize_html('<h1>Title</h1><div>Block</div><img src="https://example.org/x.png"><p>Para</p>'),
+                         "TitleBlock<p>Para</p>")
+        self.assertEqual(sanitize_html("<p>Para <b>b</b></p><h2>H</h2>", inline=True), "Para <b>b</b>H")
+        for tag in ("script", "style", "iframe", "object", "template", "noscript", "svg", "math"):
+            with self.subTest(tag):
+                self.assertEqual(sanitize_html(f"<p>a</p><{tag}>secret</{tag}>"), "<p>a</p>", "no stray text either")
+        self.assertEqual(sanitize_html('<p>a</p><embed src="x.swf">'), "<p>a</p>")
