@@ -18,9 +18,14 @@ A save reads the stored article once (:func:`article_before_save`, only the colu
 that one read decides the search entries, the Similar Posts, the pages to forget and the fingerprints.
 
 **Batches.** Inside ``with batched():`` writes only record what they changed; at the end of the block the upkeep
-runs once for all of it, in the same transaction: one search update, the Similar Posts of each changed article, one
-stamp on the page cache. Bulk publishing, the article change form and the importers write in batches; any other
-write is a batch of its own, run as soon as it is made.
+runs once for all of it: one search update, the Similar Posts of each changed article, one stamp on the page cache.
+Bulk publishing, the article change form and the importers write in batches; any other write is a batch of its own,
+run as soon as it is made.
+
+**Tasks.** A batch does in the save only what the saved articles' own pages need (their Similar Posts lists dropped
+when their tags changed, their pages stamped) and hands the rest, whose cost grows with the archive, to one task
+(``articles.tasks``): run at once in the same transaction with the immediate backend (the embedded default), by a
+worker after the commit otherwise.
 """
 from __future__ import annotations
 
@@ -29,18 +34,16 @@ from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass, field
-from datetime import timedelta
 
 from django.db import models, transaction
-from django.utils import timezone
 
 from publishing.languages import language_codes
 from publishing.workflow import services as workflow_services
 
 from . import similar
 from .models import Article, Category, Reference, SimilarList, Tag, TaggedArticle
-from .pages import caching, reading
-from .search import index as search_index
+from .pages import caching
+from .tasks import ArticleChange, Upkeep, listed_languages, page_dependencies, upkeep_enqueue
 
 # Set on an article between its pre_save and its post_save: its stored row before the save (None: there was none).
 _STORED = "_upkeep_stored"
@@ -49,29 +52,16 @@ _CLEARED = "_upkeep_cleared"
 
 
 @dataclass
-class _ArticleChange:
-    """What the writes of a batch changed about one article."""
-
-    saved: Article | None = None  # the instance as saved, trusted only in a batch run as soon as it is made
-    languages: set[str] = field(default_factory=set)  # where it was listed before the batch
-    categories: set = field(default_factory=set)
-    repositioned: set[str] = field(default_factory=set)  # languages where it may now stand beside other articles
-    tags: set[int] = field(default_factory=set)  # added or removed
-    authors: set[int] = field(default_factory=set)
-    ranking_changed: bool = False  # its release or date (or tags): other articles' Similar Posts follow
-    tags_changed: bool = False  # its own Similar Posts are made again
-    authors_changed: bool = False  # its authors or its release: the author index follows
-
-
-@dataclass
 class _Batch:
     immediate: bool  # run as soon as the one write that opened it is made, not at the end of a block
-    articles: dict[int, _ArticleChange] = field(default_factory=dict)
+    articles: dict[int, ArticleChange] = field(default_factory=dict)
+    saved: dict[int, Article] = field(default_factory=dict)  # instances as saved, trusted only in an immediate batch
     search_ids: set[int] = field(default_factory=set)
     dependencies: set[str] = field(default_factory=set)
+    photos: set[int] = field(default_factory=set)
 
-    def article(self, pk: int) -> _ArticleChange:
-        return self.articles.setdefault(pk, _ArticleChange())
+    def article(self, pk: int) -> ArticleChange:
+        return self.articles.setdefault(pk, ArticleChange())
 
 
 _current: ContextVar[_Batch | None] = ContextVar("articles_upkeep_batch", default=None)
@@ -123,11 +113,6 @@ def _stored_fields() -> list[str]:
     return sorted(per_language | {"published_at", "category"} | set(workflow_services.stored_fields(Article)))
 
 
-def _listed(article: Article) -> set[str]:
-    """The languages ``article`` is released in (scheduled ones too): where lists and Similar Posts show it."""
-    return {code for code in language_codes() if article.is_published_in(code, scheduled=True)}
-
-
 def article_before_save(*, article: Article) -> None:
     """Read the stored row of ``article`` once, before it is overwritten: it decides both what readers' pages and
     lists must follow (:func:`article_saved`) and what the translation fingerprints must."""
@@ -147,13 +132,13 @@ def article_saved(*, article: Article, created: bool, raw: bool) -> None:
         return
     stored = article.__dict__.pop(_STORED, None)
     workflow_services.translation_after_save(obj=article, created=created)
-    before, after = (_listed(stored) if stored is not None else set()), _listed(article)
+    before, after = (listed_languages(stored) if stored is not None else set()), listed_languages(article)
     moved = stored is None or (stored.published_at, stored.category_id) != (article.published_at, article.category_id)
     ranking_changed = stored is None or before != after or stored.published_at != article.published_at
     with _collecting() as batch:
         change = batch.article(article.pk)
         if batch.immediate:
-            change.saved = _as_saved(article)
+            batch.saved[article.pk] = _as_saved(article)
         change.languages |= before
         change.categories |= {stored.category_id if stored is not None else None, article.category_id}
         change.repositioned |= after if moved else after - before
@@ -163,19 +148,19 @@ def article_saved(*, article: Article, created: bool, raw: bool) -> None:
             batch.search_ids.add(article.pk)
 
 
+def _as_saved(article: Article) -> Article:
+    """A copy of the instance as just saved, without the related rows it may have cached before the save."""
+    saved = copy.copy(article)
+    saved.__dict__.pop("_prefetched_objects_cache", None)
+    return saved
+
+
 def _texts_changed(stored: Article, article: Article) -> bool:
     """Whether the save changed what the search entries are made of."""
     return any(
         (getattr(stored, name) or "") != (getattr(article, name) or "")
         for name in (f"{text}_{code}" for text in _SEARCHED_TEXTS for code in language_codes())
     )
-
-
-def _as_saved(article: Article) -> Article:
-    """A copy of the instance as just saved, without the related rows it may have cached before the save."""
-    saved = copy.copy(article)
-    saved.__dict__.pop("_prefetched_objects_cache", None)
-    return saved
 
 
 def _article_loaded(article: Article) -> None:
@@ -197,11 +182,11 @@ def _loaded_raw() -> None:
 def article_before_delete(*, article: Article) -> None:
     """Before its rows go: the Similar Posts it is in lose it, and every page that shows it is forgotten."""
     with _collecting() as batch:
-        change = batch.articles.pop(article.pk, None) or _ArticleChange()
+        change = batch.articles.pop(article.pk, None) or ArticleChange()
         batch.search_ids.discard(article.pk)
         shown = similar.similar_lists_update(article_id=article.pk, removed=True)
         change.authors_changed = True
-        batch.dependencies |= _page_dependencies(
+        batch.dependencies |= page_dependencies(
             article,
             change,
             tag_ids=set(article.tags.values_list("pk", flat=True)),
@@ -277,10 +262,15 @@ def category_saved(*, category: Category, created: bool) -> None:
 
 
 def author_saved(*, author: models.Model, created: bool, raw: bool) -> None:
-    """A renamed author: the pages that show the name, the author index, and the entries of the author's articles."""
-    if created:
+    """A renamed author: the pages that show the name, the author index, and the entries of the author's articles;
+    an author with a photo: its renditions."""
+    if created and not author.photo:
         return
     with _collecting() as batch:
+        if author.photo:
+            batch.photos.add(author.pk)
+        if created:
+            return
         batch.dependencies.add(caching.author_dependency(author.pk))
         batch.dependencies.update(caching.author_index_dependency(code) for code in language_codes())
         if not raw:
@@ -306,50 +296,14 @@ def _stamp(names: set[str]) -> None:
 
 
 def _run(batch: _Batch) -> None:
-    """The upkeep of everything ``batch`` recorded: Similar Posts per changed article, then one search update and
-    one stamp of the page cache."""
-    changes = batch.articles
-    articles = {pk: change.saved for pk, change in changes.items() if change.saved is not None}
-    missing = (set(changes) | batch.search_ids) - set(articles)
-    if missing:
-        articles.update(Article.objects.in_bulk(missing))
-    models.prefetch_related_objects(list(articles.values()), "tags", "authors")
-    shown: set[tuple[int, str]] = set()
-    for pk in sorted(changes):
-        if changes[pk].ranking_changed and pk in articles:
-            shown |= similar.similar_lists_update(article_id=pk, tags_changed=changes[pk].tags_changed)
-    indexed = [articles[pk] for pk in sorted(batch.search_ids) if pk in articles]
-    if indexed:
-        search_index.search_index_write(articles=indexed)
-    names = set(batch.dependencies)
-    names |= {caching.similar_dependency(owner, language) for owner, language in shown}
-    for pk, change in changes.items():
-        if pk in articles:
-            article = articles[pk]
-            tag_ids = {tag.pk for tag in article.tags.all()}
-            author_ids = {author.pk for author in article.authors.all()}
-            names |= _page_dependencies(article, change, tag_ids=tag_ids, author_ids=author_ids)
-    caching.dependencies_changed(names)
-
-
-def _page_dependencies(article: Article, change: _ArticleChange, *, tag_ids: set, author_ids: set) -> set[str]:
-    """The pages that show ``article`` (where it was or is published), as ``change`` leaves them."""
-    names = {caching.article_dependency(article.pk)}
-    tag_ids = change.tags | tag_ids
-    author_ids = change.authors | author_ids
-    category_ids = {pk for pk in change.categories | {article.category_id} if pk}
-    now = timezone.now()
-    for language in change.languages | _listed(article):
-        names.add(caching.home_dependency(language))
-        names.update(caching.tagged_dependency(pk, language) for pk in tag_ids)
-        names.update(caching.in_category_dependency(pk, language) for pk in category_ids)
-        names.update(caching.by_author_dependency(pk, language) for pk in author_ids)
-        if change.authors_changed:
-            names.add(caching.author_index_dependency(language))
-        if now < article.published_at <= now + timedelta(seconds=caching.page_seconds()):
-            names.add(caching.schedule_dependency(language))
-    for language in change.repositioned:
-        # Pages that show it already depend on it; these are the ones whose previous/next link it now becomes.
-        if article.category_id and article.is_published_in(language):
-            names.update(caching.article_dependency(pk) for pk in reading.neighbour_ids(article, language))
-    return names
+    """What the save keeps for itself (the changed articles' own Similar Posts lists and pages), then the rest as a
+    task (``articles.tasks``): now with the immediate backend, else by a worker once the save commits."""
+    for pk, change in sorted(batch.articles.items()):
+        if change.tags_changed:
+            similar.similar_lists_forget(article_id=pk)
+    upkeep_enqueue(
+        Upkeep(articles=batch.articles, search_ids=batch.search_ids, dependencies=batch.dependencies,
+               photos=batch.photos),
+        saved=batch.saved,
+        own_pages={caching.article_dependency(pk) for pk in batch.articles},
+    )

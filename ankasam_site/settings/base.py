@@ -4,11 +4,12 @@ from __future__ import annotations
 import os
 from datetime import timedelta
 from pathlib import Path
-from urllib.parse import urlsplit
 
 import dj_database_url
 from csp.constants import NONE, SELF, UNSAFE_INLINE
 from django.utils.translation import gettext_lazy as _
+
+from .storage import media_origin, media_storage
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 
@@ -57,6 +58,10 @@ THIRD_PARTY_APPS = [
     "django_prose_editor",
     # A revision of every save of articles, authors, tags and categories (publishing/revisions.py).
     "reversion",
+    # Django's tasks framework (backported to 5.2) and its database backend: the upkeep after a save
+    # (articles/tasks.py) runs in a worker (`make worker`) when DJANGO_TASKS_BACKEND=database.
+    "django_tasks",
+    "django_tasks_db",
 ]
 LOCAL_APPS = [
     "ankasam_site.apps.AnkasamSiteConfig",
@@ -155,6 +160,22 @@ else:
         }
     }
 
+# --- Tasks ----------------------------------------------------------------------------------------------------
+# The upkeep after a save (other articles' Similar Posts, search entries, renditions, page-cache stamps). Without a
+# worker (the embedded default) it runs at once, inside the save; with DJANGO_TASKS_BACKEND=database it is queued in
+# the database when the save commits and `manage.py db_worker` (`make worker`) runs it.
+
+TASK_BACKENDS = {
+    "immediate": "django_tasks.backends.immediate.ImmediateBackend",
+    "database": "django_tasks_db.DatabaseBackend",
+}
+_TASKS_BACKEND = os.environ.get("DJANGO_TASKS_BACKEND", "immediate")
+if _TASKS_BACKEND not in TASK_BACKENDS:
+    from django.core.exceptions import ImproperlyConfigured
+
+    raise ImproperlyConfigured(f"DJANGO_TASKS_BACKEND must be one of {', '.join(TASK_BACKENDS)}, not {_TASKS_BACKEND!r}")
+TASKS = {"default": {"BACKEND": TASK_BACKENDS[_TASKS_BACKEND]}}
+
 # --- Authentication -------------------------------------------------------------------------------------------
 
 # django-axes counts failed logins: after AXES_FAILURE_LIMIT failures from one address, or for one user name,
@@ -207,8 +228,10 @@ STATIC_URL = "/static/"
 STATIC_ROOT = Path(os.environ.get("STATIC_ROOT", BASE_DIR / "staticfiles"))
 MEDIA_URL = os.environ.get("MEDIA_URL", "/media/")
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", BASE_DIR / "media"))
+# Uploads and their renditions: the local folder, or an S3-compatible bucket shared by every app server when
+# MEDIA_STORAGE_URL or AWS_STORAGE_BUCKET_NAME names one (ankasam_site/settings/storage.py).
 STORAGES = {
-    "default": {"BACKEND": os.environ.get("DJANGO_MEDIA_STORAGE", "django.core.files.storage.FileSystemStorage")},
+    "default": media_storage(os.environ),
     "staticfiles": {
         "BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"
         if not DEBUG
@@ -240,8 +263,7 @@ CSRF_TRUSTED_ORIGINS = env_list("DJANGO_CSRF_TRUSTED_ORIGINS", [])
 # Content-Security-Policy (django-csp): scripts only from this site, never inline, so injected markup cannot run.
 # Styles allow inline attributes because the admin's widgets and image previews set them; sanitised content
 # cannot carry a style attribute (publishing/text.py).
-_MEDIA_HOST = urlsplit(MEDIA_URL)
-_MEDIA_ORIGIN = [f"{_MEDIA_HOST.scheme}://{_MEDIA_HOST.netloc}"] if _MEDIA_HOST.netloc else []
+_MEDIA_ORIGIN = [origin] if (origin := media_origin(STORAGES["default"], MEDIA_URL)) else []
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {
         "default-src": [SELF],
