@@ -299,6 +299,11 @@ ARTICLES_PAGE_CACHE_SECONDS = int(
     os.environ.get("ARTICLES_PAGE_CACHE_SECONDS") or ("600" if REDIS_URL or DEBUG else "0")
 )
 ARTICLES_FEED_SIZE = 20
+# The caching proxies in front of the app servers (deploy/varnish/ankasam.vcl), purged of exactly the pages a save
+# changes: VARNISH_URLS=http://10.0.0.5:80,http://10.0.0.6:80 (articles/pages/frontend.py). None by default.
+ARTICLES_FRONTEND_CACHE = (
+    {"BACKEND": "varnish", "LOCATIONS": env_list("VARNISH_URLS", [])} if env_list("VARNISH_URLS", []) else None
+)
 # Named as the publisher in feeds and in the pages' structured data.
 ARTICLES_PUBLISHER_NAME = "ANKASAM"
 # Widths (px) of the responsive renditions of featured images and author photos, made once by django-imagekit.

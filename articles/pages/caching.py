@@ -26,11 +26,12 @@ from datetime import datetime
 from django.conf import settings
 from django.core.cache import caches
 from django.db import transaction
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseNotModified
 from django.utils import timezone
 from django.utils.translation import get_language
 
 from ..conf import app_settings
+from .frontend import etag_of, frontend_purge, mark_private, mark_shared
 
 PAGE_PREFIX = "articles:page:"
 DEPENDENCY_PREFIX = "articles:dep:"
@@ -57,6 +58,8 @@ def dependencies_changed(names: Iterable[str]) -> None:
         return
     _stamp(names)
     transaction.on_commit(functools.partial(_stamp, names), robust=True)
+    # The caching proxy in front, if any, refetches at once: only once the save is there to be read.
+    transaction.on_commit(functools.partial(frontend_purge, names), robust=True)
 
 
 def _stamp(names: set[str]) -> None:
@@ -86,9 +89,15 @@ def cached_response(request: HttpRequest) -> HttpResponse | None:
     current = cache.get_many([DEPENDENCY_PREFIX + name for name in recorded])
     if any(current.get(DEPENDENCY_PREFIX + name) != version for name, version in recorded.items()):
         return None
-    response = HttpResponse(entry["content"], content_type=entry["content_type"], status=entry["status"])
+    etag = entry.get("etag") or etag_of(entry["content"])
+    if etag in request.headers.get("If-None-Match", ""):
+        response = HttpResponseNotModified()
+    else:
+        response = HttpResponse(entry["content"], content_type=entry["content_type"], status=entry["status"])
     if entry.get("content_language"):
         response["Content-Language"] = entry["content_language"]
+    seconds = entry["expires"] - time.time() if "expires" in entry else page_seconds()
+    mark_shared(response, names=recorded, etag=etag, seconds=seconds)
     response["X-Page-Cache"] = "hit"
     return response
 
@@ -123,7 +132,9 @@ def cached_page(view):
     @functools.wraps(view)
     def serve(request: HttpRequest, *args, **kwargs):
         if not is_cacheable_request(request):
-            return view(request, *args, **kwargs)
+            response = view(request, *args, **kwargs)
+            mark_private(response)
+            return response
         if not getattr(request, "_page_cache_missed", False):
             response = cached_response(request)
             if response is not None:
@@ -134,6 +145,8 @@ def cached_page(view):
             response.add_post_render_callback(
                 functools.partial(_store, key=_page_key(request), started=started, language=get_language())
             )
+        else:
+            mark_private(response)
         response["X-Page-Cache"] = "miss"
         return response
 
@@ -141,9 +154,11 @@ def cached_page(view):
 
 
 def _store(response, *, key: str, started: int, language: str | None) -> None:
+    """Keep the rendered page, and let the proxy in front keep it as long, unless it may not be kept."""
     context = response.context_data or {}
     names = context.get("page_dependencies")
     if names is None or response.cookies:
+        mark_private(response)
         return
     names = set(names) | {EVERYTHING}
     timeout = page_seconds()
@@ -151,11 +166,14 @@ def _store(response, *, key: str, started: int, language: str | None) -> None:
     if expires_at is not None:
         timeout = min(timeout, int((expires_at - timezone.now()).total_seconds()))
     if timeout < 1:
+        mark_private(response)
         return
     cache = page_cache()
     current = cache.get_many([DEPENDENCY_PREFIX + name for name in names])
     if any(version is not None and version >= started for version in current.values()):
+        mark_private(response)
         return  # something this page shows changed while it was being made
+    etag = etag_of(response.content)
     cache.set(
         key,
         {
@@ -164,9 +182,12 @@ def _store(response, *, key: str, started: int, language: str | None) -> None:
             "content_type": response["Content-Type"],
             "status": response.status_code,
             "content_language": language,
+            "etag": etag,
+            "expires": time.time() + timeout,
         },
         timeout=timeout,
     )
+    mark_shared(response, names=names, etag=etag, seconds=timeout)
 
 
 # --- Names of dependencies ------------------------------------------------------------------------------------
