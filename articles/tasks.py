@@ -18,6 +18,7 @@ until the task stamps them at its end (and again when it commits), as the upkeep
 from __future__ import annotations
 
 import functools
+from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field
 from datetime import timedelta
 
@@ -57,6 +58,7 @@ class Upkeep:
     articles: dict[int, ArticleChange] = field(default_factory=dict)
     search_ids: set[int] = field(default_factory=set)
     dependencies: set[str] = field(default_factory=set)
+    images: set[int] = field(default_factory=set)  # articles with a new featured image: its renditions
     photos: set[int] = field(default_factory=set)  # authors whose photo may be new: its renditions
 
     def as_json(self) -> dict:
@@ -66,6 +68,7 @@ class Upkeep:
                          for pk, change in self.articles.items()},
             "search_ids": sorted(self.search_ids),
             "dependencies": sorted(self.dependencies),
+            "images": sorted(self.images),
             "photos": sorted(self.photos),
         }
 
@@ -77,11 +80,12 @@ class Upkeep:
                       for pk, change in data["articles"].items()},
             search_ids=set(data["search_ids"]),
             dependencies=set(data["dependencies"]),
+            images=set(data["images"]),
             photos=set(data["photos"]),
         )
 
 
-def upkeep_enqueue(work: Upkeep, *, saved: dict[int, Article] | None = None, own_pages: set[str] = frozenset()) -> None:
+def upkeep_enqueue(work: Upkeep, *, saved: dict[int, Article] | None = None, own_pages: Iterable[str] = ()) -> None:
     """Run ``work`` now, in the save's transaction, with the immediate backend; else stamp the saved articles' own
     pages (``own_pages``) now and enqueue the rest when the save commits.
 
@@ -90,12 +94,12 @@ def upkeep_enqueue(work: Upkeep, *, saved: dict[int, Article] | None = None, own
     page cache is stamped once for everything.
     """
     if isinstance(upkeep_after_save.get_backend(), ImmediateBackend):
-        work.dependencies |= own_pages
-        if work.articles or work.search_ids or work.dependencies or work.photos:
+        work.dependencies |= set(own_pages)
+        if work.articles or work.search_ids or work.dependencies or work.images or work.photos:
             upkeep_run(work, saved=saved)
         return
     caching.dependencies_changed(own_pages)
-    if work.articles or work.search_ids or work.dependencies or work.photos:
+    if work.articles or work.search_ids or work.dependencies or work.images or work.photos:
         transaction.on_commit(functools.partial(upkeep_after_save.enqueue, work.as_json()), robust=True)
 
 
@@ -122,9 +126,10 @@ def upkeep_run(work: Upkeep, *, saved: dict[int, Article] | None = None) -> None
     indexed = [articles[pk] for pk in sorted(work.search_ids) if pk in articles]
     if indexed:
         search_index.search_index_write(articles=indexed)
-    for pk in changes:
-        if pk in articles and articles[pk].featured_image:
-            renditions_of(articles[pk].featured_image)
+    for pk in work.images:
+        article = articles.get(pk) or Article.objects.filter(pk=pk).first()
+        if article is not None and article.featured_image:
+            renditions_of(article.featured_image)
     _author_photos(work.photos)
     names = set(work.dependencies)
     names |= {caching.similar_dependency(owner, language) for owner, language in shown}

@@ -58,6 +58,7 @@ class _Batch:
     saved: dict[int, Article] = field(default_factory=dict)  # instances as saved, trusted only in an immediate batch
     search_ids: set[int] = field(default_factory=set)
     dependencies: set[str] = field(default_factory=set)
+    images: set[int] = field(default_factory=set)
     photos: set[int] = field(default_factory=set)
 
     def article(self, pk: int) -> ArticleChange:
@@ -110,7 +111,9 @@ def _stored_fields() -> list[str]:
     the title and the body ``is_published_in`` reads), the searched texts, date and category, and whatever the
     translation fingerprints read."""
     per_language = {f"{name}_{code}" for name in ("is_published", *_SEARCHED_TEXTS) for code in language_codes()}
-    return sorted(per_language | {"published_at", "category"} | set(workflow_services.stored_fields(Article)))
+    return sorted(
+        per_language | {"published_at", "category", "featured_image"} | set(workflow_services.stored_fields(Article))
+    )
 
 
 def article_before_save(*, article: Article) -> None:
@@ -146,6 +149,8 @@ def article_saved(*, article: Article, created: bool, raw: bool) -> None:
         change.authors_changed |= ranking_changed  # the author index lists the authors with a published article
         if stored is None or _texts_changed(stored, article):
             batch.search_ids.add(article.pk)
+        if article.featured_image and (stored is None or stored.featured_image.name != article.featured_image.name):
+            batch.images.add(article.pk)  # a new upload: its renditions
 
 
 def _as_saved(article: Article) -> Article:
@@ -264,10 +269,10 @@ def category_saved(*, category: Category, created: bool) -> None:
 def author_saved(*, author: models.Model, created: bool, raw: bool) -> None:
     """A renamed author: the pages that show the name, the author index, and the entries of the author's articles;
     an author with a photo: its renditions."""
-    if created and not author.photo:
+    if created and (raw or not author.photo):
         return
     with _collecting() as batch:
-        if author.photo:
+        if author.photo and not raw:  # rows loaded raw (fixtures, restores) get their renditions when first shown
             batch.photos.add(author.pk)
         if created:
             return
@@ -303,7 +308,7 @@ def _run(batch: _Batch) -> None:
             similar.similar_lists_forget(article_id=pk)
     upkeep_enqueue(
         Upkeep(articles=batch.articles, search_ids=batch.search_ids, dependencies=batch.dependencies,
-               photos=batch.photos),
+               images=batch.images, photos=batch.photos),
         saved=batch.saved,
         own_pages={caching.article_dependency(pk) for pk in batch.articles},
     )

@@ -107,7 +107,9 @@ class UpkeepTaskTests(TestCase):
             with self.captureOnCommitCallbacks(execute=True):
                 self.publish_draft()
             self.assertFalse(SimilarArticle.objects.filter(similar_id=self.draft.pk, language="en").exists())
-            call_command("db_worker", "--batch", "--no-startup-delay", verbosity=0)
+            # The worker drops connections it finds outside autocommit: here, the test's own transaction.
+            with mock.patch("django_tasks_db.management.commands.db_worker.close_old_connections"):
+                call_command("db_worker", "--batch", "--no-startup-delay", verbosity=0)
         self.assertTrue(SearchEntry.objects.filter(article=self.draft, language="en").exists())
         self.assertTrue(SimilarArticle.objects.filter(similar_id=self.draft.pk, language="en").exists())
 
