@@ -31,9 +31,9 @@ from authors.models import Author
 from publishing.languages import language_codes
 from publishing.renditions import renditions_of
 
-from . import similar
+from . import neighbours, similar
 from .models import Article
-from .pages import caching, reading
+from .pages import caching
 from .search import index as search_index
 
 
@@ -49,6 +49,7 @@ class ArticleChange:
     ranking_changed: bool = False  # its release or date (or tags): other articles' Similar Posts follow
     tags_changed: bool = False  # its own Similar Posts are made again
     authors_changed: bool = False  # its authors or its release: the author index follows
+    moved: bool = False  # its release, date or category: the previous/next links around it are found again
 
 
 @dataclass
@@ -171,5 +172,5 @@ def page_dependencies(article: Article, change: ArticleChange, *, tag_ids: set, 
     for language in change.repositioned:
         # Pages that show it already depend on it; these are the ones whose previous/next link it now becomes.
         if article.category_id and article.is_published_in(language):
-            names.update(caching.article_dependency(pk) for pk in reading.neighbour_ids(article, language))
+            names.update(caching.article_dependency(pk) for pk in neighbours.nearest_ids(article, language) if pk)
     return names

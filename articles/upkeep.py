@@ -23,9 +23,9 @@ Bulk publishing, the article change form and the importers write in batches; any
 run as soon as it is made.
 
 **Tasks.** A batch does in the save only what the saved articles' own pages need (their Similar Posts lists dropped
-when their tags changed, their pages stamped) and hands the rest, whose cost grows with the archive, to one task
-(``articles.tasks``): run at once in the same transaction with the immediate backend (the embedded default), by a
-worker after the commit otherwise.
+when their tags changed, the previous/next links around them forgotten when they moved, their pages stamped) and
+hands the rest, whose cost grows with the archive, to one task (``articles.tasks``): run at once in the same
+transaction with the immediate backend (the embedded default), by a worker after the commit otherwise.
 """
 from __future__ import annotations
 
@@ -40,8 +40,8 @@ from django.db import models, transaction
 from publishing.languages import language_codes
 from publishing.workflow import services as workflow_services
 
-from . import similar
-from .models import Article, Category, Reference, SimilarList, Tag, TaggedArticle
+from . import neighbours, similar
+from .models import Article, Category, Reference, ReleasedVariant, SimilarList, Tag, TaggedArticle
 from .pages import caching
 from .tasks import ArticleChange, Upkeep, listed_languages, page_dependencies, upkeep_enqueue
 
@@ -145,6 +145,7 @@ def article_saved(*, article: Article, created: bool, raw: bool) -> None:
         change.languages |= before
         change.categories |= {stored.category_id if stored is not None else None, article.category_id}
         change.repositioned |= after if moved else after - before
+        change.moved |= moved or before != after
         change.ranking_changed |= ranking_changed and not created
         change.authors_changed |= ranking_changed  # the author index lists the authors with a published article
         if stored is None or _texts_changed(stored, article):
@@ -179,8 +180,9 @@ def _article_loaded(article: Article) -> None:
 def _loaded_raw() -> None:
     """Fixtures and restores write rows without the usual signals, tag links included: drop the stored lists once
     (each is made again when next read) rather than follow every row."""
-    if SimilarList.objects.exists():
+    if SimilarList.objects.exists() or ReleasedVariant.objects.filter(linked=True).exists():
         similar.similar_lists_forget_all()
+        neighbours.neighbours_forget_all()
         _stamp({caching.EVERYTHING})
 
 
@@ -190,6 +192,7 @@ def article_before_delete(*, article: Article) -> None:
         change = batch.articles.pop(article.pk, None) or ArticleChange()
         batch.search_ids.discard(article.pk)
         shown = similar.similar_lists_update(article_id=article.pk, removed=True)
+        neighbours.neighbours_forget(moved={article.pk: ()})
         change.authors_changed = True
         batch.dependencies |= page_dependencies(
             article,
@@ -301,11 +304,14 @@ def _stamp(names: set[str]) -> None:
 
 
 def _run(batch: _Batch) -> None:
-    """What the save keeps for itself (the changed articles' own Similar Posts lists and pages), then the rest as a
-    task (``articles.tasks``): now with the immediate backend, else by a worker once the save commits."""
+    """What the save keeps for itself (the changed articles' own Similar Posts lists, previous/next links and pages),
+    then the rest as a task (``articles.tasks``): now with the immediate backend, else by a worker after commit."""
     for pk, change in sorted(batch.articles.items()):
         if change.tags_changed:
             similar.similar_lists_forget(article_id=pk)
+    # The stored previous/next links its own page and its neighbours' pages show: one update, within the save.
+    moved = {pk: change.repositioned for pk, change in batch.articles.items() if change.moved}
+    neighbours.neighbours_forget(moved=moved)
     upkeep_enqueue(
         Upkeep(articles=batch.articles, search_ids=batch.search_ids, dependencies=batch.dependencies,
                images=batch.images, photos=batch.photos),

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import connections, models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from ..search.text import SearchTerms, config_for, search_vector
@@ -145,24 +146,41 @@ class SimilarArticle(models.Model):
         return f"{self.article_id} → {self.similar_id} ({self.shared_tags}) [{self.language}]"
 
 
+class ReleasedVariantQuerySet(models.QuerySet):
+    def upcoming(self, language: str) -> ReleasedVariantQuerySet:
+        """The stored form of ``Article.objects.upcoming(language)``: released variants whose date is to come, the
+        soonest first. A row per released variant holds the rule's outcome, so the page's query asks only the date."""
+        return self.filter(language=language, published_at__gt=timezone.now()).order_by("published_at")
+
+
 class ReleasedVariant(models.Model):
     """A language variant released to readers (``Article.is_published_in(language, scheduled=True)``), with its date.
 
     A narrow copy of what Similar Posts are ranked by, kept by ``articles.upkeep`` on every save: counting
     shared tags over these rows never reads an article's text, which on a large archive is the difference between
-    milliseconds and a second (``articles.similar``).
+    milliseconds and a second (``articles.similar``). It also holds the variant's previous and next article in its
+    category once a reading has linked them (``articles.neighbours``).
     """
 
     article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="released_variants")
     language = models.CharField(_("language"), max_length=8, choices=settings.LANGUAGES)
     published_at = models.DateTimeField(_("publication date"))
+    previous_article = models.ForeignKey(Article, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    next_article = models.ForeignKey(Article, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    linked = models.BooleanField(default=False)  # previous_article and next_article are current
+    links_version = models.PositiveIntegerField(default=0)  # raised each time the links are forgotten
+
+    objects = ReleasedVariantQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("released language variant")
         verbose_name_plural = _("released language variants")
         ordering = ["article_id", "language"]
         constraints = [models.UniqueConstraint(fields=["article", "language"], name="released_variant_unique")]
-        indexes = [models.Index(fields=["article", "language", "published_at"], name="released_variant_rank_idx")]
+        indexes = [
+            models.Index(fields=["article", "language", "published_at"], name="released_variant_rank_idx"),
+            models.Index(fields=["language", "published_at"], name="released_variant_date_idx"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.article_id} [{self.language}]"

@@ -1,13 +1,13 @@
 """The article page's data in four queries, whatever the size of the archive.
 
 Query 1 finds the public article by its slug together with every article its page links to: its stored Similar
-Posts (``articles.similar``) and its previous and next articles in the category, each found by a few index steps.
-Queries 2 to 4 read its authors, tags and references. Only a list never read before (or one too short to be
-sure of) costs more, once.
+Posts (``articles.similar``) and its previous and next articles in the category, as its released variant links
+them (``articles.neighbours``). Queries 2 to 4 read its authors, tags and references. Only a list or links never
+read before (or a list too short to be sure of) cost more, once.
 
 Everything goes through querysets: the publication rule is ``Article.objects.published`` and nothing here spells
-it again. The ORM costs an uncached page about three times what the hand-written SQL it replaced did, most of it
-in building and compiling query 1 (``docs/performance.md``); every reading after the first is answered by the page
+it again. Most of an uncached page's time is Django building and compiling query 1, so what it asks is kept to
+stored rows read by their indexes (``docs/performance.md``); every reading after the first is answered by the page
 cache (``articles.pages.caching``).
 """
 from __future__ import annotations
@@ -15,14 +15,15 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from django.db.models import OuterRef, Q, Subquery
+from django.db.models import OuterRef, Subquery
 from django.http import Http404
 from django.utils import timezone
 from modeltranslation.settings import DEFAULT_LANGUAGE
 
 from publishing.languages import language_codes, localized, translated_value
 
-from ..models import Article, Reference, SimilarArticle, SimilarList, Tag
+from ..models import Article, Reference, ReleasedVariant, SimilarArticle, SimilarList, Tag
+from ..neighbours import neighbours_link
 from ..similar import RANK_ORDER, Row, shown_limit, similar_ids_for
 
 
@@ -49,22 +50,22 @@ def _page_queryset(slug: str, language: str):
     """Query 1: the article published at ``slug`` in ``language`` and the published articles its page links to.
 
     The ids come from one ``UNION ALL`` of index reads: the target by its slug, the due rows of its stored Similar
-    Posts in ranking order, and its previous and next article in the category (``before``/``after`` from its own
-    row: a few steps on the ``(category, published_at, id)`` index). An ``IN`` over the union rather than an ``OR``
-    of conditions: PostgreSQL answers the ``OR`` by reading every article. Each row carries the tags it shares
-    with the target (from the stored list; None for a neighbour outside it), whether the row's own list is stored
-    and how (``SimilarList.has_more``; None when it is not) and when the language's next scheduled article is due.
+    Posts in ranking order, and its previous and next article in the category as its released variant links them
+    (``articles.neighbours``). An ``IN`` over the union rather than an ``OR`` of conditions: PostgreSQL answers the
+    ``OR`` by reading every article. Each row carries the tags it shares with the target (from the stored list;
+    None for a neighbour outside it), whether the row's own list is stored and how (``SimilarList.has_more``; None
+    when it is not), whether its neighbours are linked, and when the language's next scheduled article is due.
     """
-    target = Article.objects.filter(**{localized("slug", language): slug}).order_by()
-    stored = SimilarArticle.objects.filter(**{f"article__{localized('slug', language)}": slug}, language=language).order_by()
+    slug_field = localized("slug", language)
+    target = Article.objects.filter(**{slug_field: slug}).order_by()
+    stored = SimilarArticle.objects.filter(**{f"article__{slug_field}": slug}, language=language).order_by()
     shown = stored.filter(similar_published_at__lte=timezone.now()).order_by(*RANK_ORDER)[: shown_limit()]
-    siblings = Article.objects.published(language).filter(category_id=OuterRef("category_id"))
-    key = (OuterRef("published_at"), OuterRef("pk"))
+    links = ReleasedVariant.objects.filter(**{f"article__{slug_field}": slug}, language=language, linked=True)
     linked = target.values("pk").union(
-        # Each part unsliced (SQLite refuses LIMIT inside a compound statement): the sliced reads are subqueries.
+        # Each part unsliced (SQLite refuses LIMIT inside a compound statement): the sliced read is a subquery.
         SimilarArticle.objects.filter(pk__in=shown.values("pk")).order_by().values("similar_id"),
-        target.annotate(neighbour=Subquery(siblings.before(*key).values("pk")[:1])).values("neighbour"),
-        target.annotate(neighbour=Subquery(siblings.after(*key).values("pk")[:1])).values("neighbour"),
+        links.order_by().values("previous_article_id"),
+        links.order_by().values("next_article_id"),
         all=True,
     )
     return (
@@ -76,7 +77,10 @@ def _page_queryset(slug: str, language: str):
             similar_stored=Subquery(
                 SimilarList.objects.filter(article_id=OuterRef("pk"), language=language).order_by().values("has_more")
             ),
-            next_publication=Subquery(Article.objects.upcoming(language).values("published_at")[:1]),
+            neighbours_linked=Subquery(
+                ReleasedVariant.objects.filter(article_id=OuterRef("pk"), language=language).values("linked")
+            ),
+            next_publication=Subquery(ReleasedVariant.objects.upcoming(language).values("published_at")[:1]),
         )
     )
 
@@ -107,6 +111,13 @@ def article_page(*, slug: str, language: str) -> ArticlePage:
     page = ArticlePage(article=article, next_publication=article.next_publication)
 
     if article.category_id is not None:
+        if not article.neighbours_linked:
+            # The first reading since a save moved an article beside it: link them, read what is public.
+            known = {item.pk for item in others}
+            extra = [pk for pk in neighbours_link(article, language) if pk is not None and pk not in known]
+            for item in Article.objects.published(language).only(*_link_fields(language)).filter(pk__in=extra):
+                item.shared_tags = None  # a neighbour outside the stored Similar Posts list
+                others.append(item)
         key = (article.published_at, article.pk)
         siblings = [item for item in others if item.category_id == article.category_id]
         page.previous_article = max(
@@ -136,20 +147,3 @@ def article_page(*, slug: str, language: str) -> ArticlePage:
 
     page.authors, page.tags, page.references = _related(article, language)
     return page
-
-
-def neighbour_ids(article: Article, language: str) -> list[int]:
-    """The ids of the articles just before and just after ``article`` in its category, public in ``language``: the
-    pages whose previous/next links show it (a few index steps each way, in one query)."""
-    if article.category_id is None or language not in language_codes():
-        return []
-    siblings = Article.objects.published(language).filter(category_id=article.category_id)
-    nearest = (
-        siblings.before(article.published_at, article.pk).values("pk")[:1],
-        siblings.after(article.published_at, article.pk).values("pk")[:1],
-    )
-    return list(
-        Article.objects.filter(Q(pk=Subquery(nearest[0])) | Q(pk=Subquery(nearest[1])))
-        .order_by()
-        .values_list("pk", flat=True)
-    )

@@ -208,7 +208,8 @@ class ArticlePageReadTests(TestCase):
     def test_previous_and_next_on_the_same_date_follow_the_id(self):
         """Articles of one date are ordered by id, so each still has exactly one previous and one next."""
         from articles.models import Article
-        from articles.pages.reading import article_page, neighbour_ids
+        from articles.neighbours import nearest_ids
+        from articles.pages.reading import article_page
 
         category = make_category()
         same_day = [make_article(f"Aynı gün {n}", category=category, days_ago=3) for n in range(4)]
@@ -216,8 +217,8 @@ class ArticlePageReadTests(TestCase):
         first, second, third, fourth = (Article.objects.get(pk=a.pk) for a in same_day)
         page = article_page(slug=second.slug_en, language="en")
         self.assertEqual((page.previous_article.pk, page.next_article.pk), (first.pk, third.pk))
-        self.assertEqual(sorted(neighbour_ids(second, "en")), [first.pk, third.pk])
-        self.assertEqual(neighbour_ids(fourth, "en"), [third.pk])
+        self.assertEqual(nearest_ids(second, "en"), (first.pk, third.pk))
+        self.assertEqual(nearest_ids(fourth, "en"), (third.pk, None))
         page = article_page(slug=first.slug_en, language="en")
         self.assertEqual((page.previous_article, page.next_article.pk), (None, second.pk))
 
