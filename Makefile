@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 HOST   ?= 127.0.0.1
 PORT   ?= 8000
 
-.PHONY: install run test messages fixtures clean serve bench mutants
+.PHONY: install run test messages fixtures clean serve worker bench mutants
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -27,11 +27,19 @@ run: install
 	$(BIN)/python manage.py runserver $(HOST):$(PORT)
 
 ## serve: production mode under gunicorn (2 workers; WEB_CONCURRENCY changes it). Set DJANGO_SECRET_KEY,
-## DJANGO_ALLOWED_HOSTS, DATABASE_URL and REDIS_URL first (README, "Configuration" and "Production").
+## DJANGO_ALLOWED_HOSTS, DATABASE_URL and REDIS_URL first (README, "Configuration" and "Production"); with
+## DJANGO_TASKS_BACKEND=database run `make worker` beside it; several servers: docs/deployment.md.
 serve: install
 	DJANGO_DEBUG=0 $(BIN)/python manage.py migrate --noinput
 	DJANGO_DEBUG=0 $(BIN)/python manage.py collectstatic --noinput -v0
 	DJANGO_DEBUG=0 GUNICORN_BIND=$(HOST):$(PORT) $(BIN)/python -m gunicorn --config ankasam_site/gunicorn_conf.py ankasam_site.wsgi:application
+
+## worker: the task worker of `make serve` when DJANGO_TASKS_BACKEND=database: it runs the upkeep after editors'
+## saves (other articles' Similar Posts, search entries, renditions, page-cache stamps; articles/tasks.py). Run one or
+## more beside the app servers, with the same environment (docs/deployment.md). Without it set (the embedded default)
+## saves do that work themselves and no worker is needed.
+worker: install
+	DJANGO_DEBUG=0 $(BIN)/python manage.py db_worker --queue-name '*'
 
 ## bench: the benchmark at its default size (100,000 articles) on SQLite and, when it answers, PostgreSQL.
 bench: install

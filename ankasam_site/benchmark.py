@@ -383,26 +383,43 @@ def measure_similar(*, samples: int) -> tuple[dict, list]:
 
 
 def measure_saves(sample, similar: dict) -> dict:
-    """Retagging an article: the Similar Posts upkeep alone, and the whole save (search entries, page cache too)."""
+    """Retagging an article: the Similar Posts upkeep alone, the whole save (search entries, page cache too) with
+    the upkeep done in the save (the immediate task backend), and the save with the upkeep queued for the worker
+    (the database task backend, as DJANGO_TASKS_BACKEND=database deploys it), then the worker's run of the queue."""
+    from django.core.management import call_command
+    from django.test import override_settings
+
     from articles.models import Tag
     from articles.similar import similar_lists_update
 
-    upkeep, whole = [], []
+    upkeep, whole, queued, worker = [], [], [], []
     tags = list(Tag.objects.order_by("pk")[:200])
     rng = random.Random(11)
-    for article in sample:
+
+    def retag(article, into: list[float]) -> None:
         current = list(article.tags.all())
         replacement = rng.choice([tag for tag in tags if tag not in current])
-        with timer(whole):
+        with timer(into):
             article.tags.remove(current[-1])
             article.tags.add(replacement)
+
+    for article in sample:
+        retag(article, whole)
         with timer(upkeep):
             similar_lists_update(article_id=article.pk, tags_changed=True)
+    with override_settings(TASKS={"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}):
+        for article in sample:
+            retag(article, queued)
+        with timer(worker):
+            call_command("db_worker", "--batch", "--no-startup-delay", verbosity=0)
     uncached_p50 = similar["uncached"]["p50_ms"]
-    upkeep_ms, whole_ms = summary_ms(upkeep), summary_ms(whole)
+    upkeep_ms, whole_ms, queued_ms = summary_ms(upkeep), summary_ms(whole), summary_ms(queued)
     return {
         "upkeep": upkeep_ms,
         "retag": whole_ms,
+        "retag_queued": queued_ms,
+        "worker_seconds": round(sum(worker), 2),
+        "queued_vs_whole_p50": round(queued_ms["p50_ms"] / max(whole_ms["p50_ms"], 1e-9), 2),
         "upkeep_vs_uncached_similar_p50": round(upkeep_ms["p50_ms"] / max(uncached_p50, 1e-9), 2),
         "retag_vs_uncached_similar_p50": round(whole_ms["p50_ms"] / max(uncached_p50, 1e-9), 2),
     }
@@ -607,6 +624,9 @@ def table(report: dict) -> str:
     row("  upkeep / one live computation", lambda r: r["save"]["upkeep_vs_uncached_similar_p50"])
     row("retag: whole save p50 (ms)", lambda r: r["save"]["retag"]["p50_ms"])
     row("  whole save / one live computation", lambda r: r["save"].get("retag_vs_uncached_similar_p50", "–"))
+    row("retag, upkeep queued: save p50 / p95 (ms)",
+        lambda r: f'{r["save"]["retag_queued"]["p50_ms"]} / {r["save"]["retag_queued"]["p95_ms"]}' if "retag_queued" in r["save"] else "–")
+    row("  queued save / whole save, p50", lambda r: r["save"].get("queued_vs_whole_p50", "–"))
     for page in ("article", "home", "tag", "search", "api_article", "api_list"):
         row(f"{page} page queries uncached / cached", lambda r, p=page: f'{r["pages"][p]["queries_uncached"]} / {r["pages"][p]["queries_cached"]}')
         row(f"  uncached p50 / p95 (ms)", lambda r, p=page: f'{r["pages"][p]["uncached_p50_ms"]} / {r["pages"][p]["uncached_p95_ms"]}')

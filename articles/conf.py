@@ -89,6 +89,14 @@ class ArticlesSettings(AppSettings):
         return self._read("PAGE_CACHE_SECONDS", 600, int)
 
     @property
+    def FRONTEND_CACHE(self) -> dict | None:
+        """``ARTICLES_FRONTEND_CACHE`` (None: no proxy): the caching proxy in front of the site, which every save
+        purges of exactly the pages it changed (``articles.pages.frontend``). ``{"BACKEND": "varnish", "LOCATIONS":
+        ["http://127.0.0.1:6081"]}`` sends each of those Varnish instances a ``BAN`` on the pages' ``Surrogate-Key``
+        header (the VCL in ``deploy/varnish/ankasam.vcl`` accepts it from the app servers only)."""
+        return self._read("FRONTEND_CACHE", None)
+
+    @property
     def PUBLISHER_NAME(self) -> str:
         """``ARTICLES_PUBLISHER_NAME`` (""): the organisation named as publisher in the feeds' titles and
         copyright, OpenGraph's ``og:site_name`` and the pages' structured data; left out where empty."""

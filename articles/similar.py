@@ -254,8 +254,7 @@ def similar_lists_update(
     before = _rows_by_list(containing)
     SimilarArticle.objects.filter(similar_id=article_id).delete()
     if tags_changed or removed:
-        SimilarArticle.objects.filter(article_id=article_id).delete()
-        SimilarList.objects.filter(article_id=article_id).delete()
+        similar_lists_forget(article_id=article_id)
 
     entering: set[tuple[int, str]] = set()
     article = None if removed else Article.objects.filter(pk=article_id).first()
@@ -354,6 +353,13 @@ def _any_of(conditions: Iterable[models.Q]) -> models.Q:
     for condition in conditions:
         combined |= condition
     return combined
+
+
+def similar_lists_forget(*, article_id: int) -> None:
+    """Drop the lists of ``article_id`` (its tags changed): made again, from its new tags, when next read. Done within
+    the save, so that its page never shows new tags beside the Similar Posts of the old ones."""
+    SimilarArticle.objects.filter(article_id=article_id).delete()
+    SimilarList.objects.filter(article_id=article_id).delete()
 
 
 def similar_lists_forget_all() -> None:

@@ -18,9 +18,14 @@ A save reads the stored article once (:func:`article_before_save`, only the colu
 that one read decides the search entries, the Similar Posts, the pages to forget and the fingerprints.
 
 **Batches.** Inside ``with batched():`` writes only record what they changed; at the end of the block the upkeep
-runs once for all of it, in the same transaction: one search update, the Similar Posts of each changed article, one
-stamp on the page cache. Bulk publishing, the article change form and the importers write in batches; any other
-write is a batch of its own, run as soon as it is made.
+runs once for all of it: one search update, the Similar Posts of each changed article, one stamp on the page cache.
+Bulk publishing, the article change form and the importers write in batches; any other write is a batch of its own,
+run as soon as it is made.
+
+**Tasks.** A batch does in the save only what the saved articles' own pages need (their Similar Posts lists dropped
+when their tags changed, the previous/next links around them forgotten when they moved, their pages stamped) and
+hands the rest, whose cost grows with the archive, to one task (``articles.tasks``): run at once in the same
+transaction with the immediate backend (the embedded default), by a worker after the commit otherwise.
 """
 from __future__ import annotations
 
@@ -29,18 +34,16 @@ from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass, field
-from datetime import timedelta
 
 from django.db import models, transaction
-from django.utils import timezone
 
 from publishing.languages import language_codes
 from publishing.workflow import services as workflow_services
 
-from . import listing, neighbours, similar
+from . import neighbours, similar
 from .models import Article, Category, ListingCount, Reference, ReleasedVariant, SimilarList, Tag, TaggedArticle
 from .pages import caching
-from .search import index as search_index
+from .tasks import ArticleChange, Upkeep, listed_languages, page_dependencies, upkeep_enqueue
 
 # Set on an article between its pre_save and its post_save: its stored row before the save (None: there was none).
 _STORED = "_upkeep_stored"
@@ -51,33 +54,18 @@ _LISTS = "_upkeep_lists"
 
 
 @dataclass
-class _ArticleChange:
-    """What the writes of a batch changed about one article."""
-
-    saved: Article | None = None  # the instance as saved, trusted only in a batch run as soon as it is made
-    languages: set[str] = field(default_factory=set)  # where it was listed before the batch
-    categories: set = field(default_factory=set)
-    repositioned: set[str] = field(default_factory=set)  # languages where it may now stand beside other articles
-    tags: set[int] = field(default_factory=set)  # added or removed
-    authors: set[int] = field(default_factory=set)
-    ranking_changed: bool = False  # its release or date (or tags): other articles' Similar Posts follow
-    tags_changed: bool = False  # its own Similar Posts are made again
-    authors_changed: bool = False  # its authors or its release: the author index follows
-    moved: bool = False  # its release, date or category: the previous/next links around it are found again
-    lists_changed: bool = False  # its release, date, category, tags or authors: the stored list counts follow
-    released_changed: bool = False  # its release or date: the home list's counts too (a count of every variant)
-
-
-@dataclass
 class _Batch:
     immediate: bool  # run as soon as the one write that opened it is made, not at the end of a block
-    articles: dict[int, _ArticleChange] = field(default_factory=dict)
+    articles: dict[int, ArticleChange] = field(default_factory=dict)
+    saved: dict[int, Article] = field(default_factory=dict)  # instances as saved, trusted only in an immediate batch
     search_ids: set[int] = field(default_factory=set)
     dependencies: set[str] = field(default_factory=set)
+    images: set[int] = field(default_factory=set)
+    photos: set[int] = field(default_factory=set)
     recount: dict[str, set] = field(default_factory=dict)  # lists of deleted articles, by kind of list
 
-    def article(self, pk: int) -> _ArticleChange:
-        return self.articles.setdefault(pk, _ArticleChange())
+    def article(self, pk: int) -> ArticleChange:
+        return self.articles.setdefault(pk, ArticleChange())
 
 
 _current: ContextVar[_Batch | None] = ContextVar("articles_upkeep_batch", default=None)
@@ -126,12 +114,9 @@ def _stored_fields() -> list[str]:
     the title and the body ``is_published_in`` reads), the searched texts, date and category, and whatever the
     translation fingerprints read."""
     per_language = {f"{name}_{code}" for name in ("is_published", *_SEARCHED_TEXTS) for code in language_codes()}
-    return sorted(per_language | {"published_at", "category"} | set(workflow_services.stored_fields(Article)))
-
-
-def _listed(article: Article) -> set[str]:
-    """The languages ``article`` is released in (scheduled ones too): where lists and Similar Posts show it."""
-    return {code for code in language_codes() if article.is_published_in(code, scheduled=True)}
+    return sorted(
+        per_language | {"published_at", "category", "featured_image"} | set(workflow_services.stored_fields(Article))
+    )
 
 
 def article_before_save(*, article: Article) -> None:
@@ -153,13 +138,13 @@ def article_saved(*, article: Article, created: bool, raw: bool) -> None:
         return
     stored = article.__dict__.pop(_STORED, None)
     workflow_services.translation_after_save(obj=article, created=created)
-    before, after = (_listed(stored) if stored is not None else set()), _listed(article)
+    before, after = (listed_languages(stored) if stored is not None else set()), listed_languages(article)
     moved = stored is None or (stored.published_at, stored.category_id) != (article.published_at, article.category_id)
     ranking_changed = stored is None or before != after or stored.published_at != article.published_at
     with _collecting() as batch:
         change = batch.article(article.pk)
         if batch.immediate:
-            change.saved = _as_saved(article)
+            batch.saved[article.pk] = _as_saved(article)
         change.languages |= before
         change.categories |= {stored.category_id if stored is not None else None, article.category_id}
         change.repositioned |= after if moved else after - before
@@ -170,6 +155,15 @@ def article_saved(*, article: Article, created: bool, raw: bool) -> None:
         change.released_changed |= ranking_changed
         if stored is None or _texts_changed(stored, article):
             batch.search_ids.add(article.pk)
+        if article.featured_image and (stored is None or stored.featured_image.name != article.featured_image.name):
+            batch.images.add(article.pk)  # a new upload: its renditions
+
+
+def _as_saved(article: Article) -> Article:
+    """A copy of the instance as just saved, without the related rows it may have cached before the save."""
+    saved = copy.copy(article)
+    saved.__dict__.pop("_prefetched_objects_cache", None)
+    return saved
 
 
 def _texts_changed(stored: Article, article: Article) -> bool:
@@ -178,13 +172,6 @@ def _texts_changed(stored: Article, article: Article) -> bool:
         (getattr(stored, name) or "") != (getattr(article, name) or "")
         for name in (f"{text}_{code}" for text in _SEARCHED_TEXTS for code in language_codes())
     )
-
-
-def _as_saved(article: Article) -> Article:
-    """A copy of the instance as just saved, without the related rows it may have cached before the save."""
-    saved = copy.copy(article)
-    saved.__dict__.pop("_prefetched_objects_cache", None)
-    return saved
 
 
 def _article_loaded(article: Article) -> None:
@@ -209,14 +196,14 @@ def _loaded_raw() -> None:
 def article_before_delete(*, article: Article) -> None:
     """Before its rows go: the Similar Posts it is in lose it, and every page that shows it is forgotten."""
     with _collecting() as batch:
-        change = batch.articles.pop(article.pk, None) or _ArticleChange()
+        change = batch.articles.pop(article.pk, None) or ArticleChange()
         batch.search_ids.discard(article.pk)
         shown = similar.similar_lists_update(article_id=article.pk, removed=True)
         neighbours.neighbours_forget(moved={article.pk: ()})
         change.authors_changed = True
         tag_ids = set(article.tags.values_list("pk", flat=True))
         author_ids = set(article.authors.values_list("pk", flat=True))
-        batch.dependencies |= _page_dependencies(article, change, tag_ids=tag_ids, author_ids=author_ids)
+        batch.dependencies |= page_dependencies(article, change, tag_ids=tag_ids, author_ids=author_ids)
         batch.dependencies |= {caching.similar_dependency(owner, language) for owner, language in shown}
         # Counted again after its rows are gone (:func:`article_deleted`).
         setattr(article, _LISTS, (tag_ids | change.tags, change.categories | {article.category_id}, author_ids | change.authors))
@@ -304,10 +291,15 @@ def category_saved(*, category: Category, created: bool) -> None:
 
 
 def author_saved(*, author: models.Model, created: bool, raw: bool) -> None:
-    """A renamed author: the pages that show the name, the author index, and the entries of the author's articles."""
-    if created:
+    """A renamed author: the pages that show the name, the author index, and the entries of the author's articles;
+    an author with a photo: its renditions."""
+    if created and (raw or not author.photo):
         return
     with _collecting() as batch:
+        if author.photo and not raw:  # rows loaded raw (fixtures, restores) get their renditions when first shown
+            batch.photos.add(author.pk)
+        if created:
+            return
         batch.dependencies.add(caching.author_dependency(author.pk))
         batch.dependencies.update(caching.author_index_dependency(code) for code in language_codes())
         if not raw:
@@ -340,89 +332,20 @@ def _stamp(names: set[str]) -> None:
 
 
 def _run(batch: _Batch) -> None:
-    """The upkeep of everything ``batch`` recorded: Similar Posts per changed article, then one search update and
-    one stamp of the page cache."""
-    changes = batch.articles
-    articles = {pk: change.saved for pk, change in changes.items() if change.saved is not None}
-    missing = (set(changes) | batch.search_ids) - set(articles)
-    if missing:
-        articles.update(Article.objects.in_bulk(missing))
-    models.prefetch_related_objects(list(articles.values()), "tags", "authors")
-    neighbours.neighbours_forget(moved={pk: change.repositioned for pk, change in changes.items() if change.moved})
-    shown: set[tuple[int, str]] = set()
-    for pk in sorted(changes):
-        if changes[pk].ranking_changed and pk in articles:
-            shown |= similar.similar_lists_update(article_id=pk, tags_changed=changes[pk].tags_changed)
-    indexed = [articles[pk] for pk in sorted(batch.search_ids) if pk in articles]
-    if indexed:
-        search_index.search_index_write(articles=indexed)
-    names = set(batch.dependencies)
-    names |= {caching.similar_dependency(owner, language) for owner, language in shown}
-    recount = {kind: set(ids) for kind, ids in batch.recount.items()}
-    for pk, change in changes.items():
-        if pk in articles:
-            article = articles[pk]
-            tag_ids = {tag.pk for tag in article.tags.all()}
-            author_ids = {author.pk for author in article.authors.all()}
-            names |= _page_dependencies(article, change, tag_ids=tag_ids, author_ids=author_ids)
-            _lists_follow(article, change, tag_ids=tag_ids, author_ids=author_ids, recount=recount)
-    if recount:
-        listing.listing_counts_update(
-            everything=bool(recount.get(ListingCount.ALL)),
-            tag_ids=recount.get(ListingCount.TAG, ()),
-            category_ids=recount.get(ListingCount.CATEGORY, ()),
-            author_ids=recount.get(ListingCount.AUTHOR, ()),
-        )
-    caching.dependencies_changed(names)
-
-
-def _lists_follow(article: Article, change: _ArticleChange, *, tag_ids: set, author_ids: set, recount: dict) -> None:
-    """The stored counts of the lists ``article`` is or was in: counted again when what they hold changed
-    (``recount``, done once for the batch), else only their last change moved.
-
-    A new release or date changes every list it is in; a retag, new authors or a move to another category change
-    only the lists it joined or left (a popular tag's count is not read again because an article gained another)."""
-    tag_ids, author_ids = tag_ids | change.tags, author_ids | change.authors
-    category_ids = change.categories | {article.category_id}
-    if change.released_changed:
-        counted = {ListingCount.ALL: {0}, ListingCount.TAG: tag_ids, ListingCount.CATEGORY: category_ids,
-                   ListingCount.AUTHOR: author_ids}
-    elif change.lists_changed:
-        moved_between = category_ids if len(category_ids) > 1 else set()
-        counted = {ListingCount.TAG: change.tags, ListingCount.CATEGORY: moved_between,
-                   ListingCount.AUTHOR: change.authors}
-    else:
-        counted = {}
-    for kind, ids in counted.items():
-        if ids:
-            recount.setdefault(kind, set()).update(ids)
-    listing.listing_counts_touch(
-        changed_at=article.updated_at, languages=change.languages | _listed(article),
-        tag_ids=tag_ids, category_ids=category_ids, author_ids=author_ids,
+    """What the save keeps for itself (the changed articles' own Similar Posts lists, previous/next links and pages),
+    then the rest as a task (``articles.tasks``): now with the immediate backend, else by a worker after commit."""
+    for pk, change in sorted(batch.articles.items()):
+        if change.tags_changed:
+            similar.similar_lists_forget(article_id=pk)
+    # The stored previous/next links its own page and its neighbours' pages show: one update, within the save.
+    moved = {pk: change.repositioned for pk, change in batch.articles.items() if change.moved}
+    neighbours.neighbours_forget(moved=moved)
+    upkeep_enqueue(
+        Upkeep(articles=batch.articles, search_ids=batch.search_ids, dependencies=batch.dependencies,
+               images=batch.images, photos=batch.photos, recount=batch.recount),
+        saved=batch.saved,
+        own_pages={caching.article_dependency(pk) for pk in batch.articles},
     )
-
-
-def _page_dependencies(article: Article, change: _ArticleChange, *, tag_ids: set, author_ids: set) -> set[str]:
-    """The pages that show ``article`` (where it was or is published), as ``change`` leaves them."""
-    names = {caching.article_dependency(article.pk)}
-    tag_ids = change.tags | tag_ids
-    author_ids = change.authors | author_ids
-    category_ids = {pk for pk in change.categories | {article.category_id} if pk}
-    now = timezone.now()
-    for language in change.languages | _listed(article):
-        names.add(caching.home_dependency(language))
-        names.update(caching.tagged_dependency(pk, language) for pk in tag_ids)
-        names.update(caching.in_category_dependency(pk, language) for pk in category_ids)
-        names.update(caching.by_author_dependency(pk, language) for pk in author_ids)
-        if change.authors_changed:
-            names.add(caching.author_index_dependency(language))
-        if now < article.published_at <= now + timedelta(seconds=caching.page_seconds()):
-            names.add(caching.schedule_dependency(language))
-    for language in change.repositioned:
-        # Pages that show it already depend on it; these are the ones whose previous/next link it now becomes.
-        if article.category_id and article.is_published_in(language):
-            names.update(caching.article_dependency(pk) for pk in neighbours.nearest_ids(article, language) if pk)
-    return names
 
 
 def search_database_prepare(*, using: str) -> None:
@@ -432,6 +355,7 @@ def search_database_prepare(*, using: str) -> None:
     from django.db import connections, router
 
     from .models import SearchEntry
+    from .search import index as search_index
 
     if router.allow_migrate_model(using, SearchEntry):
         search_index.search_backend().prepare_database(connections[using])

@@ -6,7 +6,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from publishing.collation import collation_key
-from publishing.images import GeneratedImagePath, strip_image_metadata, validate_web_image
+from publishing.images import GeneratedImagePath, stored_only_if_saved, strip_image_metadata, validate_web_image
 from publishing.languages import language_codes, localized, source_language
 from publishing.text import casefold_in, sanitize_html, unique_slug, upper_in, validate_html_size
 from publishing.translated import slug_url
@@ -119,4 +119,5 @@ class Author(models.Model):
                 is_taken=lambda s: Author.objects.filter(slug=s).exclude(pk=self.pk).exists(),
                 fallback="author",
             )
-        super().save(*args, **kwargs)
+        with stored_only_if_saved(self.photo):
+            super().save(*args, **kwargs)

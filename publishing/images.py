@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import io
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import PurePosixPath
 
 from django import forms
@@ -145,13 +147,32 @@ def strip_image_metadata(field_file) -> None:
 
     Called from the model's ``save`` so that every way in (admin form, script, importer) stores only the clean
     copy; the copy is named by its real format, so the stored extension is right whatever the upload was called.
-    Files already stored are left alone.
+    The upload is checked first (:func:`validate_web_image`), so nothing a form would refuse reaches the storage
+    even when a script saves without validating. Files already stored are left alone.
     """
     if not field_file or getattr(field_file, "_committed", True):
         return
+    validate_web_image(field_file.file)
     data, extension = image_without_metadata(field_file.file)
     field_file.file = ContentFile(data, name=f"image.{extension}")
     field_file.name = f"image.{extension}"
+
+
+@contextmanager
+def stored_only_if_saved(*field_files) -> Iterator[None]:
+    """Around a model's save: an upload stored during it is deleted again if the save fails.
+
+    Django stores a new file before it writes the row; on object storage a row that never arrives would leave an
+    orphan object in the bucket that nothing points at and no backup lists.
+    """
+    pending = [field_file for field_file in field_files if field_file and not getattr(field_file, "_committed", True)]
+    try:
+        yield
+    except BaseException:
+        for field_file in pending:
+            if getattr(field_file, "_committed", False) and field_file.name:
+                field_file.storage.delete(field_file.name)
+        raise
 
 
 @deconstructible

@@ -4,9 +4,11 @@ Every upload is offered in several widths (``PUBLISHING_RENDITION_WIDTHS``, neve
 as a fallback readers without WebP understand: PNG where the upload has transparency, JPEG otherwise. Each
 rendition has the EXIF orientation applied and carries no metadata (camera, GPS position, thumbnails).
 
-imagekit names each file after its source and a hash of its recipe and checks its existence before generating it,
-so a rendition is made once; the list of renditions of an upload, with their sizes, is kept in the cache, so
-serving a page opens no image at all.
+imagekit names each file after its source and a hash of its recipe and stores it on the uploads' own storage (the
+local folder, or the bucket every app server shares), so a rendition is made once for all servers. The list of
+renditions of an upload, with their sizes and public URLs, is kept in the shared cache without expiry: serving a
+page opens no image and never asks the storage whether a file exists (on a bucket, a request each). The lists are
+made after a save by the upkeep task (:func:`renditions_make`); a page that finds none (a flushed cache) makes them.
 """
 from __future__ import annotations
 
@@ -27,7 +29,6 @@ WEBP = "WEBP"
 MIME_TYPES = {"WEBP": "image/webp", "JPEG": "image/jpeg", "PNG": "image/png"}
 # Part of the cache key: change it when the recipe changes, so that pages stop pointing at the old files.
 RECIPE_VERSION = 1
-CACHE_TIMEOUT = 60 * 60 * 24 * 30
 ORIENTATION_TAG = 0x0112
 ROTATED_ORIENTATIONS = {5, 6, 7, 8}  # EXIF orientations that swap width and height
 
@@ -107,17 +108,12 @@ def _widths_for(source_width: int) -> list[int]:
 
 def _inspect(field_file) -> tuple[int, int, str]:
     """Displayed size of the upload (after EXIF rotation) and the fallback format its pixels call for."""
-    field_file.open("rb")
-    try:
-        with Image.open(field_file) as image:
-            has_alpha = image.mode in {"RGBA", "LA", "PA"} or (
-                image.mode == "P" and "transparency" in image.info
-            )
-            width, height = image.size
-            if image.getexif().get(ORIENTATION_TAG, 1) in ROTATED_ORIENTATIONS:
-                width, height = height, width
-    finally:
-        field_file.close()
+    # The stored copy, read through the storage: the field's own file object may be a closed upload after a save.
+    with field_file.storage.open(field_file.name, "rb") as handle, Image.open(handle) as image:
+        has_alpha = image.mode in {"RGBA", "LA", "PA"} or (image.mode == "P" and "transparency" in image.info)
+        width, height = image.size
+        if image.getexif().get(ORIENTATION_TAG, 1) in ROTATED_ORIENTATIONS:
+            width, height = height, width
     return width, height, "PNG" if has_alpha else "JPEG"
 
 
@@ -129,14 +125,29 @@ def _make(field_file, width: int, format: str, height: int) -> RenditionFile:
     )
 
 
+def _cache_key(field_file) -> str:
+    return f"articles:renditions:{RECIPE_VERSION}:{field_file.storage.__class__.__name__}:{field_file.name}"
+
+
 def renditions_of(field_file) -> RenditionSet | None:
-    """The renditions of an uploaded image, made where missing; None when the upload cannot be read."""
+    """The renditions of an uploaded image from the cache, made where the cache does not know them; None when the
+    upload cannot be read."""
     if not field_file or not field_file.name:
         return None
-    key = f"articles:renditions:{RECIPE_VERSION}:{field_file.storage.__class__.__name__}:{field_file.name}"
-    known = cache.get(key)
+    known = cache.get(_cache_key(field_file))
     if known is not None:
         return known
+    return renditions_make(field_file)
+
+
+def renditions_make(field_file) -> RenditionSet | None:
+    """Make the renditions of an upload that are missing and remember the whole set in the shared cache.
+
+    Stored names never change for a given source and recipe, so the set is kept without expiry (the cache may
+    still drop it under memory pressure; the next page then makes it again, finding the files already there).
+    """
+    if not field_file or not field_file.name:
+        return None
     try:
         source_width, source_height, fallback_format = _inspect(field_file)
         files = {WEBP: [], fallback_format: []}
@@ -148,5 +159,5 @@ def renditions_of(field_file) -> RenditionSet | None:
         logger.warning("No renditions for %s: the file cannot be read.", field_file.name, exc_info=True)
         return None
     renditions = RenditionSet(webp=tuple(files[WEBP]), fallback=tuple(files[fallback_format]))
-    cache.set(key, renditions, CACHE_TIMEOUT)
+    cache.set(_cache_key(field_file), renditions, None)
     return renditions

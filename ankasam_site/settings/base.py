@@ -4,11 +4,12 @@ from __future__ import annotations
 import os
 from datetime import timedelta
 from pathlib import Path
-from urllib.parse import urlsplit
 
 import dj_database_url
 from csp.constants import NONE, SELF, UNSAFE_INLINE
 from django.utils.translation import gettext_lazy as _
+
+from .storage import media_origin, media_storage
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 
@@ -61,6 +62,10 @@ THIRD_PARTY_APPS = [
     "rest_framework",
     "drf_spectacular",
     "drf_spectacular_sidecar",
+    # Django's tasks framework (backported to 5.2) and its database backend: the upkeep after a save
+    # (articles/tasks.py) runs in a worker (`make worker`) when DJANGO_TASKS_BACKEND=database.
+    "django_tasks",
+    "django_tasks_db",
 ]
 LOCAL_APPS = [
     "ankasam_site.apps.AnkasamSiteConfig",
@@ -201,6 +206,22 @@ else:
     }
     ARTICLES_PAGE_STAMPS_ALIAS = "page-stamps"
 
+# --- Tasks ----------------------------------------------------------------------------------------------------
+# The upkeep after a save (other articles' Similar Posts, search entries, renditions, page-cache stamps). Without a
+# worker (the embedded default) it runs at once, inside the save; with DJANGO_TASKS_BACKEND=database it is queued in
+# the database when the save commits and `manage.py db_worker` (`make worker`) runs it.
+
+TASK_BACKENDS = {
+    "immediate": "django_tasks.backends.immediate.ImmediateBackend",
+    "database": "django_tasks_db.DatabaseBackend",
+}
+_TASKS_BACKEND = os.environ.get("DJANGO_TASKS_BACKEND", "immediate")
+if _TASKS_BACKEND not in TASK_BACKENDS:
+    from django.core.exceptions import ImproperlyConfigured
+
+    raise ImproperlyConfigured(f"DJANGO_TASKS_BACKEND must be one of {', '.join(TASK_BACKENDS)}, not {_TASKS_BACKEND!r}")
+TASKS = {"default": {"BACKEND": TASK_BACKENDS[_TASKS_BACKEND]}}
+
 # --- Authentication -------------------------------------------------------------------------------------------
 
 # django-axes counts failed logins: after AXES_FAILURE_LIMIT failures from one address, or for one user name,
@@ -253,8 +274,10 @@ STATIC_URL = "/static/"
 STATIC_ROOT = Path(os.environ.get("STATIC_ROOT", BASE_DIR / "staticfiles"))
 MEDIA_URL = os.environ.get("MEDIA_URL", "/media/")
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", BASE_DIR / "media"))
+# Uploads and their renditions: the local folder, or an S3-compatible bucket shared by every app server when
+# MEDIA_STORAGE_URL or AWS_STORAGE_BUCKET_NAME names one (ankasam_site/settings/storage.py).
 STORAGES = {
-    "default": {"BACKEND": os.environ.get("DJANGO_MEDIA_STORAGE", "django.core.files.storage.FileSystemStorage")},
+    "default": media_storage(os.environ),
     "staticfiles": {
         "BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"
         if not DEBUG
@@ -286,8 +309,7 @@ CSRF_TRUSTED_ORIGINS = env_list("DJANGO_CSRF_TRUSTED_ORIGINS", [])
 # Content-Security-Policy (django-csp): scripts only from this site, never inline, so injected markup cannot run.
 # Styles allow inline attributes because the admin's widgets and image previews set them; sanitised content
 # cannot carry a style attribute (publishing/text.py).
-_MEDIA_HOST = urlsplit(MEDIA_URL)
-_MEDIA_ORIGIN = [f"{_MEDIA_HOST.scheme}://{_MEDIA_HOST.netloc}"] if _MEDIA_HOST.netloc else []
+_MEDIA_ORIGIN = [origin] if (origin := media_origin(STORAGES["default"], MEDIA_URL)) else []
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {
         "default-src": [SELF],
@@ -325,6 +347,11 @@ ARTICLES_FEED_SIZE = 20
 # (0: the connection's own address, which behind a proxy is the proxy's).
 ARTICLES_API_THROTTLE_RATE = os.environ.get("ARTICLES_API_THROTTLE_RATE", "120/minute") or None
 REST_FRAMEWORK = {"NUM_PROXIES": int(os.environ.get("DJANGO_NUM_PROXIES", "0"))}
+# The caching proxies in front of the app servers (deploy/varnish/ankasam.vcl), purged of exactly the pages a save
+# changes: VARNISH_URLS=http://10.0.0.5:80,http://10.0.0.6:80 (articles/pages/frontend.py). None by default.
+ARTICLES_FRONTEND_CACHE = (
+    {"BACKEND": "varnish", "LOCATIONS": env_list("VARNISH_URLS", [])} if env_list("VARNISH_URLS", []) else None
+)
 # Named as the publisher in feeds and in the pages' structured data.
 ARTICLES_PUBLISHER_NAME = "ANKASAM"
 # Widths (px) of the responsive renditions of featured images and author photos, made once by django-imagekit.

@@ -5,7 +5,9 @@ The archive is a zip file holding
 - ``content.json``: authors, categories, tags, articles (every language), their tag links and references, in
   Django's JSON serialisation with natural keys (``natural_key`` on each model: slugs, not ids), so it loads into
   any empty database, SQLite or PostgreSQL, whatever ids that database hands out;
-- ``media/<name>``: every featured image and author photo the content refers to, byte for byte;
+- ``media/<name>``: every featured image and author photo the content refers to, byte for byte, read through
+  Django's storage API from whatever storage is configured (the local folder, or the S3 bucket every app server
+  shares) and written back the same way on restore;
 - ``manifest.json``: the format version, when and from what it was made, the number of rows per model and the
   SHA-256 of every file, checked before anything is written on restore.
 

@@ -18,7 +18,7 @@ from django.utils.text import Truncator
 from django.utils.translation import gettext_lazy as _
 from taggit.managers import TaggableManager
 
-from publishing.images import GeneratedImagePath, strip_image_metadata, validate_web_image
+from publishing.images import GeneratedImagePath, stored_only_if_saved, strip_image_metadata, validate_web_image
 from publishing.languages import current_language, language_codes, localized, translated_value
 from publishing.text import ensure_paragraphs, plain_text, sanitize_html, validate_html_size
 from publishing.translated import (
@@ -292,7 +292,8 @@ class Article(TranslatedSlugMixin, models.Model):
             for field in (localized("title", code), localized("body", code), localized("highlights", code)):
                 setattr(self, field, self.stored_form(field, getattr(self, field)))
         fill_translated_slugs(self, source_field="title", locked=self._published_when_loaded)
-        super().save(*args, **kwargs)
+        with stored_only_if_saved(self.featured_image):
+            super().save(*args, **kwargs)
 
 
 class ReferenceManager(models.Manager):

@@ -16,7 +16,9 @@ can then stay in each process's memory, and a save made by any process still rea
 If the cache is unreachable its errors are ignored and pages are made on each request (the host's Redis backend
 skips it for a while after a failure: ``publishing.breaker``); when it answers again it forgets every page from
 before (``articles.upkeep.cache_recovered``), since the saves made meanwhile could not stamp it. A request for a
-Host the site does not serve is refused (400) before the cache is asked.
+Host the site does not serve is refused (400) before the cache is asked. A caching proxy in front (Varnish) may keep
+the same pages: they carry ``Cache-Control``, an ``ETag`` and their dependencies as surrogate keys, and a save bans
+what it stamped there too (``articles.pages.frontend``).
 """
 from __future__ import annotations
 
@@ -31,11 +33,12 @@ from typing import TypeVar
 from django.conf import settings
 from django.core.cache import caches
 from django.db import transaction
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseNotModified
 from django.utils import timezone
 from django.utils.translation import get_language
 
 from ..conf import app_settings
+from .frontend import etag_of, frontend_purge, mark_private, mark_shared
 
 PAGE_PREFIX = "articles:page:"
 VALUE_PREFIX = "articles:value:"
@@ -71,6 +74,8 @@ def dependencies_changed(names: Iterable[str]) -> None:
         return
     _stamp(names)
     transaction.on_commit(functools.partial(_stamp, names), robust=True)
+    # The caching proxy in front, if any, refetches at once: only once the save is there to be read.
+    transaction.on_commit(functools.partial(frontend_purge, names), robust=True)
 
 
 def _stamp(names: set[str]) -> None:
@@ -113,9 +118,15 @@ def cached_response(request: HttpRequest) -> HttpResponse | None:
     entry = valid_entry(_page_key(request))
     if entry is None:
         return None
-    response = HttpResponse(entry["content"], content_type=entry["content_type"], status=entry["status"])
+    etag = entry.get("etag") or etag_of(entry["content"])
+    if etag in request.headers.get("If-None-Match", ""):
+        response = HttpResponseNotModified()
+    else:
+        response = HttpResponse(entry["content"], content_type=entry["content_type"], status=entry["status"])
     if entry.get("content_language"):
         response["Content-Language"] = entry["content_language"]
+    seconds = entry["expires"] - time.time() if "expires" in entry else page_seconds()
+    mark_shared(response, names=entry["dependencies"], etag=etag, seconds=seconds)
     response["X-Page-Cache"] = "hit"
     return response
 
@@ -150,7 +161,9 @@ def cached_page(view):
     @functools.wraps(view)
     def serve(request: HttpRequest, *args, **kwargs):
         if not is_cacheable_request(request):
-            return view(request, *args, **kwargs)
+            response = view(request, *args, **kwargs)
+            mark_private(response)
+            return response
         if not getattr(request, "_page_cache_missed", False):
             response = cached_response(request)
             if response is not None:
@@ -161,6 +174,8 @@ def cached_page(view):
             response.add_post_render_callback(
                 functools.partial(_store, key=_page_key(request), started=started, language=get_language())
             )
+        else:
+            mark_private(response)
         response["X-Page-Cache"] = "miss"
         return response
 
@@ -192,11 +207,14 @@ def cached_value(key: str, dependencies: Iterable[str], make: Callable[[], T]) -
 
 
 def _store(response, *, key: str, started: int, language: str | None) -> None:
+    """Keep the rendered page, and let the proxy in front keep it as long, unless it may not be kept."""
     context = response.context_data or {}
     names = context.get("page_dependencies")
     if names is None or response.cookies:
+        mark_private(response)
         return
-    store_entry(
+    etag = etag_of(response.content)
+    entry = store_entry(
         key,
         names=names,
         started=started,
@@ -206,8 +224,13 @@ def _store(response, *, key: str, started: int, language: str | None) -> None:
             "content_type": response["Content-Type"],
             "status": response.status_code,
             "content_language": language,
+            "etag": etag,
         },
     )
+    if entry is None:
+        mark_private(response)  # not kept: the cache is off, or something it shows changed while it was made
+    else:
+        mark_shared(response, names=entry["dependencies"], etag=etag, seconds=entry["expires"] - time.time())
 
 
 def store_entry(key: str, *, names: Iterable[str], started: int, expires_at: datetime | None, values: dict) -> dict | None:
@@ -224,7 +247,11 @@ def store_entry(key: str, *, names: Iterable[str], started: int, expires_at: dat
     current = stamp_cache().get_many([DEPENDENCY_PREFIX + name for name in names])
     if any(version is not None and version >= started for version in current.values()):
         return None
-    entry = {"dependencies": {name: current.get(DEPENDENCY_PREFIX + name) for name in names}, **values}
+    entry = {
+        "dependencies": {name: current.get(DEPENDENCY_PREFIX + name) for name in names},
+        "expires": time.time() + timeout,
+        **values,
+    }
     page_cache().set(key, entry, timeout=timeout)
     return entry
 

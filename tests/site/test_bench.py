@@ -39,6 +39,8 @@ class BenchCommandTests(SimpleTestCase):
         self.assertEqual(similar["taggit_counts_agree"], similar["taggit_checked"])
         self.assertGreater(figures["save"]["upkeep"]["p50_ms"], 0)
         self.assertGreater(figures["save"]["retag_vs_uncached_similar_p50"], 0)
+        self.assertGreater(figures["save"]["retag_queued"]["p50_ms"], 0)  # the save with the upkeep queued
+        self.assertIn("retag, upkeep queued: save p50 / p95 (ms)", result.stdout)
         for page in ("article", "home", "tag", "search", "api_article", "api_list"):
             for key in ("queries_uncached", "queries_cached", "uncached_p50_ms", "uncached_p95_ms", "cached_p50_ms",
                         "cached_p95_ms"):

@@ -95,6 +95,7 @@ class BackupTestCase(TestCase):
     def wipe_content(self) -> None:
         for name in media_bytes():
             default_storage.delete(name)
+        shutil.rmtree(Path(settings.MEDIA_ROOT) / "renditions", ignore_errors=True)  # made by the saves above
         for model in reversed(content_models()):
             model._base_manager.all().delete()
         SearchEntry.objects.all().delete()
