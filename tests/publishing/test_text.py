@@ -79,3 +79,4 @@ class SanitisingTests(SimpleTestCase):
             with self.subTest(tag):
                 self.assertEqual(sanitize_html(f"<p>a</p><{tag}>secret</{tag}>"), "<p>a</p>", "no stray text either")
         self.assertEqual(sanitize_html('<p>a</p><embed src="x.swf">'), "<p>a</p>")
+        self.assertEqual(sanitize_html("<p>a<!-- a note for editors only --></p>"), "<p>a</p>", "comments go")
