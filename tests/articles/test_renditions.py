@@ -142,7 +142,10 @@ class MissingMediaTests(TestCase):
         self.article = make_article("Pictured", featured_image_alt_en="Tanks on a bridge")
         self.article.featured_image.save("cover.jpg", image_file((800, 400)), save=True)
         self.stored_name = self.article.featured_image.name
+        # Restored without its media: the upload and the renditions its save made are gone, the cache is new.
         (Path(self.media) / self.stored_name).unlink()
+        shutil.rmtree(Path(self.media) / "renditions", ignore_errors=True)
+        cache.clear()
 
     def test_the_admin_saves_an_article_whose_image_file_is_missing(self):
         self.client.force_login(make_editor())
