@@ -28,7 +28,7 @@ run: install
 
 ## serve: production mode under gunicorn (2 workers; WEB_CONCURRENCY changes it). Set DJANGO_SECRET_KEY,
 ## DJANGO_ALLOWED_HOSTS, DATABASE_URL and REDIS_URL first (README, "Configuration" and "Production"); with
-## DJANGO_TASKS_BACKEND=database run `make worker` beside it; several servers: docs/deployment.md.
+## DJANGO_TASKS_BACKEND=database run `make worker` beside it; several servers: docs/deploy.md.
 serve: install
 	DJANGO_DEBUG=0 $(BIN)/python manage.py migrate --noinput
 	DJANGO_DEBUG=0 $(BIN)/python manage.py collectstatic --noinput -v0
@@ -36,7 +36,7 @@ serve: install
 
 ## worker: the task worker of `make serve` when DJANGO_TASKS_BACKEND=database: it runs the upkeep after editors'
 ## saves (other articles' Similar Posts, search entries, renditions, page-cache stamps; articles/tasks.py). Run one or
-## more beside the app servers, with the same environment (docs/deployment.md). Without it set (the embedded default)
+## more beside the app servers, with the same environment (docs/deploy.md). Without it set (the embedded default)
 ## saves do that work themselves and no worker is needed.
 worker: install
 	DJANGO_DEBUG=0 $(BIN)/python manage.py db_worker --queue-name '*'

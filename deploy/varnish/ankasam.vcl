@@ -1,4 +1,4 @@
-# Varnish in front of the ANKASAM app servers (docs/deployment.md): keeps readers' pages as long as the site's
+# Varnish in front of the ANKASAM app servers (docs/deploy.md): keeps readers' pages as long as the site's
 # Cache-Control allows (s-maxage), never an editor's or a translator's, and forgets exactly the pages a save changed
 # when an app server sends BAN with X-Ban-Keys (articles/pages/frontend.py), a regular expression matched against
 # the Surrogate-Key header that lists what each page shows ("article:12 similar:12:en home:en site").

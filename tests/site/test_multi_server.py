@@ -1,5 +1,5 @@
 """Two app servers sharing PostgreSQL, Redis and S3-compatible object storage (moto's server on loopback), as
-docs/deployment.md deploys them: an editor uploads a featured image through server A's admin; server B's article
+docs/deploy.md deploys them: an editor uploads a featured image through server A's admin; server B's article
 page shows it with every rendition answering 200; a save on A is on B's next page; a restart of B changes nothing.
 
 Needs the production services: runs with DATABASE_URL=postgres://… and REDIS_URL set (.ci/run's second pass), and
