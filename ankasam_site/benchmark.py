@@ -633,8 +633,8 @@ def table(report: dict) -> str:
     row("  queued save / whole save, p50", lambda r: r["save"].get("queued_vs_whole_p50", "–"))
     for page in ("article", "home", "tag", "search", "api_article", "api_list"):
         row(f"{page} page queries uncached / cached", lambda r, p=page: f'{r["pages"][p]["queries_uncached"]} / {r["pages"][p]["queries_cached"]}')
-        row(f"  uncached p50 / p95 (ms)", lambda r, p=page: f'{r["pages"][p]["uncached_p50_ms"]} / {r["pages"][p]["uncached_p95_ms"]}')
-        row(f"  cached p50 / p95 (ms)", lambda r, p=page: f'{r["pages"][p]["cached_p50_ms"]} / {r["pages"][p]["cached_p95_ms"]}')
+        row("  uncached p50 / p95 (ms)", lambda r, p=page: f'{r["pages"][p]["uncached_p50_ms"]} / {r["pages"][p]["uncached_p95_ms"]}')
+        row("  cached p50 / p95 (ms)", lambda r, p=page: f'{r["pages"][p]["cached_p50_ms"]} / {r["pages"][p]["cached_p95_ms"]}')
     for name in ("changelist", "change_form"):
         row(f"admin {name}: queries, p50 (ms)", lambda r, n=name: f'{r["admin"][n]["queries"]}, {r["admin"][n]["p50_ms"]}')
     page_names = list(next(iter(results.values()), {}).get("all_pages", {}))

@@ -8,7 +8,7 @@ from django.conf import settings
 from django.contrib import admin, messages
 from django.contrib.admin.widgets import AutocompleteSelectMultiple
 from django.db import models
-from django.utils.html import format_html, format_html_join
+from django.utils.html import format_html_join
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.text import capfirst

@@ -10,7 +10,6 @@ from __future__ import annotations
 import http.client
 import io
 import os
-import re
 import secrets
 import subprocess
 import sys
