@@ -22,6 +22,11 @@ from slugify import slugify as _transliterating_slugify
 # (``articles.footnotes``) and translations must keep them (``publishing.workflow.segments``).
 FOOTNOTE_MARKER_RE = re.compile(r"\[(?P<marker>\d{1,4}|[ivxlcdm]{1,8})\]")
 
+
+def footnote_markers(text: str | None) -> list[str]:
+    """The footnote markers of ``text`` in order, every occurrence: what a translation must keep, in that order."""
+    return [match["marker"] for match in FOOTNOTE_MARKER_RE.finditer(text or "")]
+
 _TR_UPPER = str.maketrans({"i": "İ", "ı": "I"})
 _TR_LOWER = str.maketrans({"I": "ı", "İ": "i"})
 

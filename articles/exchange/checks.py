@@ -12,12 +12,11 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext as _
 
-from publishing.text import ALLOWED_TAGS, INLINE_TAGS, ensure_paragraphs, validate_html_size
+from publishing.text import ALLOWED_TAGS, INLINE_TAGS, ensure_paragraphs, footnote_markers, validate_html_size
 from publishing.models import TranslationState
 from publishing.workflow import segments as segmenting
 from publishing.workflow import units as workflow
 
-from ..footnotes import MARKER_RE
 from .files import INLINE_FIELDS, OBJECT_RE, VOID_TAGS, TranslationDocument, TranslationFileError
 
 
@@ -271,4 +270,4 @@ def text_errors(unit: workflow.Unit, target: str, *, source_text: str) -> list[s
 
 
 def _markers(text: str) -> list[str]:
-    return list(dict.fromkeys(match["marker"] for match in MARKER_RE.finditer(text or "")))
+    return list(dict.fromkeys(footnote_markers(text)))

@@ -1,6 +1,6 @@
 """The articles app's models: ``taxonomy`` (categories, tags), ``article`` (articles, references, the publication
 rule) and ``derived`` (what upkeep keeps current: search entries, stored Similar Posts, released variants, list counts)."""
-from .article import Article, ArticleQuerySet, Reference, markers_in, rich_text_errors
+from .article import Article, ArticleQuerySet, Reference, rich_text_errors
 from .derived import (
     ListingCount,
     PageStamp,
@@ -31,6 +31,5 @@ __all__ = [
     "Tag",
     "TaggedArticle",
     "TaggedArticleManager",
-    "markers_in",
     "rich_text_errors",
 ]

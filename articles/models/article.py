@@ -368,14 +368,3 @@ def rich_text_errors(instance: models.Model, fields: Iterable[str]) -> dict[str,
             except ValidationError as error:
                 errors[f"{name}_{code}"] = error
     return errors
-
-
-def markers_in(values: Iterable[str]) -> list[str]:
-    """Footnote markers in order of first appearance across ``values``."""
-    from .footnotes import MARKER_RE
-
-    seen: dict[str, None] = {}
-    for value in values:
-        for match in MARKER_RE.finditer(value or ""):
-            seen.setdefault(match.group("marker"), None)
-    return list(seen)

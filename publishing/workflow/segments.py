@@ -31,7 +31,7 @@ from django.db import models
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from publishing.text import ALLOWED_TAGS, FOOTNOTE_MARKER_RE, INLINE_TAGS, plain_text
+from publishing.text import ALLOWED_TAGS, INLINE_TAGS, footnote_markers, plain_text
 
 from . import units
 
@@ -196,7 +196,7 @@ class Segment:
 
     @property
     def markers(self) -> list[str]:
-        return markers_in(self.source)
+        return footnote_markers(self.source)
 
 
 @dataclass
@@ -320,11 +320,6 @@ def source_segment_hashes(obj: models.Model) -> dict[str, str]:
 # --- Checks -----------------------------------------------------------------------------------------------------
 
 
-def markers_in(text: str) -> list[str]:
-    """Footnote markers of ``text`` in order, every occurrence."""
-    return [match["marker"] for match in FOOTNOTE_MARKER_RE.finditer(text or "")]
-
-
 class _Tags(HTMLParser):
     def __init__(self) -> None:
         super().__init__(convert_charrefs=True)
@@ -371,7 +366,7 @@ def segment_errors(segment: Segment, target: str) -> list[str]:
         errors.append(
             _("the text has %(length)d characters; the field holds %(limit)d") % {"length": len(target), "limit": max_length}
         )
-    wanted, found = markers_in(segment.source), markers_in(target)
+    wanted, found = footnote_markers(segment.source), footnote_markers(target)
     if wanted != found:
         missing = [marker for marker in dict.fromkeys(wanted) if wanted.count(marker) > found.count(marker)]
         extra = [marker for marker in dict.fromkeys(found) if found.count(marker) > wanted.count(marker)]
