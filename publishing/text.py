@@ -12,10 +12,12 @@ import functools
 import html
 import re
 from collections.abc import Callable, Iterable
+from html.parser import HTMLParser
 
 import icu
 import nh3
 from django.utils.html import strip_tags
+from django.utils.translation import gettext as _gettext
 from slugify import slugify as _transliterating_slugify
 
 # A footnote marker as written in stored text: ``[1]``, ``[iv]``. Markers stay plain text; pages link them
@@ -214,3 +216,56 @@ def ensure_paragraphs(value: str) -> str:
 def plain_text(markup: str) -> str:
     """Text a reader sees in stored HTML (bodies, highlights), entities decoded."""
     return " ".join(html.unescape(strip_tags(markup or "")).split())
+
+
+# Elements without content or end tag, as translators write them in a text.
+VOID_TAGS = {"br", "hr", "img", "wbr"}
+
+
+class MarkupCheck(HTMLParser):
+    """The tags of a translated text in order: which are used, how many paragraphs, which are left open or closed
+    without being opened (``problems``, in the translator's language). One check for the segment editor
+    (``publishing.workflow.segments``) and the PO/XLIFF import (``articles.exchange.checks``)."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.tags: list[str] = []
+        self.paragraphs = 0
+        self.open: list[str] = []
+        self.problems: list[str] = []
+
+    def handle_starttag(self, tag, attrs):
+        self.tags.append(tag)
+        if tag == "p":
+            self.paragraphs += 1
+        if tag not in VOID_TAGS:
+            self.open.append(tag)
+
+    def handle_startendtag(self, tag, attrs):
+        self.tags.append(tag)
+
+    def handle_endtag(self, tag):
+        if tag in VOID_TAGS:
+            return
+        if tag in self.open:
+            while self.open:
+                opened = self.open.pop()
+                if opened == tag:
+                    break
+                self.problems.append(_gettext("the tag <%(tag)s> is not closed") % {"tag": opened})
+        else:
+            self.problems.append(_gettext("</%(tag)s> closes a tag that is not open") % {"tag": tag})
+
+    def finish(self) -> list[str]:
+        self.close()
+        self.problems += [_gettext("the tag <%(tag)s> is not closed") % {"tag": tag} for tag in reversed(self.open)]
+        self.open = []
+        return self.problems
+
+
+def markup_check(text: str) -> MarkupCheck:
+    """``text``'s tags read and checked (:class:`MarkupCheck`)."""
+    check = MarkupCheck()
+    check.feed(text or "")
+    check.finish()
+    return check

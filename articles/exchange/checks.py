@@ -6,18 +6,24 @@ the file is then refused whole (``articles.services.translation_file_import`` wr
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from html.parser import HTMLParser
 
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext as _
 
-from publishing.text import ALLOWED_TAGS, INLINE_TAGS, ensure_paragraphs, footnote_markers, validate_html_size
+from publishing.text import (
+    ALLOWED_TAGS,
+    INLINE_TAGS,
+    ensure_paragraphs,
+    footnote_markers,
+    markup_check,
+    validate_html_size,
+)
 from publishing.models import TranslationState
 from publishing.workflow import segments as segmenting
 from publishing.workflow import units as workflow
 
-from .files import INLINE_FIELDS, OBJECT_RE, VOID_TAGS, TranslationDocument, TranslationFileError
+from .files import INLINE_FIELDS, OBJECT_RE, TranslationDocument, TranslationFileError
 
 
 @dataclass
@@ -178,51 +184,6 @@ def _normalised(text: str) -> str:
     return text.replace("\r\n", "\n").strip()
 
 
-class _MarkupCheck(HTMLParser):
-    """Tags of a text in order: which are used, which are left open or closed without being opened."""
-
-    def __init__(self) -> None:
-        super().__init__(convert_charrefs=True)
-        self.tags: list[str] = []
-        self.paragraphs = 0
-        self.open: list[str] = []
-        self.problems: list[str] = []
-
-    def handle_starttag(self, tag, attrs):
-        self.tags.append(tag)
-        if tag == "p":
-            self.paragraphs += 1
-        if tag not in VOID_TAGS:
-            self.open.append(tag)
-
-    def handle_startendtag(self, tag, attrs):
-        self.tags.append(tag)
-
-    def handle_endtag(self, tag):
-        if tag in VOID_TAGS:
-            return
-        if tag in self.open:
-            while self.open:
-                opened = self.open.pop()
-                if opened == tag:
-                    break
-                self.problems.append(_("the tag <%(tag)s> is not closed") % {"tag": opened})
-        else:
-            self.problems.append(_("</%(tag)s> closes a tag that is not open") % {"tag": tag})
-
-    def finish(self) -> list[str]:
-        self.close()
-        self.problems += [_("the tag <%(tag)s> is not closed") % {"tag": tag} for tag in reversed(self.open)]
-        return self.problems
-
-
-def _markup(text: str) -> _MarkupCheck:
-    check = _MarkupCheck()
-    check.feed(text)
-    check.finish()
-    return check
-
-
 def text_errors(unit: workflow.Unit, target: str, *, source_text: str) -> list[str]:
     """Why ``target`` cannot stand in for ``source_text`` in ``unit``: bad markup, lost or invented footnote markers,
     another number of paragraphs, too long. Empty when it can."""
@@ -239,7 +200,7 @@ def text_errors(unit: workflow.Unit, target: str, *, source_text: str) -> list[s
             validate_html_size(target)
         except ValidationError as error:
             return errors + list(error.messages)
-    check = _markup(target)
+    check = markup_check(target)
     if not rich:
         if check.tags:
             errors.append(_("plain text expected, but it has the tag <%(tag)s>") % {"tag": check.tags[0]})
@@ -251,8 +212,8 @@ def text_errors(unit: workflow.Unit, target: str, *, source_text: str) -> list[s
                 errors.append(_("the tag <%(tag)s> is not allowed here") % {"tag": tag})
         errors += list(dict.fromkeys(check.problems))
         if not inline:
-            wanted = _markup(source_text).paragraphs
-            found = _markup(ensure_paragraphs(target)).paragraphs
+            wanted = markup_check(source_text).paragraphs
+            found = markup_check(ensure_paragraphs(target)).paragraphs
             if wanted != found:
                 errors.append(
                     _("the source has %(wanted)d paragraphs, the translation %(found)d: keep one <p> per paragraph")

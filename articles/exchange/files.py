@@ -41,7 +41,6 @@ FORMAT_CHOICES = [(key, label) for key, (label, _ext, _type) in FORMATS.items()]
 
 # Texts sanitised as one line of phrase markup (Article.save, Reference.save); other text fields hold block markup.
 INLINE_FIELDS = {"articles.article.highlights", "articles.reference.text"}
-VOID_TAGS = {"br", "hr", "img", "wbr"}
 OBJECT_RE = re.compile(r"article:(?P<pk>\d+)")
 UNIT_RE = re.compile(r"(?P<model>[a-z]+):(?P<pk>\d+):(?P<field>[a-z_]+)")
 MAX_ARCHIVE_FILES = 500

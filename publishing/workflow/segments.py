@@ -31,7 +31,7 @@ from django.db import models
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from publishing.text import ALLOWED_TAGS, INLINE_TAGS, footnote_markers, plain_text
+from publishing.text import ALLOWED_TAGS, INLINE_TAGS, VOID_TAGS, footnote_markers, markup_check, plain_text
 
 from . import units
 
@@ -39,7 +39,6 @@ SINGLE, LINES, BLOCKS, INLINE_TEXT = "single", "lines", "blocks", "inline"
 # What markup the target of a segment may carry.
 PLAIN, INLINE, BLOCK = "plain", "inline", "block"
 PHRASE_BLOCKS = {"p", "h2", "h3", "h4"}
-VOID_TAGS = {"br", "hr", "img", "wbr"}
 UNTRANSLATED, TRANSLATED, OUTDATED = "untranslated", "translated", "outdated"
 STATE_LABELS = {
     UNTRANSLATED: gettext_lazy("untranslated"),
@@ -320,37 +319,11 @@ def source_segment_hashes(obj: models.Model) -> dict[str, str]:
 # --- Checks -----------------------------------------------------------------------------------------------------
 
 
-class _Tags(HTMLParser):
-    def __init__(self) -> None:
-        super().__init__(convert_charrefs=True)
-        self.tags: list[str] = []
-        self.open: list[str] = []
-        self.problems: list[str] = []
-
-    def handle_starttag(self, tag, attrs):
-        self.tags.append(tag)
-        if tag not in VOID_TAGS:
-            self.open.append(tag)
-
-    def handle_startendtag(self, tag, attrs):
-        self.tags.append(tag)
-
-    def handle_endtag(self, tag):
-        if tag in VOID_TAGS:
-            return
-        if self.open and self.open[-1] == tag:
-            self.open.pop()
-        else:
-            self.problems.append(_("</%(tag)s> closes a tag that is not open") % {"tag": tag})
-
-
 def segment_errors(segment: Segment, target: str) -> list[str]:
     """Why ``target`` cannot be the translation of ``segment``: markup it may not carry, footnote markers lost,
     added or reordered. Empty when it can."""
     errors = []
-    parser = _Tags()
-    parser.feed(target)
-    parser.close()
+    parser = markup_check(target)
     allowed = {PLAIN: set(), INLINE: INLINE_TAGS, BLOCK: ALLOWED_TAGS}[segment.kind]
     for tag in dict.fromkeys(parser.tags):
         if tag not in allowed:
@@ -360,7 +333,6 @@ def segment_errors(segment: Segment, target: str) -> list[str]:
                 else _("the tag <%(tag)s> is not allowed here (inline formatting only)") % {"tag": tag}
             )
     errors += list(dict.fromkeys(parser.problems))
-    errors += [_("the tag <%(tag)s> is not closed") % {"tag": tag} for tag in reversed(parser.open)]
     max_length = getattr(segment.unit.model_field, "max_length", None)
     if max_length and len(target) > max_length:
         errors.append(
