@@ -64,13 +64,6 @@ class ArticleQuerySet(models.QuerySet):
         """Articles a reader of ``language`` may see (``scheduled=True``: or will see when their date comes)."""
         return self.filter(self.published_q(language or current_language(), scheduled=scheduled))
 
-    def published_languages(self) -> list[str]:
-        """Languages in which at least one of these articles is public, in the order of LANGUAGES: one query."""
-        counts = self.aggregate(
-            **{code: models.Count("pk", filter=self.published_q(code)) for code in language_codes()}
-        )
-        return [code for code in language_codes() if counts[code]]
-
     def for_listing(self) -> ArticleQuerySet:
         """What a list of articles shows: category joined, authors fetched with it."""
         return self.select_related("category").prefetch_related("authors")

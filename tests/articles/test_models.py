@@ -75,6 +75,20 @@ class PublicationTests(TestCase):
         Article.objects.filter(pk=article.pk).update(published_at=timezone.now() - timedelta(minutes=1))
         self.assertIn(article, Article.objects.published("en"))
 
+    def test_an_article_is_public_at_the_very_instant_of_its_date(self):
+        """The rule is "date come", not "date passed": at its own instant an article is public, one microsecond
+        before it is not (both the queryset and the instance say so)."""
+        from unittest import mock
+
+        moment = timezone.now().replace(microsecond=500)
+        article = make_article("On the dot", published_at=moment)
+        with mock.patch("django.utils.timezone.now", return_value=moment):
+            self.assertTrue(article.is_published_in("en"))
+            self.assertIn(article, Article.objects.published("en"))
+        with mock.patch("django.utils.timezone.now", return_value=moment - timedelta(microseconds=1)):
+            self.assertFalse(article.is_published_in("en"))
+            self.assertNotIn(article, Article.objects.published("en"))
+
     def test_published_uses_the_active_language_when_none_is_given(self):
         article = make_article("Only Russian", languages=("ru",))
         with translation.override("ru"):
