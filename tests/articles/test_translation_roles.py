@@ -277,3 +277,32 @@ class LandingTests(TestCase):
         response = self.client.get(reverse("admin:index"))
         self.assertEqual(response.status_code, 302)
         self.assertTrue(response["Location"].startswith(reverse("admin:login")))
+
+
+class EditableLanguagesTests(TestCase):
+    """Who may change which language's texts: the rule the admin, the translation screen and the files share."""
+
+    def test_whoever_may_publish_edits_every_language_without_a_translator_role(self):
+        from django.contrib.auth.models import Permission
+
+        from publishing.languages import language_codes
+        from publishing.workflow.roles import editable_languages
+
+        editor = make_staff("plain-editor")
+        editor.user_permissions.add(Permission.objects.get(content_type__app_label="publishing", codename="publish_article"))
+        editor = type(editor).objects.get(pk=editor.pk)  # permissions are cached on the instance
+        self.assertFalse(editor.is_superuser)
+        self.assertFalse(any(editor.has_perm(f"publishing.translate_{code}") for code in language_codes()))
+        self.assertEqual(editable_languages(editor), language_codes())
+
+    def test_nobody_an_anonymous_visitor_and_an_inactive_translator_edit_nothing(self):
+        from django.contrib.auth.models import AnonymousUser
+
+        from publishing.workflow.roles import editable_languages
+
+        translator = make_staff("inactive-translator", "Translator (ru)")
+        self.assertEqual(editable_languages(translator), ["ru"])
+        translator.is_active = False
+        self.assertEqual(editable_languages(translator), [])
+        self.assertEqual(editable_languages(None), [])
+        self.assertEqual(editable_languages(AnonymousUser()), [])
