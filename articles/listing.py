@@ -17,10 +17,17 @@ from django.db.models.functions import Coalesce, Greatest
 
 from publishing.languages import language_codes
 
-from .models import ListingCount, ReleasedVariant
+from .models import Article, ListingCount, ReleasedVariant
 from .models.derived import LISTING_RELATIONS
 
 _COUNTED = ("released", "first_published_at", "last_published_at")
+
+
+def tagged_articles(tag, language: str, *, rows: int):
+    """The articles of ``tag`` for a list showing ``rows`` of them in ``language``, read through the tag or by date,
+    whichever its stored size makes cheaper (``ArticleQuerySet.tagged``). Not yet filtered by the publication rule."""
+    common = ListingCount.objects.is_common(ListingCount.TAG, tag.pk, language, rows=rows)
+    return Article.objects.tagged(tag, common=common)
 
 
 def listing_counts_update(

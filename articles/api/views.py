@@ -12,6 +12,7 @@ from authors.models import Author
 from publishing.languages import localized
 
 from ..conf import app_settings
+from ..listing import tagged_articles
 from ..models import Article, Category, SearchEntry, Tag
 from ..pages import caching
 from ..pages.reading import article_page
@@ -92,7 +93,7 @@ class ArticleListView(ReadView):
         if tag is None:
             raise errors.NotPublished()
         self.dependencies |= {caching.tag_dependency(tag.pk), caching.tagged_dependency(tag.pk, language)}
-        return articles.filter(tags=tag)
+        return articles & tagged_articles(tag, language, rows=app_settings.API_PAGE_SIZE + 1)
 
     def _in_category(self, articles, slug: str, language: str):
         category = Category.objects.filter(**{localized("slug", language): slug}).first()

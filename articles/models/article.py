@@ -68,6 +68,19 @@ class ArticleQuerySet(models.QuerySet):
         """What a list of articles shows: category joined, authors fetched with it."""
         return self.select_related("category").prefetch_related("authors")
 
+    def tagged(self, tag, *, common: bool = False) -> ArticleQuerySet:
+        """Articles carrying ``tag``, found the way that suits how many carry it (``common``).
+
+        A list page wants the newest few. Through the tag (the default) the database reads every article of the tag
+        and sorts them: right for a rare tag, but a tag on a third of a 100,000-article archive read 30,000 rows for
+        twenty. For a ``common`` tag the newest articles are walked by date instead, each checked for the tag with an
+        indexed EXISTS, and the walk stops once the page is full. ``ListingCount.objects.is_common`` decides from the
+        stored counts.
+        """
+        if common:
+            return self.filter(models.Exists(TaggedArticle.objects.filter(content_object=models.OuterRef("pk"), tag=tag)))
+        return self.filter(tagged_items__tag=tag)
+
     def upcoming(self, language: str | None = None) -> ArticleQuerySet:
         """Articles released in ``language`` whose date is still to come, the soonest first."""
         return (

@@ -271,6 +271,23 @@ class ListingCountQuerySet(models.QuerySet):
         return row.released - scheduled.values("article_id").distinct().count()
 
 
+    def is_common(self, kind: str, object_id: int, language: str, *, rows: int) -> bool:
+        """Whether the newest ``rows`` articles of a list are found sooner by walking all of ``language``'s articles
+        by date, checking each for the list, than by reading the whole list and sorting it.
+
+        A walk checks about ``rows × all ÷ list`` articles, the list read costs ``list``: the walk wins once the list
+        holds more than √(rows × all), a rule that keeps both ways under √(rows × all) rows at any archive size
+        (about 1,500 at 100,000 articles). One indexed query over the stored counts (scheduled variants included:
+        the choice needs a size, not an exact count).
+        """
+        sizes = dict(
+            self.filter(language=language)
+            .filter(models.Q(kind=kind, object_id=object_id) | models.Q(kind=ListingCount.ALL, object_id=0))
+            .values_list("kind", "released")
+        )
+        listed = sizes.get(kind, 0)
+        return listed * listed > rows * sizes.get(ListingCount.ALL, 0)
+
 # How a released variant belongs to each kind of list (a path from ``ReleasedVariant``).
 LISTING_RELATIONS = {"tag": "article__tagged_items__tag_id", "category": "article__category_id", "author": "article__authors"}
 

@@ -17,6 +17,7 @@ from authors.models import Author
 from publishing.languages import current_language
 
 from ..conf import app_settings
+from ..listing import tagged_articles
 from ..models import Article, Category, ListingCount, Tag
 from .seo import publisher_name
 
@@ -109,7 +110,8 @@ class TagFeed(CollectionFeed):
         return _("%(site)s: articles tagged %(name)s") % {"site": site, "name": obj.name}
 
     def articles(self, obj):
-        return Article.objects.filter(tags=obj).published(current_language())
+        language = current_language()
+        return tagged_articles(obj, language, rows=self.feed_size()).published(language)
 
 
 class CategoryFeed(CollectionFeed):

@@ -15,6 +15,7 @@ from publishing.languages import current_language, localized
 from publishing.translated import language_neutral_url
 
 from ..conf import app_settings
+from ..listing import tagged_articles
 from ..models import Article, Category, ListingCount, Tag
 from ..search import SearchTerms
 from ..search.backends import search_backend
@@ -179,7 +180,7 @@ class TagDetailView(TranslatedCollectionView):
         return _("Tag: %(name)s") % {"name": collection.name}
 
     def articles_of(self, collection):
-        return Article.objects.filter(tags=collection)
+        return tagged_articles(collection, current_language(), rows=self.get_paginate_by(None) + 1)
 
 
 @method_decorator(caching.cached_page, name="dispatch")

@@ -1,6 +1,7 @@
 """Stored list counts (``articles.listing``) and what they buy: every list, feed and sitemap costs the same number of
 queries on a small and on a larger archive, and the counts readers see are the articles they can open."""
 from datetime import timedelta
+from unittest import mock
 
 from django.core.cache import cache
 from django.db import connection
@@ -9,6 +10,7 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from articles.models import Article, ListingCount
+from articles.pages.sitemaps import TranslatedSitemap
 from tests.factories import make_article, make_author, make_category, make_tag
 
 LANGUAGES = ("tr", "en", "ru")
@@ -134,7 +136,8 @@ class ConstantQueriesTests(TestCase):
         return counted
 
     def test_every_list_costs_the_same_queries_on_a_larger_archive(self):
-        with self.settings(ARTICLES_PAGE_SIZE=3):
+        # Sitemap files of 5 URLs: both archives are served as an index of several files, as a real archive is.
+        with self.settings(ARTICLES_PAGE_SIZE=3), mock.patch.object(TranslatedSitemap, "limit", 5):
             small = self.queries()
             self.grow(32)
             large = self.queries()
@@ -158,3 +161,74 @@ class EmptyArchiveTests(TestCase):
     def test_an_empty_home_page_answers_and_an_empty_later_page_is_missing(self):
         self.assertEqual(self.client.get("/en/").status_code, 200)
         self.assertEqual(self.client.get("/en/?before=1").status_code, 404)
+
+
+@override_settings(ARTICLES_PAGE_SIZE=3)
+class TagListWaysTests(TestCase):
+    """A tag's page reads a common tag by date and a rare one through the tag: readers see the same list either way."""
+
+    @classmethod
+    def setUpTestData(cls):
+        cls.common = make_tag("Energy")
+        cls.rare = make_tag("Trade")
+        same_day = timezone.now() - timedelta(days=3)
+        cls.articles = []
+        for n in range(12):
+            # Three share one date (a tie broken by id), one is Turkish-only, one is scheduled.
+            published_at = same_day if n in (4, 5, 6) else timezone.now() - timedelta(days=n + 1, hours=n)
+            if n == 11:
+                published_at = timezone.now() + timedelta(days=1)
+            tags = (cls.common, cls.rare) if n in (2, 5) else (cls.common,)
+            languages = ("tr",) if n == 8 else LANGUAGES
+            cls.articles.append(make_article(f"Piece {n}", tags=tags, published_at=published_at, languages=languages))
+        make_article("Untagged")
+        make_article("Elsewhere", tags=(make_tag("Defence"),))  # tagged, but not with these
+
+    def read_list(self, tag) -> list[int]:
+        """Every article of the tag's English page, following the "older" links to the end."""
+        from django.utils import translation
+
+        with translation.override("en"):
+            url = tag.url_in("en")
+        seen = []
+        while url:
+            cache.clear()  # the page's own reading, not the page cache's copy
+            response = self.client.get(url)
+            self.assertEqual(response.status_code, 200, url)
+            seen += [article.pk for article in response.context["articles"]]
+            url = response.context["page_obj"].older_url
+        return seen
+
+    def expected(self, tag) -> list[int]:
+        return list(Article.objects.filter(tags=tag).published("en").order_by("-published_at", "-pk").values_list("pk", flat=True))
+
+    def test_a_common_tag_is_walked_by_date_and_a_rare_one_read_through_the_tag(self):
+        rows = 4  # a page of three and one more
+        self.assertTrue(ListingCount.objects.is_common(ListingCount.TAG, self.common.pk, "en", rows=rows))
+        self.assertFalse(ListingCount.objects.is_common(ListingCount.TAG, self.rare.pk, "en", rows=rows))
+        self.assertFalse(ListingCount.objects.is_common(ListingCount.TAG, make_tag("Unused").pk, "en", rows=rows))
+
+    def test_both_ways_list_the_same_articles_newest_first_ties_by_id(self):
+        for tag in (self.common, self.rare):
+            with self.subTest(tag=str(tag)):
+                expected = self.expected(tag)
+                self.assertEqual(self.read_list(tag), expected)
+        tied = [a.pk for a in self.articles[4:7]]
+        listed = self.read_list(self.common)
+        self.assertEqual([pk for pk in listed if pk in tied], sorted(tied, reverse=True))
+        self.assertNotIn(self.articles[8].pk, listed)  # not in English
+        self.assertNotIn(self.articles[11].pk, listed)  # its date is to come
+
+    def test_the_tag_feed_and_the_api_agree_with_the_page(self):
+        from django.urls import reverse
+        from django.utils import translation
+
+        expected = self.expected(self.common)
+        with translation.override("en"):
+            feed = self.client.get(reverse("articles:tag_feed", kwargs={"slug": self.common.slug_en}))
+        titles = [Article.objects.get(pk=pk).title_en for pk in expected]
+        body = feed.content.decode()
+        positions = [body.index(f"<title>{title}</title>") for title in titles]
+        self.assertEqual(positions, sorted(positions))
+        api = self.client.get(f"/api/v1/en/articles/?tag={self.common.slug_en}").json()
+        self.assertEqual([item["id"] for item in api["results"]], expected[: len(api["results"])])
