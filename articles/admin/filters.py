@@ -8,8 +8,9 @@ from django.db.models import Q, Sum
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from publishing.languages import language_codes, localized
+from publishing.languages import language_codes, localized, source_language
 
+from ..listing import tagged_articles
 from ..models import Article, ListingCount, Tag
 
 
@@ -70,6 +71,10 @@ class MostUsedTagFilter(admin.SimpleListFilter):
     shown = 25
     cache_key = "articles:admin:most-used-tags"
 
+    def __init__(self, request, params, model, model_admin):
+        super().__init__(request, params, model, model_admin)
+        self.page_rows = model_admin.list_per_page + 1
+
     def lookups(self, request, model_admin):
         ids = cache.get(self.cache_key)
         if ids is None:
@@ -94,4 +99,9 @@ class MostUsedTagFilter(admin.SimpleListFilter):
             return queryset
         if not value.isdigit():
             return queryset.none()
-        return queryset.filter(tags__id=int(value))
+        tag = Tag.objects.filter(pk=int(value)).first()
+        if tag is None:
+            return queryset.none()
+        # Read the way the tag's size suits (``ArticleQuerySet.tagged``); the changelist shows every article, whatever
+        # its languages, so the source language's counts stand for the tag's share of the archive.
+        return queryset & tagged_articles(tag, source_language(), rows=self.page_rows)

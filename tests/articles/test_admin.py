@@ -7,7 +7,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import TestCase
 from django.urls import reverse
 
-from articles.models import Article, Tag
+from articles.models import Article, ListingCount, Tag
 from tests.factories import make_article, make_author, make_category, make_reference, make_tag
 from tests.seeds import seed
 
@@ -191,6 +191,23 @@ class TagFilterAtScaleTests(TestCase):
         self.assertEqual(len(page.select("#result_list tbody tr")), 1)
         self.assertContains(response, "Tagged 29")
         self.assertEqual(self.client.get(f"{url}?tags__id__exact=nonsense").status_code, 200)
+
+    def test_a_common_tag_lists_exactly_its_articles_newest_first(self):
+        from unittest import mock
+
+        from articles.admin.articles import ArticleAdmin
+
+        url = reverse("admin:articles_article_changelist")
+        common, rarer = self.tags[0], self.tags[20]  # on all 30 articles: read by date; on 10: through the tag
+        with mock.patch.object(ArticleAdmin, "list_per_page", 3):
+            self.assertTrue(ListingCount.objects.is_common(ListingCount.TAG, common.pk, "tr", rows=4))
+            self.assertFalse(ListingCount.objects.is_common(ListingCount.TAG, rarer.pk, "tr", rows=4))
+            for tag in (common, rarer):
+                with self.subTest(tag=str(tag)):
+                    page = BeautifulSoup(self.client.get(f"{url}?tags__id__exact={tag.pk}").content, "html.parser")
+                    shown = [a.get_text() for a in page.select("#result_list tbody th a")]
+                    newest = Article.objects.filter(tags=tag).order_by("-published_at", "-pk")[:3]
+                    self.assertEqual(shown, [str(article) for article in newest])
 
     def test_any_tag_is_reached_from_its_article_count_on_the_tag_changelist(self):
         rare = self.tags[29]
