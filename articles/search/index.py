@@ -14,10 +14,12 @@ from .text import entry_values, vocabulary_of
 
 
 def search_index_update(*, article_ids: Iterable[int]) -> int:
-    """Write the search entries of the given articles anew, one per language that has a title and a body.
+    """Write the search entries of the given articles anew, one per language that has a title.
 
-    Entries exist for unpublished variants too: whether a variant is public is decided when searching, so that a
-    scheduled article becomes findable when its date comes without being saved again. Returns the entries written.
+    Entries exist for unpublished variants too, drafts without a body included: whether a variant is public is
+    decided when searching (``SearchEntry.objects.public``), so that a scheduled article becomes findable when its
+    date comes without being saved again, and the editors' search in the admin finds drafts through the same index
+    (``SearchBackend.editors_matches``). Returns the entries written.
     """
     ids = {pk for pk in article_ids if pk is not None}
     if not ids:
@@ -42,7 +44,7 @@ def search_index_write(*, articles: Iterable) -> int:
         # where the language folds I as Unicode does.
         author_names = [f"{author.given_name} {author.family_name}" for author in article.authors.all()]
         for code in language_codes():
-            if not article.has_content_in(code):
+            if not (translated_value(article, "title", code) or "").strip():
                 continue
             values = entry_values(
                 language=code,
@@ -52,7 +54,8 @@ def search_index_write(*, articles: Iterable) -> int:
                 keywords=[translated_value(tag, "name", code) or "" for tag in tags] + author_names,
             )
             entries.append(SearchEntry(article=article, **values))
-            words |= {(code, word) for word in vocabulary_of(values)}
+            if article.has_content_in(code):  # a draft's words are never offered to readers ("did you mean")
+                words |= {(code, word) for word in vocabulary_of(values)}
     ids = [article.pk for article in articles]
     SearchEntry.objects.filter(article_id__in=ids).delete()
     SearchEntry.objects.bulk_create(entries)

@@ -105,7 +105,7 @@ class SearchTerms:
             if index % 2 and len(words) > 1:
                 phrases.append(tuple(words[:MAX_QUERY_WORDS]))
             else:
-                loose += [word for word in words if len(word) > 1]
+                loose += [word for word in words if len(word) > 1 or word.isdigit()]  # "World War 2", "Piece 1"
         words = tuple(dict.fromkeys(loose + [word for phrase in phrases for word in phrase]))[:MAX_QUERY_WORDS]
         kept = [phrase for phrase in dict.fromkeys(phrases) if all(word in words for word in phrase)]
         return cls(language=language, words=words, phrases=tuple(kept))
@@ -264,8 +264,9 @@ def entry_values(*, language: str, title: str, highlights: str, body: str, keywo
         "highlights": fold(highlights_text, language),
         "keywords": fold(keywords_text, language),
         "body": fold(body_text, language),
-        "title_stems": stems_of(title_text, language),
-        "text_stems": stems_of(" ".join((highlights_text, keywords_text, body_text)), language),
+        # Footnote markers are no words: indexed, "[1]" made every article with a footnote match "1".
+        "title_stems": stems_of(_without_markers(title_text), language),
+        "text_stems": stems_of(_without_markers(" ".join((highlights_text, keywords_text, body_text))), language),
     }
 
 

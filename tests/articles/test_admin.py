@@ -241,3 +241,44 @@ class DateHierarchyTests(TestCase):
         page = BeautifulSoup(self.client.get(url + "?published_at__year=2021").content, "html.parser")
         self.assertIn("Aralık 2021", [a.get_text(strip=True) for a in page.select(".xfull a, nav.toplinks a")])
         self.assertEqual(len(page.select("#result_list tbody tr")), 1)
+
+
+class AdminSearchTests(TestCase):
+    """The admin's search reads the search index: drafts included, any language, titles, text, tags and authors."""
+
+    @classmethod
+    def setUpTestData(cls):
+        cls.editor = get_user_model().objects.create_superuser("editor", "editor@example.org", "pw")
+        cls.draft = Article.objects.create(title_tr="Işık Ülkesi taslağı", title_ru="Черновик о санкциях")  # no body
+        cls.published = make_article("Energy corridors", body="<p>Pipelines through the Caucasus[1].</p>")
+        cls.published.authors.add(make_author("Kemal", "Kızılyazı"))
+        cls.other = make_article("Trade routes", body="<p>Ports and railways[2].</p>")
+
+    def found(self, query: str) -> set[int]:
+        self.client.force_login(self.editor)
+        page = BeautifulSoup(
+            self.client.get(reverse("admin:articles_article_changelist"), {"q": query}).content, "html.parser"
+        )
+        return {int(box["value"]) for box in page.select("#result_list input.action-select")}
+
+    def test_a_draft_with_only_a_title_is_found_by_editors_and_never_by_readers(self):
+        self.assertEqual(self.found("IŞIK"), {self.draft.pk})  # Turkish capitals: I is dotless ı
+        self.assertEqual(self.found("санкции"), {self.draft.pk})  # Cyrillic, another form of the word
+        self.assertEqual(self.found("taslak"), {self.draft.pk})
+        from django.utils import translation
+
+        with translation.override("tr"):
+            public = self.client.get(reverse("articles:search"), {"q": "taslak"})
+        self.assertEqual(public.status_code, 200)
+        self.assertNotContains(public, "taslağı")
+
+    def test_every_word_must_match_in_titles_text_or_authors(self):
+        self.assertEqual(self.found("pipelines"), {self.published.pk})
+        self.assertEqual(self.found("Kızılyazı energy"), {self.published.pk})
+        self.assertEqual(self.found("energy railways"), set())
+        self.assertEqual(self.found("corrid"), {self.published.pk})  # the last word as the start of a word
+        self.assertEqual(self.found("   "), {self.draft.pk, self.published.pk, self.other.pk})
+
+    def test_footnote_markers_are_not_words(self):
+        self.assertEqual(self.found("1"), set())
+        self.assertEqual(self.found("2"), set())
