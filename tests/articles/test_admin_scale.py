@@ -111,6 +111,9 @@ class AdminAtScaleTests(TestCase):
         with mock.patch.object(CappedPaginator, "cap", 4):
             page = BeautifulSoup(self.client.get(base).content, "html.parser")
             self.assertIn("More than 4 articles", page.select_one("p.paginator").text)
+            # A search reads at most cap + 1 matches a language, and says "More than" past the cap.
+            broad = BeautifulSoup(self.client.get(f"{base}?q=Piece").content, "html.parser")
+            self.assertIn("More than 4 articles", broad.select_one("p.paginator").text)
             # Tags are searched too: "1" would also find the articles tagged "Topic 1".
             narrowed = BeautifulSoup(self.client.get(f"{base}?q=Piece+5").content, "html.parser")
             self.assertNotIn("More than", narrowed.select_one("p.paginator").text)
