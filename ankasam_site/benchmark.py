@@ -23,7 +23,7 @@ from contextlib import contextmanager
 from datetime import timedelta
 from pathlib import Path
 
-from ankasam_site import bench_pages
+from ankasam_site import bench_pages, bench_servers
 from .bench_inputs import HOSTILE_CASES, measure_hostile_inputs
 
 PROJECT = Path(__file__).resolve().parent.parent
@@ -107,8 +107,11 @@ def bench_environment(database_url: str, redis_url: str | None) -> dict[str, str
 
 
 def run(*, articles: int, tags: int | None, databases: list[str], redis_url: str | None, seconds: float,
-        samples: int, out, reuse_archive: bool = False, growth_articles: int = 10_000) -> dict:
+        samples: int, out, reuse_archive: bool = False, growth_articles: int = 10_000, servers: bool = False) -> dict:
     """Measure on each database in turn; returns ``{"archive": …, "results": {database: figures}}``.
+
+    With ``servers``, the deployment's figures too (``bench_servers.measure_servers``) where it can run: on
+    PostgreSQL with Redis, varnishd, nginx and wrk; elsewhere ``figures["servers"]`` says what it lacked.
 
     With ``growth_articles`` below ``articles``, every page is measured again on an archive of that size, built
     the same way in a second scratch database, and each page's p95 ratio goes into ``figures["growth"]``."""
@@ -128,8 +131,15 @@ def run(*, articles: int, tags: int | None, databases: list[str], redis_url: str
                             "--seconds", str(seconds), "--samples", str(samples), "--json", str(figures_path)]
         if reuse_archive:
             command.append("--reuse-archive")
+        skipped = bench_servers.servers_skipped(database=kind, redis=bool(redis_url)) if servers else None
+        if skipped:
+            out.write(f"== {kind}: leaving out the several servers' figures: this run {skipped}\n")
+        elif servers:
+            command.append("--servers")
         subprocess.run(command, cwd=PROJECT, env=environment, check=True)
         figures = json.loads(figures_path.read_text())
+        if skipped:
+            figures["servers"] = {"skipped": skipped}
         figures["database"] = kind
         figures["redis"] = bool(redis_url)
         if 50 <= growth_articles < articles:
@@ -276,7 +286,7 @@ def timer(into: list[float]):
 
 
 def measure(*, articles: int, tags: int, seconds: float, samples: int, reuse_archive: bool = False,
-            pages_only: bool = False) -> dict:
+            pages_only: bool = False, servers: bool = False) -> dict:
     from django.core.cache import cache
 
     def step(name: str) -> None:
@@ -319,9 +329,12 @@ def measure(*, articles: int, tags: int, seconds: float, samples: int, reuse_arc
     step("hostile inputs")
     figures["hostile_inputs"] = measure_hostile_inputs()
     step("gunicorn")
-    figures["throughput"], worker_memory = measure_throughput(sample, seconds=seconds)
+    figures["throughput"], worker_memory = bench_servers.measure_throughput(sample, seconds=seconds)
     figures["memory"] = {"bench_peak_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
                          "worker_peak_mb": worker_memory}
+    if servers:
+        step("several servers and the proxy")
+        figures["servers"] = bench_servers.measure_servers(sample, seconds=seconds)
     return figures
 
 
@@ -541,69 +554,6 @@ def measure_import(*, count: int) -> dict:
     return {"articles": count, "seconds": round(elapsed, 2), "articles_per_second": round(count / elapsed, 1)}
 
 
-THROUGHPUT_ROUNDS = 3
-
-
-def measure_throughput(sample, *, seconds: float) -> tuple[dict, float]:
-    """Requests per second under gunicorn with 2 workers: trivial view, cached and uncached article pages, restart.
-
-    Two servers run side by side, one with the page cache and one without, and the three loads take turns for
-    ``THROUGHPUT_ROUNDS`` rounds (``seconds`` each in all); each figure is the median of its rounds. On a shared
-    machine whose speed drifts from minute to minute, measuring one figure after the other moved their ratios by
-    a fifth; taking turns exposes every figure to the same drift.
-    """
-    from django.core.cache import cache
-    from django.utils import translation
-
-    from ankasam_site.loadgen import Gunicorn, fetch, load
-
-    with translation.override("en"):
-        urls = [article.url_in("en") for article in sample]
-    cache.clear()
-    environment = dict(os.environ)
-    per_round = max(1.0, seconds / THROUGHPUT_ROUNDS)
-    figures: dict = {"workers": 2, "urls": len(urls), "seconds_per_run": seconds, "rounds": THROUGHPUT_ROUNDS}
-    uncached_server = Gunicorn(env={**environment, "ARTICLES_PAGE_CACHE_SECONDS": "0"})
-    server = Gunicorn(env=environment)
-    try:
-        uncached_server.start()
-        server.start()
-        for url in urls:
-            fetch(uncached_server.port, url)  # lists read once
-            fetch(server.port, url)  # pages cached
-        rounds: dict[str, list[float]] = {"trivial": [], "cached": [], "uncached": []}
-        tool = ""
-        for _round in range(THROUGHPUT_ROUNDS):
-            rounds["uncached"].append(load(uncached_server.port, urls, seconds=per_round).per_second)
-            rounds["trivial"].append(load(server.port, ["/healthz"], seconds=per_round).per_second)
-            cached = load(server.port, urls, seconds=per_round)
-            rounds["cached"].append(cached.per_second)
-            tool = cached.tool
-        for name, values in rounds.items():
-            figures[f"{name}_rps"] = statistics.median(values)
-            figures[f"{name}_rps_rounds"] = values
-        figures["tool"] = tool
-        uncached_server.stop()
-        worker_memory = server.worker_peak_memory_mb()
-        server.stop()
-        # The first 10 seconds after a restart: no request is answered while the workers boot, then the load runs
-        # for the rest of the window. With a shared cache (Redis) the pages are still there.
-        restart_window = 10.0
-        restarted = time.monotonic()
-        server = Gunicorn(env=environment).start()
-        booting = time.monotonic() - restarted
-        after_restart = load(server.port, urls, seconds=max(1.0, restart_window - booting))
-        figures["restart_boot_seconds"] = round(booting, 2)
-        figures["first_10s_after_restart_rps"] = round(after_restart.requests / restart_window, 1)
-    finally:
-        uncached_server.stop()
-        server.stop()
-    figures["cached_vs_trivial"] = round(figures["cached_rps"] / max(figures["trivial_rps"], 1e-9), 2)
-    figures["uncached_vs_cached"] = round(figures["uncached_rps"] / max(figures["cached_rps"], 1e-9), 2)
-    figures["restart_vs_warm"] = round(figures["first_10s_after_restart_rps"] / max(figures["cached_rps"], 1e-9), 2)
-    return figures, worker_memory
-
-
 # --- The table ------------------------------------------------------------------------------------------------
 
 
@@ -665,6 +615,7 @@ def table(report: dict) -> str:
     row("  article page cached (req/s)", lambda r: f'{r["throughput"]["cached_rps"]} ({r["throughput"]["cached_vs_trivial"]} of trivial)')
     row("  article page uncached (req/s)", lambda r: f'{r["throughput"]["uncached_rps"]} ({r["throughput"]["uncached_vs_cached"]} of cached)')
     row("  first 10 s after restart (req/s)", lambda r: f'{r["throughput"]["first_10s_after_restart_rps"]} ({r["throughput"]["restart_vs_warm"]} of warm)')
+    bench_servers.table_rows(row)
     row("import (articles/s)", lambda r: r["import"]["articles_per_second"])
     row("hostile inputs: slowest case (ms)", lambda r: r["hostile_inputs"]["slowest_ms"])
     for case in HOSTILE_CASES:
