@@ -8,7 +8,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from ankasam_site import benchmark
+from ankasam_site import bench_table, benchmark
 
 
 class Command(BaseCommand):
@@ -65,7 +65,7 @@ class Command(BaseCommand):
                                    growth_articles=growth_articles, servers=servers)
         except subprocess.CalledProcessError as error:
             raise CommandError(f"a benchmark step failed (exit status {error.returncode}): {' '.join(error.cmd[2:])}")
-        self.stdout.write(benchmark.table(report))
+        self.stdout.write(bench_table.table(report))
         if json_path:
             Path(json_path).write_text(json.dumps(report, indent=2))
             self.stdout.write(f"Figures written to {json_path}")
