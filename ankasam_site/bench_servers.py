@@ -22,6 +22,9 @@ from .loadgen import LOOPBACK, Gunicorn, fetch, free_port, load
 from .proxies import Nginx, Varnish, program
 
 THROUGHPUT_ROUNDS = 3
+# Seven loads take turns in the servers' section, with varnishd, nginx and wrk on the same two cores: more rounds
+# of each for a steadier median.
+SERVERS_ROUNDS = 5
 SERVERS_TOOLS = ("varnishd", "nginx", "wrk")
 
 
@@ -32,13 +35,14 @@ def _urls(sample) -> list[str]:
         return [article.url_in("en") for article in sample]
 
 
-def _rounds(loads: dict[str, tuple[int, list[str]]], *, seconds: float) -> tuple[dict[str, float], dict, str]:
-    """Each load (a port and its paths) in turn for ``THROUGHPUT_ROUNDS`` rounds: the median req/s of each, its
-    rounds, and the load generator's name."""
-    per_round = max(1.0, seconds / THROUGHPUT_ROUNDS)
+def _rounds(loads: dict[str, tuple[int, list[str]]], *, seconds: float,
+            count: int = THROUGHPUT_ROUNDS) -> tuple[dict[str, float], dict, str]:
+    """Each load (a port and its paths) in turn for ``count`` rounds, ``seconds`` in all: the median req/s of each,
+    its rounds, and the load generator's name."""
+    per_round = max(1.0, seconds / count)
     rounds: dict[str, list[float]] = {name: [] for name in loads}
     tool = ""
-    for _round in range(THROUGHPUT_ROUNDS):
+    for _round in range(count):
         for name, (port, paths) in loads.items():
             result = load(port, paths, seconds=per_round)
             rounds[name].append(result.per_second)
@@ -143,7 +147,7 @@ def measure_servers(sample, *, seconds: float) -> dict:
     uncached_servers = [Gunicorn(env=uncached_environment, workers=1) for _ in range(2)]
     ports = {name: free_port() for name in ("one", "two", "one_uncached", "two_uncached", "static")}
     figures: dict = {"cores": os.cpu_count(), "workers_per_server": 1, "urls": len(urls), "seconds_per_run": seconds,
-                     "rounds": THROUGHPUT_ROUNDS}
+                     "rounds": SERVERS_ROUNDS}
     static_root = Path(tempfile.mkdtemp(prefix="ankasam-static-"))
     started: list = []
     try:
@@ -177,7 +181,7 @@ def measure_servers(sample, *, seconds: float) -> dict:
             "varnish": (varnish.port, urls),
             "static": (ports["static"], urls),
         }
-        medians, rounds, figures["tool"] = _rounds(loads, seconds=seconds)
+        medians, rounds, figures["tool"] = _rounds(loads, seconds=seconds, count=SERVERS_ROUNDS)
     finally:
         for process in reversed(started):
             process.stop()
