@@ -54,6 +54,12 @@ def _ratio(part: float, whole: float) -> float:
     return round(part / max(whole, 1e-9), 2)
 
 
+def paired_ratio(parts: list[float], wholes: list[float]) -> float:
+    """The median of the rounds' ratios: two loads run seconds apart in each round, so a round's ratio keeps
+    little of the machine's drift, which moved single rounds by half on a machine shared with other work."""
+    return round(statistics.median(part / max(whole, 1e-9) for part, whole in zip(parts, wholes, strict=True)), 2)
+
+
 def measure_throughput(sample, *, seconds: float) -> tuple[dict, float]:
     """Requests per second under gunicorn with 2 workers: trivial view, cached and uncached article pages, restart.
 
@@ -189,10 +195,11 @@ def measure_servers(sample, *, seconds: float) -> dict:
     for name, value in medians.items():
         figures[f"{name}_rps"] = value
         figures[f"{name}_rps_rounds"] = rounds[name]
-    figures["two_vs_one"] = _ratio(medians["two_servers"], medians["one_server"])
-    figures["two_vs_one_uncached"] = _ratio(medians["two_servers_uncached"], medians["one_server_uncached"])
-    figures["varnish_vs_static"] = _ratio(medians["varnish"], medians["static"])
-    figures["django_vs_static"] = _ratio(medians["two_servers"], medians["static"])
+    for name, part, whole in (("two_vs_one", "two_servers", "one_server"),
+                              ("two_vs_one_uncached", "two_servers_uncached", "one_server_uncached"),
+                              ("varnish_vs_static", "varnish", "static"),
+                              ("django_vs_static", "two_servers", "static")):
+        figures[name] = paired_ratio(rounds[part], rounds[whole])
     return figures
 
 

@@ -24,6 +24,11 @@ class ServersSkippedTests(unittest.TestCase):
         self.assertNotIn("nginx", reason)
 
 
+class PairedRatioTests(unittest.TestCase):
+    def test_a_slow_round_slows_both_loads_and_leaves_the_ratio(self):
+        self.assertEqual(bench_servers.paired_ratio([200.0, 100.0, 210.0], [100.0, 50.0, 100.0]), 2.0)
+
+
 class StaticCopyTests(unittest.TestCase):
     def test_a_page_address_becomes_its_index_file(self):
         with tempfile.TemporaryDirectory() as root:
