@@ -26,6 +26,7 @@ THROUGHPUT_ROUNDS = 3
 # of each for a steadier median.
 SERVERS_ROUNDS = 5
 SERVERS_TOOLS = ("varnishd", "nginx", "wrk")
+PROXY_GOAL = 0.5  # issue 18: cached pages through the proxy at half the rate of nginx serving a static file at least
 
 
 def _urls(sample) -> list[str]:
@@ -203,9 +204,9 @@ def measure_servers(sample, *, seconds: float) -> dict:
     return figures
 
 
-def table_rows(row) -> None:
-    """The deployment's lines of ``benchmark.table``: ``row(label, getter)`` once per line; a getter's KeyError
-    prints "—" (a database the section did not run on)."""
+def table_rows(row, results: dict) -> None:
+    """The deployment's lines of ``bench_table.table``: ``row(label, getter)`` once per line; a getter's KeyError
+    prints "—" (a database the section did not run on). The servers' lines only when ``--servers`` was asked."""
     def measured(text):
         def getter(r):
             figures = r["servers"]
@@ -216,6 +217,8 @@ def table_rows(row) -> None:
 
     row("editor's retag, save p50: immediate / tasks (ms)",
         lambda r: f'{r["save"]["retag"]["p50_ms"]} / {r["save"]["retag_queued"]["p50_ms"]} ({r["save"]["queued_vs_whole_p50"]}×)')
+    if not any("servers" in figures for figures in results.values()):
+        return
     row("several servers (--servers)", lambda r: r["servers"].get("skipped") or
         f'{r["servers"]["cores"]} cores, {r["servers"]["workers_per_server"]} worker a server, {r["servers"]["tool"]}')
     row("  one server / two behind nginx, cached (req/s)",
@@ -224,7 +227,9 @@ def table_rows(row) -> None:
         measured(lambda s: f'{s["one_server_uncached_rps"]} / {s["two_servers_uncached_rps"]} ({s["two_vs_one_uncached"]}×)'))
     row("  one server without nginx, cached (req/s)", measured(lambda s: s["one_server_direct_rps"]))
     row("  Varnish, cached pages (req/s)",
-        measured(lambda s: f'{s["varnish_rps"]} ({s["varnish_vs_static"]} of static; {s["varnish_hits_when_warm"]}/{s["urls"]} kept)'))
+        measured(lambda s: f'{s["varnish_rps"]} ({s["varnish_vs_static"]} of static'
+                           f'{" ✓" if s["varnish_vs_static"] >= PROXY_GOAL else " ✗"}; '
+                           f'{s["varnish_hits_when_warm"]}/{s["urls"]} kept)'))
     row("  nginx, the same bytes from files (req/s)",
         measured(lambda s: f'{s["static_rps"]} ({s["page_bytes_mean"]:,} B a page)'))
     row("  Django's cached page, two servers ÷ static", measured(lambda s: s["django_vs_static"]))

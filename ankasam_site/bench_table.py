@@ -64,7 +64,7 @@ def table(report: dict) -> str:
     row("  article page cached (req/s)", lambda r: f'{r["throughput"]["cached_rps"]} ({r["throughput"]["cached_vs_trivial"]} of trivial)')
     row("  article page uncached (req/s)", lambda r: f'{r["throughput"]["uncached_rps"]} ({r["throughput"]["uncached_vs_cached"]} of cached)')
     row("  first 10 s after restart (req/s)", lambda r: f'{r["throughput"]["first_10s_after_restart_rps"]} ({r["throughput"]["restart_vs_warm"]} of warm)')
-    bench_servers.table_rows(row)
+    bench_servers.table_rows(row, results)
     row("import (articles/s)", lambda r: r["import"]["articles_per_second"])
     row("hostile inputs: slowest case (ms)", lambda r: r["hostile_inputs"]["slowest_ms"])
     for case in HOSTILE_CASES:
