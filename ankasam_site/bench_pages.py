@@ -76,7 +76,7 @@ def _time(client, url: str) -> tuple[float, int]:
 
     cache.clear()
     times: list[float] = []
-    queries = _client_get(client, url, times)
+    queries = timed_get(client, url, times)
     return times[0], queries
 
 
@@ -135,7 +135,8 @@ def goal(name: str) -> float:
     return 3.0 if name.startswith("search") else 1.5
 
 
-def _client_get(client, url: str, times: list[float]):
+def timed_get(client, url: str, times: list[float]) -> int:
+    """A GET that must answer 200: its time is appended to ``times``, its number of queries returned."""
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
@@ -178,8 +179,8 @@ def measure_pages(sample) -> dict:
         for _round in range(3 if name == "article" else 5):
             for url in urls:
                 cache.clear()
-                uncached_queries.append(_client_get(client, url, uncached_times))
-                cached_queries.append(_client_get(client, url, cached_times))
+                uncached_queries.append(timed_get(client, url, uncached_times))
+                cached_queries.append(timed_get(client, url, cached_times))
         pages[name] = {
             "queries_uncached": max(uncached_queries),
             "queries_cached": max(cached_queries),
@@ -225,7 +226,7 @@ def measure_admin(sample) -> dict:
     ):
         times, queries = [], []
         for url in urls * 2:
-            queries.append(_client_get(client, url, times))
+            queries.append(timed_get(client, url, times))
         figures[name] = {"queries": max(queries), "p50_ms": round(percentile(times, 0.5) * 1000, 1),
                          "p95_ms": round(percentile(times, 0.95) * 1000, 1)}
     return figures
