@@ -1,4 +1,6 @@
-"""``manage.py bench``: every kind of public page and the admin, uncached, p50 and p95, and how they grow.
+"""``manage.py bench``: the pages in process with Django's test client — the article, home, tag and search pages and
+the read API uncached and cached (``measure_pages``), the admin (``measure_admin``), and every kind of public page
+and the admin uncached, p50 and p95, and how they grow.
 
 ``page_urls`` names one or a few URLs per kind of page, found in the archive itself (the most popular tag, the
 deepest page of the home list …); ``measure_all_pages`` times each kind with the page cache emptied before every
@@ -6,8 +8,6 @@ request, in process with Django's test client. ``growth`` divides the p95 of eac
 on a smaller archive built the same way (``--growth-articles``): a page whose cost does not grow stays near 1.
 """
 from __future__ import annotations
-
-import time
 
 ROUNDS = 5
 
@@ -71,35 +71,35 @@ def admin_urls() -> dict[str, list[str]]:
 
 
 def _time(client, url: str) -> tuple[float, int]:
+    """One uncached request: its time and its queries."""
     from django.core.cache import cache
-    from django.db import connection
-    from django.test.utils import CaptureQueriesContext
 
     cache.clear()
-    with CaptureQueriesContext(connection) as queries:
-        started = time.perf_counter()
-        response = client.get(url)
-        elapsed = time.perf_counter() - started
-    if response.status_code != 200:
-        raise RuntimeError(f"{url} answered {response.status_code}")
-    return elapsed, len(queries)
+    times: list[float] = []
+    queries = timed_get(client, url, times)
+    return times[0], queries
+
+
+def _bench_editor():
+    """The superuser the benchmark reads the admin as, made on first use."""
+    import secrets
+
+    from django.contrib.auth import get_user_model
+
+    users = get_user_model().objects
+    return users.filter(username="bench").first() or users.create_superuser(
+        "bench", "bench@example.org", secrets.token_urlsafe(16))
 
 
 def measure_all_pages() -> dict:
     """Each kind of page uncached: p50 and p95 (ms) over ``ROUNDS`` rounds of its URLs, and its queries."""
-    import secrets
-
-    from django.contrib.auth import get_user_model
     from django.test import Client
 
     from ankasam_site.benchmark import percentile
 
     reader = Client()
     editor = Client()
-    user = get_user_model().objects.filter(username="bench").first() or get_user_model().objects.create_superuser(
-        "bench", "bench@example.org", secrets.token_urlsafe(16)
-    )
-    editor.force_login(user)
+    editor.force_login(_bench_editor())
     figures = {}
     kinds = [(reader, page_urls()), (editor, admin_urls())]
     for client, urls in kinds:
@@ -133,3 +133,100 @@ def growth(full: dict, small: dict) -> dict:
 def goal(name: str) -> float:
     """The issue's goal for a page's growth ratio: 3 for search, 1.5 for every other page."""
     return 3.0 if name.startswith("search") else 1.5
+
+
+def timed_get(client, url: str, times: list[float]) -> int:
+    """A GET that must answer 200: its time is appended to ``times``, its number of queries returned."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from ankasam_site.benchmark import timer
+
+    with CaptureQueriesContext(connection) as queries, timer(times):
+        response = client.get(url)
+    if response.status_code != 200:
+        raise RuntimeError(f"{url} answered {response.status_code}")
+    return len(queries)
+
+
+def measure_pages(sample) -> dict:
+    """The article, home, tag and search pages and the read API, uncached and cached, in process."""
+    from django.core.cache import cache
+    from django.test import Client
+    from django.utils import translation
+
+    from ankasam_site.benchmark import percentile
+    from articles.models import Article, Tag
+
+    client = Client()
+    pages = {}
+    with translation.override("en"):
+        article_urls = [article.url_in("en") for article in sample[:40]]
+        popular = list(Tag.objects.order_by("pk")[:5]) + list(Tag.objects.order_by("-pk")[:5])
+        tag_urls = [tag.url_in("en") for tag in popular if Article.objects.published("en").filter(tags=tag).exists()]
+    newest_first = Article.objects.published("en").values_list("pk", flat=True)
+    home_urls = ["/en/", f"/en/?before={newest_first[9]}", f"/en/?before={newest_first[newest_first.count() // 2]}"]
+    search_urls = [f"/en/search/?q={word}" for word in ("security", "energy policy", "border crisis", "trade")]
+    # The read API beside the pages: the same articles, and its list's first page and pages deep in the archive
+    # (reached by following the cursors: each costs what the first does).
+    api_article_urls = [f"/api/v1/en/articles/{article.slug_en}/" for article in sample[:40]]
+    api_list_urls = ["/api/v1/en/articles/", *_api_pages_deep("/api/v1/en/articles/", client)]
+    for url in article_urls:
+        client.get(url)  # the first reading stores lists never read before; this measures the steady state
+    for name, urls in (("article", article_urls), ("home", home_urls), ("tag", tag_urls), ("search", search_urls),
+                       ("api_article", api_article_urls), ("api_list", api_list_urls)):
+        uncached_times, cached_times, uncached_queries, cached_queries = [], [], [], []
+        for _round in range(3 if name == "article" else 5):
+            for url in urls:
+                cache.clear()
+                uncached_queries.append(timed_get(client, url, uncached_times))
+                cached_queries.append(timed_get(client, url, cached_times))
+        pages[name] = {
+            "queries_uncached": max(uncached_queries),
+            "queries_cached": max(cached_queries),
+            "uncached_p50_ms": round(percentile(uncached_times, 0.5) * 1000, 2),
+            "uncached_p95_ms": round(percentile(uncached_times, 0.95) * 1000, 2),
+            "cached_p50_ms": round(percentile(cached_times, 0.5) * 1000, 2),
+            "cached_p95_ms": round(percentile(cached_times, 0.95) * 1000, 2),
+            "urls": len(urls),
+        }
+    return pages
+
+
+def _api_pages_deep(url: str, client, *, depths: tuple[int, ...] = (5, 50)) -> list[str]:
+    """Addresses of the pages of an API list reached by following its cursors ``depths`` times (those it has)."""
+    found = []
+    for step in range(1, max(depths) + 1):
+        url = client.get(url).json()["next"]
+        if url is None:
+            break
+        if step in depths:
+            found.append(url)
+    return found
+
+
+def measure_admin(sample) -> dict:
+    """The article changelist (first page, a middle page, a search) and change forms, as a superuser."""
+    from django.test import Client
+
+    from ankasam_site.benchmark import percentile
+    from articles.admin.paging import CappedPaginator
+    from articles.models import Article
+
+    ADMIN_COUNT_CAP = CappedPaginator.cap  # the changelist pages through the first articles only
+
+    len_articles = Article.objects.count()
+    client = Client()
+    client.force_login(_bench_editor())
+    figures = {}
+    for name, urls in (
+        ("changelist", ["/admin/articles/article/", f"/admin/articles/article/?p={max(1, min(len_articles, ADMIN_COUNT_CAP) // 200)}",
+                        "/admin/articles/article/?q=Analysis"]),
+        ("change_form", [f"/admin/articles/article/{article.pk}/change/" for article in sample[:5]]),
+    ):
+        times, queries = [], []
+        for url in urls * 2:
+            queries.append(timed_get(client, url, times))
+        figures[name] = {"queries": max(queries), "p50_ms": round(percentile(times, 0.5) * 1000, 1),
+                         "p95_ms": round(percentile(times, 0.95) * 1000, 1)}
+    return figures

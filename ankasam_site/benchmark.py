@@ -4,9 +4,10 @@ The command (``run``) prepares a scratch database per database kind (an SQLite f
 PostgreSQL database ``ankasam_bench``), migrates it, and runs itself again inside that environment
 (``measure``), so that the default database is never touched. ``measure`` builds the archive with bulk inserts
 (no signals: nothing is cached or stored while building), then times Similar Posts against the rule and against
-django-taggit's ``similar_objects()``, the readers' pages and the admin in process, the text importer, and the
-article page under gunicorn (2 workers) with a load generator from the outside. ``report`` prints the figures as
-a table; the same figures go to ``--json``.
+django-taggit's ``similar_objects()``, an editor's save, the readers' pages and the admin in process
+(``bench_pages``), the text importer, and the article page under gunicorn with a load generator from the outside
+(``bench_servers``; with ``--servers`` also two app servers and the proxies). ``bench_table`` prints the figures
+as a table; the same figures go to ``--json``.
 """
 from __future__ import annotations
 
@@ -15,7 +16,6 @@ import os
 import random
 import resource
 import secrets
-import statistics
 import subprocess
 import sys
 import time
@@ -23,8 +23,8 @@ from contextlib import contextmanager
 from datetime import timedelta
 from pathlib import Path
 
-from ankasam_site import bench_pages
-from .bench_inputs import HOSTILE_CASES, measure_hostile_inputs
+from ankasam_site import bench_pages, bench_servers
+from .bench_inputs import measure_hostile_inputs
 
 PROJECT = Path(__file__).resolve().parent.parent
 # Scratch files (the SQLite archive, collected static files, figures); BENCH_DIR moves them (the tests do).
@@ -107,8 +107,11 @@ def bench_environment(database_url: str, redis_url: str | None) -> dict[str, str
 
 
 def run(*, articles: int, tags: int | None, databases: list[str], redis_url: str | None, seconds: float,
-        samples: int, out, reuse_archive: bool = False, growth_articles: int = 10_000) -> dict:
+        samples: int, out, reuse_archive: bool = False, growth_articles: int = 10_000, servers: bool = False) -> dict:
     """Measure on each database in turn; returns ``{"archive": …, "results": {database: figures}}``.
+
+    With ``servers``, the deployment's figures too (``bench_servers.measure_servers``) where it can run: on
+    PostgreSQL with Redis, varnishd, nginx and wrk; elsewhere ``figures["servers"]`` says what it lacked.
 
     With ``growth_articles`` below ``articles``, every page is measured again on an archive of that size, built
     the same way in a second scratch database, and each page's p95 ratio goes into ``figures["growth"]``."""
@@ -128,8 +131,15 @@ def run(*, articles: int, tags: int | None, databases: list[str], redis_url: str
                             "--seconds", str(seconds), "--samples", str(samples), "--json", str(figures_path)]
         if reuse_archive:
             command.append("--reuse-archive")
+        skipped = bench_servers.servers_skipped(database=kind, redis=bool(redis_url)) if servers else None
+        if skipped:
+            out.write(f"== {kind}: leaving out the several servers' figures: this run {skipped}\n")
+        elif servers:
+            command.append("--servers")
         subprocess.run(command, cwd=PROJECT, env=environment, check=True)
         figures = json.loads(figures_path.read_text())
+        if skipped:
+            figures["servers"] = {"skipped": skipped}
         figures["database"] = kind
         figures["redis"] = bool(redis_url)
         if 50 <= growth_articles < articles:
@@ -276,7 +286,7 @@ def timer(into: list[float]):
 
 
 def measure(*, articles: int, tags: int, seconds: float, samples: int, reuse_archive: bool = False,
-            pages_only: bool = False) -> dict:
+            pages_only: bool = False, servers: bool = False) -> dict:
     from django.core.cache import cache
 
     def step(name: str) -> None:
@@ -309,9 +319,9 @@ def measure(*, articles: int, tags: int, seconds: float, samples: int, reuse_arc
     step("saves")
     figures["save"] = measure_saves(sample[:20], figures["similar"])
     step("pages")
-    figures["pages"] = measure_pages(sample)
+    figures["pages"] = bench_pages.measure_pages(sample)
     step("admin")
-    figures["admin"] = measure_admin(sample)
+    figures["admin"] = bench_pages.measure_admin(sample)
     step("every page, uncached")
     figures["all_pages"] = bench_pages.measure_all_pages()
     step("importer")
@@ -319,9 +329,12 @@ def measure(*, articles: int, tags: int, seconds: float, samples: int, reuse_arc
     step("hostile inputs")
     figures["hostile_inputs"] = measure_hostile_inputs()
     step("gunicorn")
-    figures["throughput"], worker_memory = measure_throughput(sample, seconds=seconds)
+    figures["throughput"], worker_memory = bench_servers.measure_throughput(sample, seconds=seconds)
     figures["memory"] = {"bench_peak_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
                          "worker_peak_mb": worker_memory}
+    if servers:
+        step("several servers and the proxy")
+        figures["servers"] = bench_servers.measure_servers(sample, seconds=seconds)
     return figures
 
 
@@ -432,101 +445,6 @@ def measure_saves(sample, similar: dict) -> dict:
     }
 
 
-def _client_get(client, url: str, times: list[float]):
-    from django.db import connection
-    from django.test.utils import CaptureQueriesContext
-
-    with CaptureQueriesContext(connection) as queries, timer(times):
-        response = client.get(url)
-    if response.status_code != 200:
-        raise RuntimeError(f"{url} answered {response.status_code}")
-    return len(queries)
-
-
-def measure_pages(sample) -> dict:
-    from django.core.cache import cache
-    from django.test import Client
-    from django.utils import translation
-
-    from articles.models import Article, Tag
-
-    client = Client()
-    pages = {}
-    with translation.override("en"):
-        article_urls = [article.url_in("en") for article in sample[:40]]
-        popular = list(Tag.objects.order_by("pk")[:5]) + list(Tag.objects.order_by("-pk")[:5])
-        tag_urls = [tag.url_in("en") for tag in popular if Article.objects.published("en").filter(tags=tag).exists()]
-    newest_first = Article.objects.published("en").values_list("pk", flat=True)
-    home_urls = ["/en/", f"/en/?before={newest_first[9]}", f"/en/?before={newest_first[newest_first.count() // 2]}"]
-    search_urls = [f"/en/search/?q={word}" for word in ("security", "energy policy", "border crisis", "trade")]
-    # The read API beside the pages: the same articles, and its list's first page and pages deep in the archive
-    # (reached by following the cursors: each costs what the first does).
-    api_article_urls = [f"/api/v1/en/articles/{article.slug_en}/" for article in sample[:40]]
-    api_list_urls = ["/api/v1/en/articles/", *_api_pages_deep("/api/v1/en/articles/", client)]
-    for url in article_urls:
-        client.get(url)  # the first reading stores lists never read before; this measures the steady state
-    for name, urls in (("article", article_urls), ("home", home_urls), ("tag", tag_urls), ("search", search_urls),
-                       ("api_article", api_article_urls), ("api_list", api_list_urls)):
-        uncached_times, cached_times, uncached_queries, cached_queries = [], [], [], []
-        for _round in range(3 if name == "article" else 5):
-            for url in urls:
-                cache.clear()
-                uncached_queries.append(_client_get(client, url, uncached_times))
-                cached_queries.append(_client_get(client, url, cached_times))
-        pages[name] = {
-            "queries_uncached": max(uncached_queries),
-            "queries_cached": max(cached_queries),
-            "uncached_p50_ms": round(percentile(uncached_times, 0.5) * 1000, 2),
-            "uncached_p95_ms": round(percentile(uncached_times, 0.95) * 1000, 2),
-            "cached_p50_ms": round(percentile(cached_times, 0.5) * 1000, 2),
-            "cached_p95_ms": round(percentile(cached_times, 0.95) * 1000, 2),
-            "urls": len(urls),
-        }
-    return pages
-
-
-def _api_pages_deep(url: str, client, *, depths: tuple[int, ...] = (5, 50)) -> list[str]:
-    """Addresses of the pages of an API list reached by following its cursors ``depths`` times (those it has)."""
-    found = []
-    for step in range(1, max(depths) + 1):
-        url = client.get(url).json()["next"]
-        if url is None:
-            break
-        if step in depths:
-            found.append(url)
-    return found
-
-
-def measure_admin(sample) -> dict:
-    from django.contrib.auth import get_user_model
-
-    from articles.admin.paging import CappedPaginator
-
-    ADMIN_COUNT_CAP = CappedPaginator.cap  # the changelist pages through the first articles only
-    from django.test import Client
-
-    from articles.models import Article
-
-    len_articles = Article.objects.count()
-    user = get_user_model().objects.filter(username="bench").first() or get_user_model().objects.create_superuser(
-        "bench", "bench@example.org", secrets.token_urlsafe(16)
-    )
-    client = Client()
-    client.force_login(user)
-    figures = {}
-    for name, urls in (
-        ("changelist", ["/admin/articles/article/", f"/admin/articles/article/?p={max(1, min(len_articles, ADMIN_COUNT_CAP) // 200)}",
-                        "/admin/articles/article/?q=Analysis"]),
-        ("change_form", [f"/admin/articles/article/{article.pk}/change/" for article in sample[:5]]),
-    ):
-        times, queries = [], []
-        for url in urls * 2:
-            queries.append(_client_get(client, url, times))
-        figures[name] = {"queries": max(queries), "p50_ms": round(percentile(times, 0.5) * 1000, 1),
-                         "p95_ms": round(percentile(times, 0.95) * 1000, 1)}
-    return figures
-
-
 def measure_import(*, count: int) -> dict:
     from articles.exchange.importing import article_import_text
 
@@ -539,141 +457,3 @@ def measure_import(*, count: int) -> dict:
         article_import_text(data="\n".join(lines).encode(), language="tr", source=f"bench-{n}.txt", publish=True)
     elapsed = time.perf_counter() - started
     return {"articles": count, "seconds": round(elapsed, 2), "articles_per_second": round(count / elapsed, 1)}
-
-
-THROUGHPUT_ROUNDS = 3
-
-
-def measure_throughput(sample, *, seconds: float) -> tuple[dict, float]:
-    """Requests per second under gunicorn with 2 workers: trivial view, cached and uncached article pages, restart.
-
-    Two servers run side by side, one with the page cache and one without, and the three loads take turns for
-    ``THROUGHPUT_ROUNDS`` rounds (``seconds`` each in all); each figure is the median of its rounds. On a shared
-    machine whose speed drifts from minute to minute, measuring one figure after the other moved their ratios by
-    a fifth; taking turns exposes every figure to the same drift.
-    """
-    from django.core.cache import cache
-    from django.utils import translation
-
-    from ankasam_site.loadgen import Gunicorn, fetch, load
-
-    with translation.override("en"):
-        urls = [article.url_in("en") for article in sample]
-    cache.clear()
-    environment = dict(os.environ)
-    per_round = max(1.0, seconds / THROUGHPUT_ROUNDS)
-    figures: dict = {"workers": 2, "urls": len(urls), "seconds_per_run": seconds, "rounds": THROUGHPUT_ROUNDS}
-    uncached_server = Gunicorn(env={**environment, "ARTICLES_PAGE_CACHE_SECONDS": "0"})
-    server = Gunicorn(env=environment)
-    try:
-        uncached_server.start()
-        server.start()
-        for url in urls:
-            fetch(uncached_server.port, url)  # lists read once
-            fetch(server.port, url)  # pages cached
-        rounds: dict[str, list[float]] = {"trivial": [], "cached": [], "uncached": []}
-        tool = ""
-        for _round in range(THROUGHPUT_ROUNDS):
-            rounds["uncached"].append(load(uncached_server.port, urls, seconds=per_round).per_second)
-            rounds["trivial"].append(load(server.port, ["/healthz"], seconds=per_round).per_second)
-            cached = load(server.port, urls, seconds=per_round)
-            rounds["cached"].append(cached.per_second)
-            tool = cached.tool
-        for name, values in rounds.items():
-            figures[f"{name}_rps"] = statistics.median(values)
-            figures[f"{name}_rps_rounds"] = values
-        figures["tool"] = tool
-        uncached_server.stop()
-        worker_memory = server.worker_peak_memory_mb()
-        server.stop()
-        # The first 10 seconds after a restart: no request is answered while the workers boot, then the load runs
-        # for the rest of the window. With a shared cache (Redis) the pages are still there.
-        restart_window = 10.0
-        restarted = time.monotonic()
-        server = Gunicorn(env=environment).start()
-        booting = time.monotonic() - restarted
-        after_restart = load(server.port, urls, seconds=max(1.0, restart_window - booting))
-        figures["restart_boot_seconds"] = round(booting, 2)
-        figures["first_10s_after_restart_rps"] = round(after_restart.requests / restart_window, 1)
-    finally:
-        uncached_server.stop()
-        server.stop()
-    figures["cached_vs_trivial"] = round(figures["cached_rps"] / max(figures["trivial_rps"], 1e-9), 2)
-    figures["uncached_vs_cached"] = round(figures["uncached_rps"] / max(figures["cached_rps"], 1e-9), 2)
-    figures["restart_vs_warm"] = round(figures["first_10s_after_restart_rps"] / max(figures["cached_rps"], 1e-9), 2)
-    return figures, worker_memory
-
-
-# --- The table ------------------------------------------------------------------------------------------------
-
-
-def table(report: dict) -> str:
-    results = report["results"]
-    kinds = list(results)
-    rows: list[tuple[str, ...]] = []
-
-    def row(label: str, getter) -> None:
-        values = []
-        for kind in kinds:
-            try:
-                values.append(str(getter(results[kind])))
-            except (KeyError, TypeError):
-                values.append("—")
-        rows.append((label, *values))
-
-    archive = report["archive"]
-    row("archive build (s)", lambda r: r["archive"]["build_seconds"] or "reused")
-    row("Similar Posts stored p50 / p95 / p99 (ms)", lambda r: f'{r["similar"]["p50_ms"]} / {r["similar"]["p95_ms"]} / {r["similar"]["p99_ms"]}')
-    row("Similar Posts computed live p50 / p95 (ms)", lambda r: f'{r["similar"]["uncached"]["p50_ms"]} / {r["similar"]["uncached"]["p95_ms"]}')
-    row("  the rule as one ORM query p50 / p95 (ms)", lambda r: f'{r["similar"]["rule_query"]["p50_ms"]} / {r["similar"]["rule_query"]["p95_ms"]}')
-    row("taggit similar_objects() p50 / p95 (ms)", lambda r: f'{r["similar"]["taggit"]["p50_ms"]} / {r["similar"]["taggit"]["p95_ms"]}')
-    row("  ratio taggit / stored, p50 | p95", lambda r: f'{r["similar"]["ratio_vs_taggit_p50"]}× | {r["similar"]["ratio_vs_taggit_p95"]}×')
-    row("  equal to the rule", lambda r: f'{r["similar"]["equal_to_rule"]}/{r["similar"]["checked"]}')
-    row("  shared-tag counts = taggit's best", lambda r: f'{r["similar"]["taggit_counts_agree"]}/{r["similar"]["taggit_checked"]}')
-    row("  stored lists", lambda r: r["similar"]["stored_lists"])
-    row("retag: list upkeep p50 / p95 (ms)", lambda r: f'{r["save"]["upkeep"]["p50_ms"]} / {r["save"]["upkeep"]["p95_ms"]}')
-    row("  upkeep / one live computation", lambda r: r["save"]["upkeep_vs_uncached_similar_p50"])
-    row("retag: whole save p50 (ms)", lambda r: r["save"]["retag"]["p50_ms"])
-    row("  whole save / one live computation", lambda r: r["save"].get("retag_vs_uncached_similar_p50", "–"))
-    row("retag, upkeep queued: save p50 / p95 (ms)",
-        lambda r: f'{r["save"]["retag_queued"]["p50_ms"]} / {r["save"]["retag_queued"]["p95_ms"]}' if "retag_queued" in r["save"] else "–")
-    row("  queued save / whole save, p50", lambda r: r["save"].get("queued_vs_whole_p50", "–"))
-    for page in ("article", "home", "tag", "search", "api_article", "api_list"):
-        row(f"{page} page queries uncached / cached", lambda r, p=page: f'{r["pages"][p]["queries_uncached"]} / {r["pages"][p]["queries_cached"]}')
-        row("  uncached p50 / p95 (ms)", lambda r, p=page: f'{r["pages"][p]["uncached_p50_ms"]} / {r["pages"][p]["uncached_p95_ms"]}')
-        row("  cached p50 / p95 (ms)", lambda r, p=page: f'{r["pages"][p]["cached_p50_ms"]} / {r["pages"][p]["cached_p95_ms"]}')
-    for name in ("changelist", "change_form"):
-        row(f"admin {name}: queries, p50 (ms)", lambda r, n=name: f'{r["admin"][n]["queries"]}, {r["admin"][n]["p50_ms"]}')
-    page_names = list(next(iter(results.values()), {}).get("all_pages", {}))
-    growth_size = next((r["growth"]["articles"] for r in results.values() if "growth" in r), None)
-    if page_names:
-        heading = "every page uncached: p50 / p95 (ms), queries"
-        row(heading + (f", p95 ÷ p95 at {growth_size:,} articles" if growth_size else ""), lambda r: "")
-    for name in page_names:
-        def cell(r, n=name):
-            figures = r["all_pages"][n]
-            text = f'{figures["p50_ms"]} / {figures["p95_ms"]}, {figures["queries"]}q'
-            ratio = r.get("growth", {}).get("ratios", {}).get(n)
-            if ratio is not None:
-                text += f', {ratio}×{" ✓" if ratio <= bench_pages.goal(n) else " ✗"}'
-            return text
-        row(f"  {name}", cell)
-    if growth_size:
-        row(f"growth archive ({growth_size:,} articles) build (s)", lambda r: r["growth"]["build_seconds"])
-    row("gunicorn ×2, load generator", lambda r: r["throughput"]["tool"])
-    row("  trivial view (req/s)", lambda r: r["throughput"]["trivial_rps"])
-    row("  article page cached (req/s)", lambda r: f'{r["throughput"]["cached_rps"]} ({r["throughput"]["cached_vs_trivial"]} of trivial)')
-    row("  article page uncached (req/s)", lambda r: f'{r["throughput"]["uncached_rps"]} ({r["throughput"]["uncached_vs_cached"]} of cached)')
-    row("  first 10 s after restart (req/s)", lambda r: f'{r["throughput"]["first_10s_after_restart_rps"]} ({r["throughput"]["restart_vs_warm"]} of warm)')
-    row("import (articles/s)", lambda r: r["import"]["articles_per_second"])
-    row("hostile inputs: slowest case (ms)", lambda r: r["hostile_inputs"]["slowest_ms"])
-    for case in HOSTILE_CASES:
-        row(f"  {case} (ms)", lambda r, c=case: r["hostile_inputs"]["cases_ms"][c])
-    row("peak memory: bench / gunicorn worker (MB)", lambda r: f'{r["memory"]["bench_peak_mb"]} / {r["memory"]["worker_peak_mb"]}')
-
-    header = (f"{archive['articles']:,} articles, {archive['tags']:,} tags, {len(archive['languages'])} languages", *kinds)
-    widths = [max(len(line[i]) for line in [header, *rows]) for i in range(len(header))]
-    lines = ["  ".join(cell.ljust(widths[i]) for i, cell in enumerate(header)),
-             "  ".join("-" * width for width in widths)]
-    lines += ["  ".join(cell.ljust(widths[i]) for i, cell in enumerate(line)) for line in rows]
-    return "\n".join(lines)

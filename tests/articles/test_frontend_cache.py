@@ -5,23 +5,18 @@ from __future__ import annotations
 
 import http.client
 import os
-import shutil
-import subprocess
-import tempfile
-import time
-from pathlib import Path
 from unittest import mock
 
 from django.contrib.auth import get_user_model
 from django.test import LiveServerTestCase, TestCase, override_settings
 
 from ankasam_site.loadgen import free_port
+from ankasam_site.proxies import Varnish as VarnishProcess
+from ankasam_site.proxies import program
 from articles.pages import caching, frontend
 from tests.factories import make_article, make_tag
 
-PROJECT = Path(__file__).resolve().parents[2]
-VCL = PROJECT / "deploy" / "varnish" / "ankasam.vcl"
-VARNISHD = shutil.which("varnishd") or ("/usr/sbin/varnishd" if Path("/usr/sbin/varnishd").exists() else None)
+VARNISHD = program("varnishd")
 
 
 def keys(response) -> set[str]:
@@ -88,41 +83,8 @@ class ProxyHeadersTests(TestCase):
         self.assertEqual(self.article.title_en, "Pipeline, saved anyway")
 
 
-class Varnish:
-    """varnishd in the foreground on a free loopback port, with the repository's VCL pointed at ``backend_port``."""
-
-    def __init__(self, backend_port: int) -> None:
-        self.port = free_port()
-        self.workdir = tempfile.mkdtemp(prefix="varnish-")
-        vcl = VCL.read_text().replace('.port = "8000"', f'.port = "{backend_port}"')
-        self.vcl = Path(self.workdir) / "ankasam.vcl"
-        self.vcl.write_text(vcl)
-
-    def __enter__(self) -> Varnish:
-        self.process = subprocess.Popen(
-            [VARNISHD, "-F", "-j", "none", "-n", f"{self.workdir}/n", "-a", f"127.0.0.1:{self.port}",
-             "-f", str(self.vcl), "-s", "malloc,32m", "-T", "none"],
-            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
-        )
-        for _attempt in range(200):
-            if self.process.poll() is not None:
-                raise RuntimeError(f"varnishd exited: {self.process.stderr.read()[-2000:]}")
-            try:
-                http.client.HTTPConnection("127.0.0.1", self.port, timeout=1).connect()
-                return self
-            except OSError:
-                time.sleep(0.05)
-        self.__exit__()
-        raise RuntimeError("varnishd did not listen")
-
-    def __exit__(self, *exc) -> None:
-        self.process.terminate()
-        try:
-            self.process.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            self.process.kill()
-            self.process.wait()
-        shutil.rmtree(self.workdir, ignore_errors=True)
+class Varnish(VarnishProcess):
+    """varnishd with the repository's VCL in front of the test server, and a reader's (or an editor's) request."""
 
     def get(self, path: str, **headers: str):
         connection = http.client.HTTPConnection("127.0.0.1", self.port, timeout=30)

@@ -22,7 +22,7 @@ class BenchCommandTests(SimpleTestCase):
             environment = {**os.environ, "BENCH_DIR": scratch}
             result = subprocess.run(
                 [sys.executable, "manage.py", "bench", "--articles", "300", "--database", "sqlite", "--redis", "none",
-                 "--seconds", "1", "--samples", "20", "--json", str(figures_path)],
+                 "--seconds", "1", "--samples", "20", "--servers", "--json", str(figures_path)],
                 cwd=PROJECT, env=environment, capture_output=True, text=True, timeout=600,
             )
             self.assertEqual(result.returncode, 0, result.stdout[-3000:] + result.stderr[-3000:])
@@ -65,6 +65,11 @@ class BenchCommandTests(SimpleTestCase):
         self.assertIn("hostile inputs: slowest case (ms)", result.stdout)
         self.assertGreater(figures["memory"]["bench_peak_mb"], 0)
         self.assertGreater(figures["memory"]["worker_peak_mb"], 0)
+        # --servers needs PostgreSQL and Redis: on SQLite without Redis it says so instead of measuring.
+        self.assertIn("Redis", figures["servers"]["skipped"])
+        self.assertIn("PostgreSQL", figures["servers"]["skipped"])
+        self.assertIn("leaving out the several servers' figures", result.stdout)
+        self.assertIn("editor's retag, save p50: immediate / tasks (ms)", result.stdout)
 
     def test_too_small_an_archive_is_refused_with_a_clear_message(self):
         result = subprocess.run([sys.executable, "manage.py", "bench", "--articles", "10"], cwd=PROJECT,

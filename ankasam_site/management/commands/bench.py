@@ -8,7 +8,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from ankasam_site import benchmark
+from ankasam_site import bench_table, benchmark
 
 
 class Command(BaseCommand):
@@ -33,17 +33,20 @@ class Command(BaseCommand):
         parser.add_argument("--growth-articles", type=int, default=10_000,
                             help="also measure every page on an archive of this size and print each page's p95 "
                                  "ratio (full ÷ this); 0 leaves it out")
+        parser.add_argument("--servers", action="store_true",
+                            help="also one app server against two behind nginx, and cached pages through Varnish "
+                                 "against nginx serving the same bytes (PostgreSQL, Redis, varnishd, nginx and wrk)")
         parser.add_argument("--inside", action="store_true", help="(internal) measure in the current environment")
         parser.add_argument("--pages-only", action="store_true", help="(internal) build, then measure the pages only")
 
     def handle(self, *args, articles, tags, database, redis, seconds, samples, json_path, inside, reuse_archive,
-               growth_articles, pages_only, **options):
+               growth_articles, pages_only, servers, **options):
         if articles < 50:
             raise CommandError("--articles must be at least 50")
         if inside:
             figures = benchmark.measure(articles=articles, tags=tags or benchmark.default_tags(articles),
                                         seconds=seconds, samples=samples, reuse_archive=reuse_archive,
-                                        pages_only=pages_only)
+                                        pages_only=pages_only, servers=servers)
             Path(json_path).write_text(json.dumps(figures, indent=2))
             return
         databases = ["sqlite", "postgres"] if database == "both" else [database]
@@ -59,10 +62,10 @@ class Command(BaseCommand):
         try:
             report = benchmark.run(articles=articles, tags=tags, databases=databases, redis_url=redis_url,
                                    seconds=seconds, samples=samples, out=self.stdout, reuse_archive=reuse_archive,
-                                   growth_articles=growth_articles)
+                                   growth_articles=growth_articles, servers=servers)
         except subprocess.CalledProcessError as error:
             raise CommandError(f"a benchmark step failed (exit status {error.returncode}): {' '.join(error.cmd[2:])}")
-        self.stdout.write(benchmark.table(report))
+        self.stdout.write(bench_table.table(report))
         if json_path:
             Path(json_path).write_text(json.dumps(report, indent=2))
             self.stdout.write(f"Figures written to {json_path}")

@@ -14,7 +14,8 @@ from django.core.management.base import BaseCommand, CommandError
 from django.test import Client
 from django.utils import translation
 
-from ankasam_site.benchmark import _client_get, percentile
+from ankasam_site.bench_pages import timed_get
+from ankasam_site.benchmark import percentile
 
 
 class Command(BaseCommand):
@@ -53,7 +54,7 @@ class Command(BaseCommand):
         for _round in range(rounds):
             for name, url in kinds.items():
                 cache.clear()
-                queries[name].append(_client_get(client, url, times[name]))
+                queries[name].append(timed_get(client, url, times[name]))
         scale = percentile(times["article page (scale)"], 0.5)
         self.stdout.write(
             f"{figures['entries']:,} search entries\n"
