@@ -195,6 +195,45 @@ class TranslationScreenJourneyTests(BrowserJourneyTestCase):
         self.assertEqual(self.article.body_ru.count("<p>"), self.article.body_en.count("<p>"))
 
 
+    def test_the_formatting_toolbar_makes_bold_italic_and_links_that_are_stored(self):
+        translator = make_user("irina", groups=("Translator (ru)",))
+        pk = self.article.pk
+        first = f"article:{pk}:body:1"
+        with self.journey("segment-toolbar"):
+            page = self.open_browser(locale="ru-RU")
+            self.log_in(page, translator)
+            page.goto(f"/admin/articles/article/{pk}/translate/ru/")
+            toolbar = self.segment(page, first).get_by_role("toolbar", name="Форматирование")
+            expect(toolbar).to_be_visible()
+            # A title takes no markup: it has no toolbar.
+            expect(self.segment(page, f"article:{pk}:title").get_by_role("toolbar")).to_have_count(0)
+            editor = self.segment(page, first).locator(".segment-input")
+            editor.click()
+            page.keyboard.type(self.russian[first] + " Важное слово")
+            # "слово" selected with the keyboard, then the Bold button.
+            page.keyboard.press("Control+Shift+ArrowLeft")
+            toolbar.get_by_role("button", name="Полужирный").click()
+            expect(toolbar.get_by_role("button", name="Полужирный")).to_have_attribute("aria-pressed", "true")
+            # "Важное" in italics with Ctrl+I.
+            page.keyboard.press("ArrowLeft")
+            page.keyboard.press("ArrowLeft")
+            page.keyboard.press("Control+Shift+ArrowLeft")
+            page.keyboard.press("Control+I")
+            # The first words made a link, its address asked for.
+            page.once("dialog", lambda dialog: dialog.accept("https://example.org/a"))
+            page.keyboard.press("Control+Home")
+            page.keyboard.press("Control+Shift+ArrowRight")
+            toolbar.get_by_role("button", name="Ссылка").click()
+            self.save(page, first)
+            expect(self.segment(page, first)).to_have_attribute("data-state", "translated")
+            self.save_screenshot(page, "segment-toolbar-1280")
+
+        body = Article.objects.get(pk=pk).body_ru
+        self.assertIn("<strong>слово</strong>", body)
+        self.assertIn("<em>Важное</em>", body)
+        self.assertRegex(body, r'<p><a href="https://example.org/a"[^>]*>[^<]+</a>')
+
+
 @pytest.mark.browser
 class AccessibilityTests(BrowserJourneyTestCase):
     maxDiff = None
