@@ -7,7 +7,7 @@ from django.utils import translation
 
 from articles.models import Article
 
-from tests.browser.support import BrowserJourneyTestCase, make_user
+from tests.browser.support import BrowserJourneyTestCase, axe_problems, make_user
 
 # Per row: the title cell's height in lines of its own text, and how far the table's right edge passes the
 # filters' left edge (negative: a gap). Line height from the computed style; "normal" taken as 1.2 em.
@@ -44,6 +44,7 @@ class ArticleChangelistTests(BrowserJourneyTestCase):
                 self.assertLessEqual(measured["overlap"], 0, "the list's last column runs under the filters")
                 self.assertLessEqual(measured["overflow"], 0, "the page is wider than the window")
                 self.assertFalse(measured["toolsOverHeading"], "the list's buttons cover its heading")
+                self.assertEqual(axe_problems(page), [], f"the article list in {language}")
                 # A title cut short on screen is whole in its tooltip.
                 tooltips = page.locator("#result_list .changelist-title").evaluate_all("spans => spans.map(s => s.title)")
                 with translation.override(language):

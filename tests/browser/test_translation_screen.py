@@ -2,37 +2,13 @@
 pages translators, editors and readers use."""
 from __future__ import annotations
 
-import json
-
 import pytest
 
 from articles.models import Article
 from publishing.workflow import segments
-from tests.browser.support import ARTIFACTS_DIR, BrowserJourneyTestCase, expect, make_user
+from tests.browser.support import BrowserJourneyTestCase, axe_problems, expect, make_user
 
 SEED_SLUG = "russia-north-korea-rapprochement-in-the-context-of-bilateral-relations"
-
-
-def axe_problems(page) -> list[str]:
-    """axe-core's serious and critical violations on ``page`` (the engine ships inside the package: no download).
-    Every violation found, of any impact, is kept in ``test-artifacts/axe-violations.json`` to read."""
-    from axe_playwright_python.sync_playwright import Axe
-
-    results = Axe().run(page)
-    ARTIFACTS_DIR.mkdir(exist_ok=True)
-    log = ARTIFACTS_DIR / "axe-violations.json"
-    found = json.loads(log.read_text()) if log.exists() else {}
-    found[page.url] = [
-        {"id": v["id"], "impact": v["impact"], "help": v["help"], "nodes": [n["html"][:300] for n in v["nodes"][:5]]}
-        for v in results.response["violations"]
-    ]
-    log.write_text(json.dumps(found, ensure_ascii=False, indent=1))
-    return [
-        f"{violation['id']} ({violation['impact']}): {violation['help']} — "
-        + "; ".join(node["target"][0] if isinstance(node["target"][0], str) else str(node["target"]) for node in violation["nodes"][:3])
-        for violation in results.response["violations"]
-        if violation["impact"] in ("serious", "critical")
-    ]
 
 
 @pytest.mark.browser
