@@ -160,6 +160,33 @@ class TranslationScreenJourneyTests(BrowserJourneyTestCase):
             expect(page.locator("[data-progress-percent]")).to_have_text("100 %")
             expect(page.locator("[data-outdated-count]")).to_be_hidden()
 
+            # The editor inserts a paragraph after the second: only that one is new to the translator; every later
+            # paragraph keeps its translation and its state where its source went.
+            desk.goto(f"/admin/articles/article/{pk}/change/")
+            inserted = "This paragraph was inserted by the editor."
+            second = desk.locator(f".prose-editor:has(#id_body_{self.source}) [contenteditable=true] p").nth(1)
+            second.click()
+            # The caret at the end of the paragraph (End goes to the end of its first line only).
+            second.evaluate(
+                """p => { const range = document.createRange(); range.selectNodeContents(p); range.collapse(false);
+                          getSelection().removeAllRanges(); getSelection().addRange(range); }"""
+            )
+            desk.keyboard.press("Enter")
+            desk.keyboard.type(inserted)
+            desk.click("input[name=_continue]")
+            expect(desk.locator(".messagelist .success")).to_be_visible()
+            page.reload()
+            expect(page.locator("li.segment[data-state=untranslated]")).to_have_count(1)
+            expect(self.segment(page, f"article:{pk}:body:3")).to_have_attribute("data-state", "untranslated")
+            expect(self.segment(page, f"article:{pk}:body:3").locator(".segment__source")).to_contain_text(inserted)
+            expect(page.locator("li.segment[data-state=outdated]")).to_have_count(0)
+            expect(self.segment(page, f"article:{pk}:body:4").locator(".segment-input")).to_contain_text(
+                self.russian[f"article:{pk}:body:3"][:40]
+            )
+            self.type_into(page, f"article:{pk}:body:3", "Этот абзац вставил редактор.")
+            self.save(page, f"article:{pk}:body:3")
+            expect(page.locator("[data-progress-percent]")).to_have_text("100 %")
+
             self.assertEqual(axe_problems(page), [], "the translation screen")
             self.save_screenshot(page, "translation-screen-1280")
             page.set_viewport_size({"width": 390, "height": 844})
