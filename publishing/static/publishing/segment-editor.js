@@ -12,6 +12,16 @@ const INLINE = new Set(["STRONG", "B", "EM", "I", "U", "S", "SUB", "SUP", "Q", "
 // The browser's editing commands write <b> and <i>; the site's own markup is <strong> and <em>.
 const STORED_TAG = { B: "strong", I: "em" };
 const SHORTCUTS = { b: "bold", i: "italic", k: "link" };
+// With a keyboard layout that types no Latin letters (Russian), the key in the same place as on a Latin one.
+const SHORTCUT_KEYS = { KeyB: "bold", KeyI: "italic", KeyK: "link" };
+
+function shortcutOf(event) {
+  if (!(event.ctrlKey || event.metaKey) || event.altKey || event.shiftKey) {
+    return null;
+  }
+  const key = event.key.toLowerCase();
+  return /^[a-z]$/.test(key) ? SHORTCUTS[key] || null : SHORTCUT_KEYS[event.code] || null;
+}
 
 function escapeHtml(text) {
   return text.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;");
@@ -229,7 +239,7 @@ function enhance(segment) {
     document.addEventListener("selectionchange", () => showPressed(editor, toolbar));
   }
   editor.addEventListener("keydown", async (event) => {
-    const shortcut = (event.ctrlKey || event.metaKey) && !event.altKey && SHORTCUTS[event.key.toLowerCase()];
+    const shortcut = shortcutOf(event);
     if (shortcut) {
       // Plain segments (titles) take no markup: the browser's own bold/italic is kept out of them too.
       event.preventDefault();
