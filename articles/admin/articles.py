@@ -8,11 +8,13 @@ from django.conf import settings
 from django.contrib import admin, messages
 from django.contrib.admin.widgets import AutocompleteSelectMultiple
 from django.db import models
-from django.utils.html import format_html_join
+from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.formats import date_format
-from django.utils.text import capfirst
+from django.utils.html import format_html
+from django.utils.text import Truncator, capfirst
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from django.utils.translation import ngettext
 from modeltranslation.admin import TabbedTranslationAdmin, TranslationTabularInline
 
@@ -21,6 +23,7 @@ from publishing.images import IMAGE_FORM_FIELDS, admin_image_preview
 from publishing.failures import StorageFailureAdminMixin
 from publishing.revisions import RevisionAdminMixin
 from publishing.widgets import RichTextAdminMixin
+from publishing.workflow import units as workflow_units
 from publishing.workflow.admin import TranslationRolesAdminMixin, TranslationRolesInlineMixin, TranslationStateFilter
 
 from .. import upkeep
@@ -32,6 +35,10 @@ from ..services import article_publish, article_unpublish
 from .filters import LanguageStatusFilter, MostUsedTagFilter, per_language
 from .paging import CappedPaginator
 from .translation_files import TranslationExchangeAdminMixin
+
+# Two lines of the list's title column at 1,280 px hold about this many characters.
+LIST_TITLE_CHARS = 110
+PUBLICATION_SYMBOLS = {"published": "✔", "scheduled": "◷", "complete": "◐", "missing": "✗"}
 
 # Before the admins below are built: reversion's admin would otherwise register Article without its tag links.
 apps.get_app_config("articles").register_revisions()
@@ -119,7 +126,7 @@ class ArticleAdmin(
     formfield_overrides = IMAGE_FORM_FIELDS
     rich_text_fields = ("body",)
     inlines = [ReferenceInline]
-    list_display = ("display_title", "category", "published_on", "language_status", "translation_progress", "changed_on")
+    list_display = ("display_title", "category", "published_on", "languages", "changed_on")
     list_select_related = ("category",)
     # Counted up to a cap, and no second count of every article for "N total" (``articles.admin.paging``).
     paginator = CappedPaginator
@@ -144,38 +151,56 @@ class ArticleAdmin(
     )
 
     @admin.display(description=_("title"), ordering="title")
-    def display_title(self, article: Article) -> str:
-        """The title in the admin's language, else in the first language that has one (drafts have gaps)."""
-        return str(article)
+    def display_title(self, article: Article):
+        """The title in the admin's language, else in the first language that has one (drafts have gaps). A long
+        one is cut at two lines on screen (``translation.css``) and at ``LIST_TITLE_CHARS`` without styles; the
+        whole title is the cell's tooltip."""
+        title = str(article)
+        return format_html(
+            '<span class="changelist-title" title="{}">{}</span>', title, Truncator(title).chars(LIST_TITLE_CHARS)
+        )
 
     # Dates as short as they can be read: the titles get the width (the time of day is in the form).
-    @admin.display(description=_("publication date"), ordering="published_at")
+    @admin.display(description=pgettext_lazy("article list column", "published"), ordering="published_at")
     def published_on(self, article: Article) -> str:
         return date_format(timezone.localtime(article.published_at), "SHORT_DATE_FORMAT")
 
-    @admin.display(description=_("last changed"), ordering="updated_at")
+    @admin.display(description=pgettext_lazy("article list column", "changed"), ordering="updated_at")
     def changed_on(self, article: Article) -> str:
         return date_format(timezone.localtime(article.updated_at), "SHORT_DATE_FORMAT")
 
     @admin.display(description=_("languages"))
-    def language_status(self, article: Article):
-        """One badge per language: ✔ published, ◐ complete but not released, ✗ title or body missing."""
-        badges = []
+    def languages(self, article: Article) -> str:
+        """One short line per language, so that the titles keep the width: its translation (units filled of units
+        to translate, ⚠ outdated; a link to its translation screen) and whether readers see it (✔ published,
+        ◷ scheduled, ◐ complete but not released, ✗ title or body missing)."""
+        statuses = getattr(article, "_translation_statuses", None) or workflow_units.translation_statuses(article)
+        rows = []
         for code, name in settings.LANGUAGES:
             if article.is_published_in(code):
-                state, label = "published", _("published")
+                publication, label = "published", _("published")
             elif article.is_published_in(code, scheduled=True):
-                state, label = "scheduled", _("scheduled")
+                publication, label = "scheduled", _("scheduled")
             elif article.has_content_in(code):
-                state, label = "complete", _("complete, not published")
+                publication, label = "complete", _("complete, not published")
             else:
-                state, label = "missing", _("missing")
-            badges.append((state, f"{name}: {label}", code.upper(), {"published": "✔", "scheduled": "◷", "complete": "◐", "missing": "✗"}[state]))
-        return format_html_join(
-            " ",
-            '<span class="language-status language-status--{}" title="{}">{} {}</span>',
-            badges,
-        )
+                publication, label = "missing", _("missing")
+            status = statuses[code]
+            rows.append(
+                {
+                    "code": code,
+                    "name": name,
+                    "status": status,
+                    "state": "source" if status.is_source else status.state,
+                    "state_label": _("source") if status.is_source else status.label,
+                    "outdated_label": workflow_units.STATE_LABELS[workflow_units.OUTDATED],
+                    "url": None if status.is_source else self.segment_editor_url(article, code),
+                    "publication": publication,
+                    "publication_label": label,
+                    "symbol": PUBLICATION_SYMBOLS[publication],
+                }
+            )
+        return render_to_string("admin/articles/article/languages_cell.html", {"rows": rows})
 
     def view_on_site(self, article: Article) -> str:
         """"View on site" opens the editors' preview, which also shows drafts and unpublished languages."""

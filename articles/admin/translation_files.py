@@ -228,6 +228,13 @@ class TranslationExchangeAdminMixin:
                     % {"file": plan.document.name, "units": ", ".join(plan.source_changed)},
                     messages.WARNING,
                 )
+            if plan.needs_review:
+                self.message_user(
+                    request,
+                    _("%(file)s marks %(units)s as needing review (fuzzy): imported, and marked outdated.")
+                    % {"file": plan.document.name, "units": ", ".join(plan.needs_review)},
+                    messages.WARNING,
+                )
 
 
 def _ids(value: str) -> list[int]:

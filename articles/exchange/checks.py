@@ -26,6 +26,11 @@ from publishing.workflow import units as workflow
 from .files import INLINE_FIELDS, OBJECT_RE, TranslationDocument, TranslationFileError
 
 
+# The fingerprint recorded for a translation the file marks as not final: it matches no source, so the segment (and
+# the whole translation) stays outdated until someone saves or confirms it.
+NOT_REVIEWED = "not-reviewed"
+
+
 @dataclass
 class ImportPlan:
     """What importing one checked document will write."""
@@ -38,6 +43,8 @@ class ImportPlan:
     source_changed: list[str]
     # By segment id: the fingerprint of the source each imported translation was made from.
     segment_hashes: dict[str, str] = field(default_factory=dict)
+    # Units the file marks as not final (fuzzy, needs review): written, and kept outdated.
+    needs_review: list[str] = field(default_factory=list)
 
     @property
     def carries_translation(self) -> bool:
@@ -93,7 +100,7 @@ def plan_import(document: TranslationDocument, *, language: str, article_id: int
         if segment.id != group.unit.id
     }
     seen: set[str] = set()
-    values, source_changed = [], []
+    values, source_changed, needs_review = [], [], []
     segment_values: dict[str, dict[str, str]] = {}
     made_from: dict[str, str] = {}
     texts = {unit_id: unit.text(source) for unit_id, unit in expected.items()}
@@ -113,6 +120,10 @@ def plan_import(document: TranslationDocument, *, language: str, article_id: int
             target = (file_unit.target or "").replace("\r\n", "\n").strip()
             if not target:
                 continue
+            if file_unit.needs_review:
+                needs_review.append(segment.id)
+                made = NOT_REVIEWED
+                file_texts[group.unit.id] = f"{file_texts[group.unit.id]}\n{NOT_REVIEWED}"
             made_from[segment.id] = made
             segment_errors = segmenting.segment_errors(segment, target)
             errors += [f"{segment.id}: {message}" for message in segment_errors]
@@ -138,6 +149,10 @@ def plan_import(document: TranslationDocument, *, language: str, article_id: int
             values.append((unit, target.strip()))
             # Made from the source the file carries: where that is older, every segment of the field stays outdated.
             made = segmenting.segment_hash(file_unit.source) if unit.id in source_changed else None
+            if file_unit.needs_review:
+                needs_review.append(unit.id)
+                made = NOT_REVIEWED
+                file_texts[unit.id] = f"{file_texts[unit.id]}\n{NOT_REVIEWED}"
             made_from.update(
                 {
                     segment.id: made or segment.source_hash
@@ -172,6 +187,7 @@ def plan_import(document: TranslationDocument, *, language: str, article_id: int
         source_hash=workflow.fingerprint(source, file_texts),
         source_changed=source_changed,
         segment_hashes=made_from,
+        needs_review=needs_review,
     )
 
 

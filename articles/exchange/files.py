@@ -3,11 +3,20 @@
 A file carries the segments of ``publishing.workflow.segments``, the same pieces as the translation screen:
 ``article:12:title``, ``article:12:highlights:2``, ``article:12:body:3`` (a paragraph, its inner HTML),
 ``reference:40:text``: the source text in the article's source language, the current translation, and a note
-naming the segment and its state (untranslated, translated, outdated: its source paragraph changed since; a PO
-entry of an outdated segment is also marked fuzzy). A field whose stored translation does not line up with the
-source paragraph by paragraph travels whole, as its unit (``article:12:body``); files of the former layout, one unit
-per field, are still read. PO files are written and read with polib; XLIFF 1.2 and 2.0 with the Translate Toolkit.
-Markup stays in the texts as written (escaped in XLIFF), and so do the footnote markers (``[1]``).
+naming the segment. A field whose stored translation does not line up with the source paragraph by paragraph
+travels whole, as its unit (``article:12:body``); files of the former layout, one unit per field, are still read.
+PO files are written and read with polib; XLIFF 1.2 and 2.0 with the Translate Toolkit. Markup stays in the texts
+as written (escaped in XLIFF), and so do the footnote markers (``[1]``).
+
+Each unit's state (untranslated, translated, outdated: its source paragraph changed since) is where its format
+keeps it, for translators' tools to show, and read back from there. PO: an outdated entry is ``#, fuzzy`` (no
+``#| msgid``: only the fingerprint of the source a translation was made from is kept); XLIFF 1.2: ``<target
+state="translated">`` or ``"needs-review-translation"``; XLIFF 2.0: ``<segment state="translated">``, or ``initial``
+with ``subState="publishing:outdated"``. An untranslated unit has no target (and is ``initial`` in XLIFF 2.0).
+
+A unit still marked so (fuzzy, ``needs-…``, ``initial`` with that subState) is imported but stays *outdated*;
+without the mark (Poedit clears it on an edit) it is translated, as is an XLIFF 2.0 target left ``initial`` without
+the subState (an untranslated segment filled in a text editor).
 
 Reading makes documents; ``articles.exchange.checks`` checks them against their article before anything is written.
 """
@@ -43,6 +52,10 @@ FORMAT_CHOICES = [(key, label) for key, (label, _ext, _type) in FORMATS.items()]
 INLINE_FIELDS = {"articles.article.highlights", "articles.reference.text"}
 OBJECT_RE = re.compile(r"article:(?P<pk>\d+)")
 UNIT_RE = re.compile(r"(?P<model>[a-z]+):(?P<pk>\d+):(?P<field>[a-z_]+)")
+# What a unit still waiting for review says in each format (see above).
+XLIFF12_NEEDS_REVIEW = {f"needs-{what}" for what in ("translation", "adaptation", "l10n")}
+XLIFF12_NEEDS_REVIEW |= {f"needs-review-{what}" for what in ("translation", "adaptation", "l10n")}
+XLIFF20_OUTDATED = "publishing:outdated"
 MAX_ARCHIVE_FILES = 500
 MAX_FILE_BYTES = 10 * 2**20
 
@@ -70,6 +83,8 @@ class FileUnit:
     id: str
     source: str | None
     target: str | None
+    # The file marks the target as not final (fuzzy, needs review): it is imported as outdated.
+    needs_review: bool = False
 
 
 @dataclass
@@ -94,7 +109,11 @@ class FileEntry:
     source: str
     target: str
     note: str
-    outdated: bool = False
+    state: str = segmenting.TRANSLATED
+
+    @property
+    def outdated(self) -> bool:
+        return self.state == segmenting.OUTDATED
 
 
 def _note(unit: workflow.Unit) -> str:
@@ -128,10 +147,12 @@ def file_entries(article, language: str) -> list[FileEntry]:
     for group in segmenting.unit_segments(article, language, saved_hashes=state.segment_hashes if state else {}):
         if not group.aligned:
             unit = group.unit
-            entries.append(FileEntry(unit.id, unit.text(article.original_language), unit.text(language), _note(unit)))
+            target = unit.text(language)
+            state = segmenting.TRANSLATED if target.strip() else segmenting.UNTRANSLATED
+            entries.append(FileEntry(unit.id, unit.text(article.original_language), target, _note(unit), state))
             continue
         entries += [
-            FileEntry(segment.id, segment.source, segment.target, _segment_note(segment), segment.state == segmenting.OUTDATED)
+            FileEntry(segment.id, segment.source, segment.target, _segment_note(segment), segment.state)
             for segment in group.segments
         ]
     return entries
@@ -224,6 +245,8 @@ def _xliff12_bytes(ref: str, title: str, source: str, language: str, entries: li
         entry.setid(item.id)
         if item.target:
             entry.target = item.target
+            target = entry.xmlelement.find(entry.namespaced("target"))
+            target.set("state", "needs-review-translation" if item.outdated else "translated")
         entry.addnote(item.note, origin="developer")
     store.settargetlanguage(language)
     return bytes(store)
@@ -238,6 +261,10 @@ def _xliff20_bytes(ref: str, title: str, source: str, language: str, entries: li
         entry.setid(item.id)
         if item.target:
             entry.target = item.target
+        # ``entry.xmlelement`` is the unit's one <segment>, where XLIFF 2.0 keeps the state.
+        entry.xmlelement.set("state", "translated" if item.target and not item.outdated else "initial")
+        if item.target and item.outdated:
+            entry.xmlelement.set("subState", XLIFF20_OUTDATED)
         entry.addnote(item.note, origin="developer")
     _conform_to_xliff20(store)
     return bytes(store)
@@ -312,7 +339,7 @@ def _read_po(data: bytes, name: str) -> TranslationDocument:
         raise TranslationFileError([_("the PO file cannot be read: %(error)s") % {"error": error}], source=name)
     metadata = catalogue.metadata
     units = [
-        FileUnit(id=entry.msgctxt or "", source=entry.msgid, target=entry.msgstr)
+        FileUnit(id=entry.msgctxt or "", source=entry.msgid, target=entry.msgstr, needs_review=entry.fuzzy)
         for entry in catalogue
         if not entry.obsolete
     ]
@@ -370,8 +397,23 @@ def _read_xliff(data: bytes, name: str) -> TranslationDocument:
     if len(files) != 1:
         raise TranslationFileError([_("the XLIFF file must hold exactly one <file> (one article)")], source=name)
     units = [
-        FileUnit(id=(unit.getid() or "").rpartition("\x04")[2], source=unit.source, target=unit.target)
+        FileUnit(
+            id=(unit.getid() or "").rpartition("\x04")[2],
+            source=unit.source,
+            target=unit.target,
+            needs_review=_xliff_needs_review(unit, version),
+        )
         for unit in store.units
         if not unit.isheader()
     ]
     return TranslationDocument(name=name, object_ref=object_ref, source_language=source, target_language=target, units=units)
+
+
+def _xliff_needs_review(unit, version: str) -> bool:
+    """Whether the file marks ``unit``'s target as not final (see the module's docstring)."""
+    if not unit.target:
+        return False
+    if version.startswith("2."):
+        return unit.xmlelement.get("state") == "initial" and unit.xmlelement.get("subState") == XLIFF20_OUTDATED
+    target = unit.xmlelement.find(unit.namespaced("target"))
+    return target is not None and target.get("state") in XLIFF12_NEEDS_REVIEW

@@ -12,10 +12,12 @@ field is one segment. A segment's id is its unit's id, with the position for a s
   (a list, a table, a quotation) is translated whole; a block without words (``<hr>``) is copied. A text that is
   not a clean sequence of blocks is one segment.
 
-The target is read by the same split and aligned by position. A target whose split does not line up with the
-source's (edited by hand into another number of paragraphs) is *misaligned*: its segments are shown but not
-saved one by one, so nothing of it is lost. Empty target paragraphs are kept as ``<p></p>`` while others are
-translated, so positions hold; empty lines cannot be stored, so highlights are translated in order.
+The target is read by the same split and aligned by position; when an editor inserts, removes or moves source
+paragraphs, ``publishing.workflow.alignment`` rearranges the translations in the same write, so that a position
+keeps meaning the same paragraph. A target whose split does not line up with the source's (edited by hand into
+another number of paragraphs) is *misaligned*: its segments are shown but not saved one by one, so nothing of it
+is lost. Empty target paragraphs are kept as ``<p></p>`` while others are translated, so positions hold; empty
+lines cannot be stored, so highlights are translated in order.
 
 The fingerprint of a segment (:func:`segment_hash`) is what ``TranslationState.segment_hashes`` keeps per segment:
 a segment is *outdated* when it is translated and its source changed since it was saved.

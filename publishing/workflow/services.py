@@ -17,11 +17,13 @@ from django.utils.translation import gettext as _
 
 from publishing.models import TranslationState
 
-from . import memory, segments, units
+from . import alignment, memory, segments, units
 
 # Set on an instance between its pre_save and its post_save: the languages whose texts the write changes, or None
 # when it changes nothing the fingerprints are made of.
 _CHANGED = "_translation_changed_languages"
+# Set between the same two signals: the translations the write rearranged to the source's new paragraphs.
+_REALIGNED = "_translation_realigned"
 _UNKNOWN = object()
 
 
@@ -249,7 +251,8 @@ def translation_note_changes(*, obj: models.Model, stored: models.Model | None) 
 
     A write that changes no text, no source language and no parent leaves the fingerprints alone. Before the first
     change to an object that has no rows yet (loaded from fixtures, or older than the workflow), its translations are
-    taken as made from the source as stored, before this write changes it.
+    taken as made from the source as stored, before this write changes it. Translations the write leaves alone
+    follow the source's paragraphs where it inserts, removes or moves some (``publishing.workflow.alignment``).
     """
     if stored is None:
         return
@@ -260,6 +263,8 @@ def translation_note_changes(*, obj: models.Model, stored: models.Model | None) 
         return
     setattr(obj, _CHANGED, changed)
     _ensure_baseline(stored)
+    if realigned := alignment.translations_realign(obj=obj, stored=stored, changed=changed):
+        setattr(obj, _REALIGNED, realigned)
 
 
 def translation_after_save(*, obj: models.Model, created: bool) -> None:
@@ -268,6 +273,12 @@ def translation_after_save(*, obj: models.Model, created: bool) -> None:
     changed = obj.__dict__.pop(_CHANGED, _UNKNOWN)
     if changed is None:
         return
+    for code, realigned in obj.__dict__.pop(_REALIGNED, {}).items():
+        # The kept translations' fingerprints move with them (before the sync, which leaves these rows alone).
+        row = TranslationState.objects.for_object(obj).filter(language=code).first()
+        if row is not None:
+            row.segment_hashes = realigned.segment_hashes(row.segment_hashes)
+            row.save(update_fields=["segment_hashes"])
     if changed is _UNKNOWN or created:
         changed = {name.rsplit("_", 1)[1] for name, value in _text_values(obj).items() if value}
     model, pk = _parent_of(obj)

@@ -18,6 +18,8 @@ from django.utils import translation
 from lxml import etree
 
 from articles import exchange
+from publishing.models import TranslationState
+from publishing.workflow import segments as segmenting
 from publishing.workflow import units as workflow
 from articles.models import Article
 from articles.services import translation_file_import
@@ -56,14 +58,20 @@ def legacy_po(article, fill=russian_for, language: str = "ru") -> bytes:
     return str(catalogue).encode("utf-8")
 
 
-def filled_po(content: bytes, fill=russian_for) -> bytes:
+def filled_po(content: bytes, fill=russian_for, *, confirm: bool = True) -> bytes:
+    """``content`` with every entry filled by ``fill``; ``confirm``: its fuzzy marks cleared, as Poedit does on an
+    edit (else left as exported)."""
     catalogue = polib.pofile(content.decode("utf-8"))
     for entry in catalogue:
         entry.msgstr = fill(entry.msgctxt)
+        if confirm:
+            entry.fuzzy = False
     return str(catalogue).encode("utf-8")
 
 
-def filled_xliff(content: bytes, fill=russian_for) -> bytes:
+def filled_xliff(content: bytes, fill=russian_for, *, confirm: bool = True) -> bytes:
+    """``content`` with every target filled by ``fill``; ``confirm``: each state set to translated, as a translator's
+    tool does on a confirmed segment (else left as exported)."""
     root = etree.fromstring(content)
     ns = root.nsmap[None]
     units = root.iter(f"{{{ns}}}trans-unit") if root.get("version") == "1.2" else root.iter(f"{{{ns}}}unit")
@@ -73,6 +81,9 @@ def filled_xliff(content: bytes, fill=russian_for) -> bytes:
         if target is None:
             target = etree.SubElement(holder, f"{{{ns}}}target")
         target.text = fill(unit.get("id"))
+        if confirm:
+            (target if root.get("version") == "1.2" else holder).set("state", "translated")
+            holder.attrib.pop("subState", None)
     return etree.tostring(root, xml_declaration=True, encoding="UTF-8")
 
 
@@ -419,6 +430,65 @@ class SegmentFileTests(ExchangeTestCase):
             data=filled_po(self.export("po"), fill=lambda unit: "Третий, новый." if unit.endswith(":body:3") else russian_for(unit)),
             name="again.po", language="ru",
         )
+        self.assertFalse(workflow.translation_statuses(Article.objects.get(pk=a))["ru"].outdated)
+
+    def outdate_the_third_paragraph(self) -> None:
+        """The Russian translated whole, then the third Turkish paragraph changed (each time into another text)."""
+        translation_file_import(data=filled_po(self.export("po")), name="all.po", language="ru")
+        article = Article.objects.get(pk=self.article.pk)
+        self.changes = getattr(self, "changes", 0) + 1
+        article.body_tr = BODY_TR.replace("Üçüncü paragraf.", f"Üçüncü paragraf, {self.changes}. değişiklik.")
+        article.save()
+
+    def segment_states(self) -> dict[str, str]:
+        article = Article.objects.get(pk=self.article.pk)
+        state = TranslationState.objects.for_object(article).get(language="ru")
+        return {
+            segment.id: segment.state
+            for group in segmenting.unit_segments(article, "ru", saved_hashes=state.segment_hashes)
+            for segment in group.segments
+        }
+
+    def test_each_xliff_keeps_the_state_of_a_unit_where_its_format_does(self):
+        a = self.article.pk
+        self.outdate_the_third_paragraph()
+        Article.objects.filter(pk=a).update(featured_image_alt_ru="")
+        outdated, translated, untranslated = f"article:{a}:body:3", f"article:{a}:body:2", f"article:{a}:featured_image_alt"
+        ns = XLIFF_NS["1.2"]
+        units = {unit.get("id"): unit for unit in etree.fromstring(self.export("xliff12")).iter(f"{{{ns}}}trans-unit")}
+        self.assertEqual(units[outdated].find(f"{{{ns}}}target").get("state"), "needs-review-translation")
+        self.assertEqual(units[translated].find(f"{{{ns}}}target").get("state"), "translated")
+        self.assertIsNone(units[untranslated].find(f"{{{ns}}}target"))
+        ns = XLIFF_NS["2.0"]
+        units = {unit.get("id"): unit.find(f"{{{ns}}}segment") for unit in etree.fromstring(self.export("xliff20")).iter(f"{{{ns}}}unit")}
+        self.assertEqual((units[outdated].get("state"), units[outdated].get("subState")), ("initial", "publishing:outdated"))
+        self.assertEqual((units[translated].get("state"), units[translated].get("subState")), ("translated", None))
+        self.assertEqual(units[untranslated].get("state"), "initial")
+        self.assertIsNone(units[untranslated].find(f"{{{ns}}}target"))
+
+    def test_a_unit_the_file_still_marks_for_review_is_imported_but_stays_outdated(self):
+        a = self.article.pk
+        outdated = f"article:{a}:body:3"
+        fill = lambda unit: "Третий, новый." if unit == outdated else russian_for(unit)  # noqa: E731
+        for fmt, filled in (("po", filled_po), ("xliff12", filled_xliff), ("xliff20", filled_xliff)):
+            with self.subTest(fmt):
+                self.outdate_the_third_paragraph()
+                result = translation_file_import(data=filled(self.export(fmt), fill, confirm=False), name="f", language="ru")
+                self.assertEqual(result.plans[0].needs_review, [outdated])
+                self.assertIn("<p>Третий, новый.</p>", Article.objects.get(pk=a).body_ru)
+                states = self.segment_states()
+                self.assertEqual(states[outdated], segmenting.OUTDATED)
+                self.assertEqual({key for key, value in states.items() if value != segmenting.TRANSLATED}, {outdated})
+                self.assertTrue(workflow.translation_statuses(Article.objects.get(pk=a))["ru"].outdated)
+                # The same file with the mark cleared (the translator confirmed it): translated, the whole current.
+                translation_file_import(data=filled(self.export(fmt), fill), name="f", language="ru")
+                self.assertEqual(self.segment_states()[outdated], segmenting.TRANSLATED)
+                self.assertFalse(workflow.translation_statuses(Article.objects.get(pk=a))["ru"].outdated)
+
+    def test_an_untranslated_xliff_20_segment_filled_in_a_text_editor_counts_as_translated(self):
+        a = self.article.pk
+        translation_file_import(data=filled_xliff(self.export("xliff20"), confirm=False), name="f.xlf", language="ru")
+        self.assertEqual(set(self.segment_states().values()), {segmenting.TRANSLATED})
         self.assertFalse(workflow.translation_statuses(Article.objects.get(pk=a))["ru"].outdated)
 
     def test_a_file_of_the_former_layout_one_unit_per_field_still_imports(self):

@@ -9,6 +9,7 @@ fails), which CI lists in its log.
 """
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import tempfile
@@ -77,6 +78,28 @@ def make_user(username: str, *, groups: tuple[str, ...]):
     user = get_user_model().objects.create_user(username, f"{username}@example.org", PASSWORD, is_staff=True)
     user.groups.set([Group.objects.get(name=name) for name in groups])
     return user
+
+
+def axe_problems(page) -> list[str]:
+    """axe-core's serious and critical violations on ``page`` (the engine ships inside the package: no download).
+    Every violation found, of any impact, is kept in ``test-artifacts/axe-violations.json`` to read."""
+    from axe_playwright_python.sync_playwright import Axe
+
+    results = Axe().run(page)
+    ARTIFACTS_DIR.mkdir(exist_ok=True)
+    log = ARTIFACTS_DIR / "axe-violations.json"
+    found = json.loads(log.read_text()) if log.exists() else {}
+    found[page.url] = [
+        {"id": v["id"], "impact": v["impact"], "help": v["help"], "nodes": [n["html"][:300] for n in v["nodes"][:5]]}
+        for v in results.response["violations"]
+    ]
+    log.write_text(json.dumps(found, ensure_ascii=False, indent=1))
+    return [
+        f"{violation['id']} ({violation['impact']}): {violation['help']} — "
+        + "; ".join(node["target"][0] if isinstance(node["target"][0], str) else str(node["target"]) for node in violation["nodes"][:3])
+        for violation in results.response["violations"]
+        if violation["impact"] in ("serious", "critical")
+    ]
 
 
 def write_jpeg(path: Path, *, size: tuple[int, int], colour: tuple[int, int, int]) -> Path:

@@ -2,37 +2,13 @@
 pages translators, editors and readers use."""
 from __future__ import annotations
 
-import json
-
 import pytest
 
 from articles.models import Article
 from publishing.workflow import segments
-from tests.browser.support import ARTIFACTS_DIR, BrowserJourneyTestCase, expect, make_user
+from tests.browser.support import BrowserJourneyTestCase, axe_problems, expect, make_user
 
 SEED_SLUG = "russia-north-korea-rapprochement-in-the-context-of-bilateral-relations"
-
-
-def axe_problems(page) -> list[str]:
-    """axe-core's serious and critical violations on ``page`` (the engine ships inside the package: no download).
-    Every violation found, of any impact, is kept in ``test-artifacts/axe-violations.json`` to read."""
-    from axe_playwright_python.sync_playwright import Axe
-
-    results = Axe().run(page)
-    ARTIFACTS_DIR.mkdir(exist_ok=True)
-    log = ARTIFACTS_DIR / "axe-violations.json"
-    found = json.loads(log.read_text()) if log.exists() else {}
-    found[page.url] = [
-        {"id": v["id"], "impact": v["impact"], "help": v["help"], "nodes": [n["html"][:300] for n in v["nodes"][:5]]}
-        for v in results.response["violations"]
-    ]
-    log.write_text(json.dumps(found, ensure_ascii=False, indent=1))
-    return [
-        f"{violation['id']} ({violation['impact']}): {violation['help']} — "
-        + "; ".join(node["target"][0] if isinstance(node["target"][0], str) else str(node["target"]) for node in violation["nodes"][:3])
-        for violation in results.response["violations"]
-        if violation["impact"] in ("serious", "critical")
-    ]
 
 
 @pytest.mark.browser
@@ -184,6 +160,33 @@ class TranslationScreenJourneyTests(BrowserJourneyTestCase):
             expect(page.locator("[data-progress-percent]")).to_have_text("100 %")
             expect(page.locator("[data-outdated-count]")).to_be_hidden()
 
+            # The editor inserts a paragraph after the second: only that one is new to the translator; every later
+            # paragraph keeps its translation and its state where its source went.
+            desk.goto(f"/admin/articles/article/{pk}/change/")
+            inserted = "This paragraph was inserted by the editor."
+            second = desk.locator(f".prose-editor:has(#id_body_{self.source}) [contenteditable=true] p").nth(1)
+            second.click()
+            # The caret at the end of the paragraph (End goes to the end of its first line only).
+            second.evaluate(
+                """p => { const range = document.createRange(); range.selectNodeContents(p); range.collapse(false);
+                          getSelection().removeAllRanges(); getSelection().addRange(range); }"""
+            )
+            desk.keyboard.press("Enter")
+            desk.keyboard.type(inserted)
+            desk.click("input[name=_continue]")
+            expect(desk.locator(".messagelist .success")).to_be_visible()
+            page.reload()
+            expect(page.locator("li.segment[data-state=untranslated]")).to_have_count(1)
+            expect(self.segment(page, f"article:{pk}:body:3")).to_have_attribute("data-state", "untranslated")
+            expect(self.segment(page, f"article:{pk}:body:3").locator(".segment__source")).to_contain_text(inserted)
+            expect(page.locator("li.segment[data-state=outdated]")).to_have_count(0)
+            expect(self.segment(page, f"article:{pk}:body:4").locator(".segment-input")).to_contain_text(
+                self.russian[f"article:{pk}:body:3"][:40]
+            )
+            self.type_into(page, f"article:{pk}:body:3", "Этот абзац вставил редактор.")
+            self.save(page, f"article:{pk}:body:3")
+            expect(page.locator("[data-progress-percent]")).to_have_text("100 %")
+
             self.assertEqual(axe_problems(page), [], "the translation screen")
             self.save_screenshot(page, "translation-screen-1280")
             page.set_viewport_size({"width": 390, "height": 844})
@@ -193,6 +196,45 @@ class TranslationScreenJourneyTests(BrowserJourneyTestCase):
         self.article.refresh_from_db()
         self.assertIn("Это предложение добавил редактор.", self.article.body_ru)
         self.assertEqual(self.article.body_ru.count("<p>"), self.article.body_en.count("<p>"))
+
+
+    def test_the_formatting_toolbar_makes_bold_italic_and_links_that_are_stored(self):
+        translator = make_user("irina", groups=("Translator (ru)",))
+        pk = self.article.pk
+        first = f"article:{pk}:body:1"
+        with self.journey("segment-toolbar"):
+            page = self.open_browser(locale="ru-RU")
+            self.log_in(page, translator)
+            page.goto(f"/admin/articles/article/{pk}/translate/ru/")
+            toolbar = self.segment(page, first).get_by_role("toolbar", name="Форматирование")
+            expect(toolbar).to_be_visible()
+            # A title takes no markup: it has no toolbar.
+            expect(self.segment(page, f"article:{pk}:title").get_by_role("toolbar")).to_have_count(0)
+            editor = self.segment(page, first).locator(".segment-input")
+            editor.click()
+            page.keyboard.type(self.russian[first] + " Важное слово")
+            # "слово" selected with the keyboard, then the Bold button.
+            page.keyboard.press("Control+Shift+ArrowLeft")
+            toolbar.get_by_role("button", name="Полужирный").click()
+            expect(toolbar.get_by_role("button", name="Полужирный")).to_have_attribute("aria-pressed", "true")
+            # "Важное" in italics with Ctrl+I.
+            page.keyboard.press("ArrowLeft")
+            page.keyboard.press("ArrowLeft")
+            page.keyboard.press("Control+Shift+ArrowLeft")
+            page.keyboard.press("Control+I")
+            # The first words made a link, its address asked for.
+            page.once("dialog", lambda dialog: dialog.accept("https://example.org/a"))
+            page.keyboard.press("Control+Home")
+            page.keyboard.press("Control+Shift+ArrowRight")
+            toolbar.get_by_role("button", name="Ссылка").click()
+            self.save(page, first)
+            expect(self.segment(page, first)).to_have_attribute("data-state", "translated")
+            self.save_screenshot(page, "segment-toolbar-1280")
+
+        body = Article.objects.get(pk=pk).body_ru
+        self.assertIn("<strong>слово</strong>", body)
+        self.assertIn("<em>Важное</em>", body)
+        self.assertRegex(body, r'<p><a href="https://example.org/a"[^>]*>[^<]+</a>')
 
 
 @pytest.mark.browser

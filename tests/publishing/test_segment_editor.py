@@ -61,6 +61,17 @@ class SegmentEditorTests(TestCase):
         self.assertEqual([m.text for m in first.select(".segment__source .segment-marker")], ["[1]"])
         self.assertTrue(all(item["data-state"] == "untranslated" for item in found.values()))
 
+    def test_segments_with_formatting_have_a_toolbar_in_the_translators_language_shown_only_by_the_script(self):
+        found = page_segments(self.client.get(self.url, HTTP_ACCEPT_LANGUAGE="ru"))
+        pk = self.article.pk
+        toolbar = found[f"article:{pk}:body:1"].select_one("[role=toolbar]")
+        self.assertTrue(toolbar.has_attr("hidden"), "without JavaScript the target is a plain box")
+        self.assertEqual(toolbar["aria-label"], "Форматирование")
+        self.assertEqual(
+            [button["aria-label"] for button in toolbar.select("button")], ["Полужирный", "Курсив", "Верхний индекс", "Ссылка"]
+        )
+        self.assertIsNone(found[f"article:{pk}:title"].select_one("[role=toolbar]"), "a title takes plain text")
+
     def test_only_translators_of_the_language_and_editors_may_open_it(self):
         self.client.force_login(self.other)
         self.assertEqual(self.client.get(self.url).status_code, 403)

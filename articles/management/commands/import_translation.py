@@ -31,3 +31,8 @@ class Command(FileImportCommand):
                     f"{plan.document.name}: warning: made from an older source text ({', '.join(plan.source_changed)}); "
                     "the translation stays marked outdated"
                 )
+            if plan.needs_review:
+                self.stdout.write(
+                    f"{plan.document.name}: warning: marked as needing review in the file ({', '.join(plan.needs_review)}); "
+                    "imported, and marked outdated"
+                )

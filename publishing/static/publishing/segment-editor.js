@@ -1,13 +1,27 @@
 // The translation screen (publishing/workflow/segment_admin.py), made quicker with JavaScript.
 //
-// Without this file the page is a plain form. With it, each target box becomes an inline editor (bold, italic,
-// footnote markers as locked tokens), each segment saves on its own (Ctrl+Enter, or its Save button) without
-// reloading the page, unsaved text is kept in localStorage until the server has it, memory matches are copied in
-// with one click, and Alt+N goes to the next untranslated segment.
+// Without this file the page is a plain form. With it, each target box becomes an inline editor (footnote markers
+// as locked tokens) with a formatting toolbar (bold, italic, superscript, link; Ctrl+B, Ctrl+I, Ctrl+K), each
+// segment saves on its own (Ctrl+Enter, or its Save button) without reloading the page, unsaved text is kept in
+// localStorage until the server has it, memory matches are copied in with one click, and Alt+N goes to the next
+// untranslated segment. The server checks and sanitises whatever comes (segments.segment_errors).
 
 const page = document.querySelector(".segment-editor");
 const MARKER = /\[(\d{1,4}|[ivxlcdm]{1,8})\]/g;
 const INLINE = new Set(["STRONG", "B", "EM", "I", "U", "S", "SUB", "SUP", "Q", "CITE", "ABBR", "A", "SPAN", "CODE", "BR"]);
+// The browser's editing commands write <b> and <i>; the site's own markup is <strong> and <em>.
+const STORED_TAG = { B: "strong", I: "em" };
+const SHORTCUTS = { b: "bold", i: "italic", k: "link" };
+// With a keyboard layout that types no Latin letters (Russian), the key in the same place as on a Latin one.
+const SHORTCUT_KEYS = { KeyB: "bold", KeyI: "italic", KeyK: "link" };
+
+function shortcutOf(event) {
+  if (!(event.ctrlKey || event.metaKey) || event.altKey || event.shiftKey) {
+    return null;
+  }
+  const key = event.key.toLowerCase();
+  return /^[a-z]$/.test(key) ? SHORTCUTS[key] || null : SHORTCUT_KEYS[event.code] || null;
+}
 
 function escapeHtml(text) {
   return text.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;");
@@ -29,7 +43,7 @@ function serialise(node, kind) {
       if (child.dataset && child.dataset.marker) {
         out += `[${child.dataset.marker}]`;
       } else if (kind !== "plain" && INLINE.has(child.tagName) && child.tagName !== "SPAN") {
-        const tag = child.tagName.toLowerCase();
+        const tag = STORED_TAG[child.tagName] || child.tagName.toLowerCase();
         if (tag === "br") {
           out += "<br>";
         } else {
@@ -125,6 +139,61 @@ async function save(segment) {
   return true;
 }
 
+function selectionIn(editor) {
+  const selection = document.getSelection();
+  return selection.rangeCount > 0 && editor.contains(selection.anchorNode) ? selection : null;
+}
+
+function linkAround(editor) {
+  const selection = selectionIn(editor);
+  const node = selection && selection.anchorNode;
+  const element = node && (node.nodeType === Node.ELEMENT_NODE ? node : node.parentElement);
+  const link = element && element.closest("a");
+  return link && editor.contains(link) ? link : null;
+}
+
+// Apply one toolbar command to the editor's selection (a link asks for its address; an empty one removes it).
+function format(editor, command, toolbar) {
+  editor.focus();
+  if (command !== "link") {
+    document.execCommand(command, false, null);
+    return;
+  }
+  const button = toolbar.querySelector("[data-command=link]");
+  const current = linkAround(editor);
+  const address = window.prompt(button.dataset.prompt, current ? current.getAttribute("href") : "https://");
+  if (address === null) {
+    return;
+  }
+  if (current && !address.trim()) {
+    const range = document.createRange();
+    range.selectNodeContents(current);
+    document.getSelection().removeAllRanges();
+    document.getSelection().addRange(range);
+    document.execCommand("unlink", false, null);
+  } else if (/^(https?:\/\/|mailto:)\S+$/i.test(address.trim())) {
+    if (document.getSelection().isCollapsed && !current) {
+      document.execCommand("insertText", false, address.trim());
+      const range = document.getSelection().getRangeAt(0);
+      range.setStart(range.endContainer, range.endOffset - address.trim().length);
+      document.getSelection().removeAllRanges();
+      document.getSelection().addRange(range);
+    }
+    document.execCommand("createLink", false, address.trim());
+  }
+}
+
+function showPressed(editor, toolbar) {
+  if (!toolbar || !selectionIn(editor)) {
+    return;
+  }
+  for (const button of toolbar.querySelectorAll("[data-command]")) {
+    const command = button.dataset.command;
+    const pressed = command === "link" ? Boolean(linkAround(editor)) : document.queryCommandState(command);
+    button.setAttribute("aria-pressed", String(pressed));
+  }
+}
+
 function enhance(segment) {
   const textarea = segment.querySelector("textarea");
   if (textarea.readOnly) {
@@ -145,15 +214,41 @@ function enhance(segment) {
     setStatus(segment, page.dataset.restoredMessage);
   }
   editor.innerHTML = toEditor(textarea.value, kind);
+  editor.id = `${textarea.id}-editor`;
   textarea.hidden = true;
   textarea.after(editor);
-  editor.addEventListener("input", () => {
+  const changed = () => {
     textarea.value = serialise(editor, kind);
     localStorage.setItem(storageKey(segment), textarea.value);
     setStatus(segment, page.dataset.unsavedMessage);
-  });
+  };
+  editor.addEventListener("input", changed);
+  const toolbar = segment.querySelector(".segment-toolbar");
+  if (toolbar) {
+    toolbar.setAttribute("aria-controls", editor.id);
+    toolbar.hidden = false;
+    for (const button of toolbar.querySelectorAll("[data-command]")) {
+      // The selection stays in the editor while the button is pressed.
+      button.addEventListener("mousedown", (event) => event.preventDefault());
+      button.addEventListener("click", () => {
+        format(editor, button.dataset.command, toolbar);
+        changed();
+        showPressed(editor, toolbar);
+      });
+    }
+    document.addEventListener("selectionchange", () => showPressed(editor, toolbar));
+  }
   editor.addEventListener("keydown", async (event) => {
-    if (event.key === "Enter" && (event.ctrlKey || event.metaKey)) {
+    const shortcut = shortcutOf(event);
+    if (shortcut) {
+      // Plain segments (titles) take no markup: the browser's own bold/italic is kept out of them too.
+      event.preventDefault();
+      if (toolbar) {
+        format(editor, shortcut, toolbar);
+        changed();
+        showPressed(editor, toolbar);
+      }
+    } else if (event.key === "Enter" && (event.ctrlKey || event.metaKey)) {
       event.preventDefault();
       if (await save(segment)) {
         focusSegment(nextUntranslated(segment));
@@ -183,6 +278,7 @@ function enhance(segment) {
 }
 
 if (page) {
+  document.execCommand("styleWithCSS", false, false);
   for (const segment of page.querySelectorAll(".segment[data-segment]")) {
     enhance(segment);
   }
