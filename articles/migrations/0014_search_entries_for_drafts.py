@@ -65,6 +65,12 @@ def rewrite_entries(apps, schema_editor):
             batch = []
     if batch:
         write(batch)
+    if not postgresql:
+        # Compact SQLite's FTS5 index after rewriting every row (``SqliteSearchBackend.index_rewritten``).
+        from articles.search.backends.sqlite import OPTIMIZE_INDEX, TABLE
+
+        if TABLE in schema_editor.connection.introspection.table_names():
+            schema_editor.execute(OPTIMIZE_INDEX)
 
 
 class Migration(migrations.Migration):

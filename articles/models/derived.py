@@ -231,9 +231,11 @@ class ReleasedVariant(models.Model):
         constraints = [models.UniqueConstraint(fields=["article", "language"], name="released_variant_unique")]
         indexes = [
             models.Index(fields=["article", "language", "published_at"], name="released_variant_rank_idx"),
-            # A language's variants by date: the neighbours of an article, and the scheduled variants (dates still to
-            # come) a stored list count leaves out.
-            models.Index(fields=["language", "published_at"], name="released_variant_date_idx"),
+            # A language's variants in publication order (date, then article): the neighbours of an article, the
+            # scheduled variants (dates still to come) a stored list count leaves out, and the sitemap's files, whose
+            # slices skip rows in this index alone (with the article id in it, the last file of 100,000 articles
+            # took 6-10 ms instead of 390 ms, which sorted each date's ties in a temporary tree).
+            models.Index(fields=["language", "published_at", "article"], name="released_variant_order_idx"),
         ]
 
     def __str__(self) -> str:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from django.db import models, transaction
+from django.db import connection, models, transaction
 
 from publishing.languages import language_codes, translated_value
 
@@ -77,4 +77,5 @@ def search_index_rebuild(*, batch_size: int = 200) -> int:
         SearchEntry.objects.exclude(article_id__in=ids).delete()
         for start in range(0, len(ids), batch_size):
             written += search_index_update(article_ids=ids[start : start + batch_size])
+    search_backend().index_rewritten(connection)
     return written

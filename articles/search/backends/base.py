@@ -94,6 +94,10 @@ class SearchBackend:
     def articles_indexed(self, article_ids: Iterable[int]) -> None:
         """Called after ``articles.search.index`` wrote the entries of these articles, in the same transaction."""
 
+    def index_rewritten(self, connection) -> None:
+        """Called after every entry was written anew (``search_index_rebuild``, a migration): compact what the
+        rewrite left behind."""
+
     def matches(self, terms: SearchTerms, *, titles_only: bool = False) -> models.QuerySet:
         """The public entries of ``terms.language`` that match."""
         from ...models import SearchEntry

@@ -31,6 +31,7 @@ CREATE_INDEX = [
     f"INSERT INTO {TABLE}({TABLE}, rank) VALUES ('rank', 'bm25(3.0, 1.0)')",
     f"INSERT INTO {TABLE}({TABLE}) VALUES ('rebuild')",
 ]
+OPTIMIZE_INDEX = f"INSERT INTO {TABLE}({TABLE}) VALUES ('optimize')"
 DROP_INDEX = [f"DROP TRIGGER IF EXISTS {TABLE}_{event}" for event in ("insert", "delete", "update")] + [
     f"DROP TABLE IF EXISTS {TABLE}"
 ]
@@ -44,6 +45,14 @@ class SqliteSearchBackend(SearchBackend):
         with connection.schema_editor() as editor:
             for statement in CREATE_INDEX:
                 editor.execute(statement)
+
+    def index_rewritten(self, connection) -> None:
+        """Merge the FTS5 index into one segment: rewriting every entry leaves a deletion record for each old row
+        in many small segments, which every query then reads (at 100,000 articles the suggestions took 139 ms
+        instead of 29 and a phrase 402 instead of 148 until this ran; 4 s)."""
+        if connection.vendor == "sqlite" and TABLE in connection.introspection.table_names():
+            with connection.cursor() as cursor:
+                cursor.execute(OPTIMIZE_INDEX)
 
     def match(self, entries: models.QuerySet, terms: SearchTerms, *, titles_only: bool = False) -> models.QuerySet:
         return entries.filter(index__query__match=terms.fts5_query(titles_only=titles_only))
