@@ -4,7 +4,9 @@ from __future__ import annotations
 from django.contrib.sitemaps import views as sitemap_views
 from django.http import HttpRequest, HttpResponse
 
-from articles.pages.sitemaps import ArticleSitemap, AuthorSitemap, CategorySitemap, PageSitemap, TagSitemap
+from articles.pages.sitemaps import (
+    ArticleSitemap, AuthorSitemap, CategorySitemap, PageSitemap, TagSitemap, sitemap_index,
+)
 
 
 SITEMAPS = {
@@ -23,4 +25,4 @@ def sitemap(request: HttpRequest) -> HttpResponse:
     one_file_holds = min(site.limit for site in sections)
     if sum(site.paginator.count for site in sections) <= one_file_holds:
         return sitemap_views.sitemap(request, sitemaps=SITEMAPS)
-    return sitemap_views.index(request, sitemaps=SITEMAPS, sitemap_url_name="sitemap-section")
+    return sitemap_index(request, SITEMAPS, section_url_name="sitemap-section")

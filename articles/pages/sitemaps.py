@@ -72,11 +72,11 @@ class TranslatedSitemap(Sitemap):
     i18n = True
     alternates = True
     x_default = True
-    # URLs a file. A file costs what it holds (its URLs and their alternates built in Python, then rendered by
-    # Django's sitemap template): measured at 100,000 articles, 1,000 URLs took ~340 ms, past what a crawler should
-    # wait; 100 keep a file within the pages' budget. The index then lists ~2,500 files at 100,000 articles, far
-    # below the protocol's 50,000, and each stays cheap however large the archive grows.
-    limit = 100
+    # URLs a file. A file costs what it holds (its URLs and alternates built in Python, then rendered by Django's
+    # sitemap template) and the index what it lists: measured at 100,000 articles, 1,000 URLs a file took ~340 ms,
+    # 100 a file made an index of ~2,600 files; 250 keep both near 45 ms on a loaded machine (about 1,050 files in
+    # the index, far below the protocol's 50,000).
+    limit = 250
 
     def get_languages_for_item(self, item) -> list[str]:
         return [code for code in language_codes() if getattr(item, f"published_{code}", 0)]
@@ -253,3 +253,45 @@ class PageSitemap(TranslatedSitemap):
 class AuthorSitemap(CollectionSitemap):
     model = Author
     kind = ListingCount.AUTHOR
+
+
+def sitemap_index(request, sitemaps: dict, *, section_url_name: str):
+    """The index of every section's files, as Django's ``sitemaps.views.index`` writes it, at a fraction of the cost.
+
+    At 100,000 articles the index lists over a thousand files; Django's view formats each file's ``lastmod`` with
+    the ``date`` filter in its template, the same value for every file of a section, and that was most of the
+    page (100 ms). Here each section's date is formatted once and the template only repeats strings.
+    """
+    from django.contrib.sitemaps.views import x_robots_tag
+    from django.contrib.sites.shortcuts import get_current_site
+    from django.template.response import TemplateResponse
+    from django.utils.dateformat import format as format_date
+    from django.utils.http import http_date
+
+    @x_robots_tag
+    def render(request):
+        domain = get_current_site(request).domain
+        sections, latest, every_dated = [], None, True
+        for name, site in sitemaps.items():
+            site = site() if callable(site) else site
+            protocol = site.protocol or request.scheme
+            lastmod = site.get_latest_lastmod()
+            if lastmod is None:
+                every_dated = False
+            else:
+                latest = lastmod if latest is None else max(latest, lastmod)
+            pages = range(2, site.paginator.num_pages + 1)
+            sections.append(
+                {
+                    "url": f"{protocol}://{domain}{reverse(section_url_name, kwargs={'section': name})}",
+                    "pages": ["", *(f"?p={page}" for page in pages)],
+                    "lastmod": format_date(lastmod, "c") if lastmod else "",
+                }
+            )
+        headers = {"Last-Modified": http_date(latest.timestamp())} if every_dated and latest else None
+        return TemplateResponse(
+            request, "articles/sitemap_index.xml", {"sections": sections}, content_type="application/xml",
+            headers=headers,
+        )
+
+    return render(request)

@@ -111,6 +111,12 @@ class SitemapTests(TestCase):
             self.assertIn(absolute("/sitemap-articles.xml?p=2"), locations)
             second = urls_of(parse(self.client.get("/sitemap-articles.xml?p=2")))
             first = urls_of(parse(self.client.get("/sitemap-articles.xml")))
+            # Every file is listed once, each with its section's last change; the index is not itself indexed.
+            self.assertEqual(len(locations), len(set(locations)))
+            dated = root.findall("{http://www.sitemaps.org/schemas/sitemap/0.9}sitemap")
+            self.assertTrue(all(entry.findtext("{http://www.sitemaps.org/schemas/sitemap/0.9}lastmod") for entry in dated))
+            self.assertEqual(response["X-Robots-Tag"], "noindex, noodp, noarchive")
+            self.assertIn("Last-Modified", response)
         self.assertEqual(len(first) + len(second), 4)
 
     def test_robots_txt_points_to_the_sitemap(self):
