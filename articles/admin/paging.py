@@ -12,7 +12,7 @@ from django.utils.functional import cached_property
 
 
 class CappedPaginator(Paginator):
-    # Ten pages of a hundred: what an editor pages through before narrowing the list. Counting more only costs:
+    # Twenty pages of fifty: what an editor pages through before narrowing the list. Counting more only costs:
     # a common tag's first 10,000 articles took hundreds of milliseconds to count at 100,000 articles.
     cap = 1_000
 
