@@ -78,7 +78,15 @@ class QueryWord:
     prefix: str  # the word's stem: any document stem starting with it matches
     exact: str  # the stem of the stem: a document stem equal to it matches
 
+    @property
+    def whole(self) -> bool:
+        """A number matches only itself: as a prefix, "12" found 120 and 1200 too, and made the index read the
+        postings of every number that starts with it (the admin's "Analysis 12" at 100,000 articles: 0.5 s)."""
+        return self.word.isdigit()
+
     def accepts(self, document_stem: str) -> bool:
+        if self.whole:
+            return document_stem == self.prefix
         return document_stem.startswith(self.prefix) or document_stem == self.exact
 
 
@@ -160,7 +168,8 @@ class SearchTerms:
         for query_word in self._loose():
             exact = dict.fromkeys([query_word.exact, *self._alternatives(query_word)])
             exact.pop(query_word.prefix, None)
-            options = [f"'{query_word.prefix}':*{weight}"] + [f"'{s}'" + (f":{weight}" if weight else "") for s in exact]
+            first = f"'{query_word.prefix}':{weight}" if query_word.whole else f"'{query_word.prefix}':*{weight}"
+            options = [first.rstrip(":")] + [f"'{s}'" + (f":{weight}" if weight else "") for s in exact]
             parts.append(options[0] if len(options) == 1 else "(" + " | ".join(options) + ")")
         for stems in self._phrase_stems():
             parts.append("(" + " <-> ".join(f"'{s}'" + (f":{weight}" if weight else "") for s in stems) + ")")
@@ -173,7 +182,7 @@ class SearchTerms:
         for query_word in self._loose():
             exact = dict.fromkeys([query_word.exact, *self._alternatives(query_word)])
             exact.pop(query_word.prefix, None)
-            options = [f'"{query_word.prefix}"*'] + [f'"{s}"' for s in exact]
+            options = [f'"{query_word.prefix}"' if query_word.whole else f'"{query_word.prefix}"*'] + [f'"{s}"' for s in exact]
             parts.append(options[0] if len(options) == 1 else "(" + " OR ".join(options) + ")")
         for stems in self._phrase_stems():
             parts.append('"' + " ".join(stems) + '"')
