@@ -14,7 +14,7 @@ each segment against the candidates of its own band: at most segments × candida
 """
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from django.apps import apps
@@ -42,18 +42,29 @@ def _plain(text: str) -> str:
     return plain_text(text)
 
 
-def memory_entries(obj: models.Model) -> list:
-    """The index rows ``obj``'s translations make: one per translated segment that is not outdated."""
+def memory_entries(
+    obj: models.Model,
+    *,
+    to_translate: Sequence[units.Unit] | None = None,
+    hashes: dict[str, dict[str, str]] | None = None,
+) -> list:
+    """The index rows ``obj``'s translations make: one per translated segment that is not outdated.
+
+    ``to_translate`` (``units.units_to_translate(obj)``) and ``hashes`` (each language's stored segment
+    fingerprints) when the caller read them already: a save reads them once for all its languages."""
     from publishing.models import MemoryEntry, TranslationState
 
     source = units.source_language(obj)
     content_type = ContentType.objects.get_for_model(obj)
-    hashes = {row.language: row.segment_hashes for row in TranslationState.objects.for_object(obj)}
+    if hashes is None:
+        hashes = {row.language: row.segment_hashes for row in TranslationState.objects.for_object(obj)}
+    if to_translate is None:
+        to_translate = units.units_to_translate(obj)
     entries = []
     for code in units.language_codes():
         if code == source:
             continue
-        for group in segmenting.unit_segments(obj, code, saved_hashes=hashes.get(code)):
+        for group in segmenting.unit_segments(obj, code, saved_hashes=hashes.get(code), to_translate=to_translate):
             if not group.aligned:
                 continue
             for segment in group.segments:
@@ -76,13 +87,21 @@ def memory_entries(obj: models.Model) -> list:
     return entries
 
 
-def memory_sync(*, obj: models.Model) -> None:
-    """The index rows of ``obj`` follow its texts and states."""
+def memory_sync(
+    *,
+    obj: models.Model,
+    to_translate: Sequence[units.Unit] | None = None,
+    hashes: dict[str, dict[str, str]] | None = None,
+) -> None:
+    """The index rows of ``obj`` follow its texts and states (``to_translate``, ``hashes``: as for
+    :func:`memory_entries`)."""
     from publishing.models import MemoryEntry
 
     content_type = ContentType.objects.get_for_model(obj)
+    entries = memory_entries(obj, to_translate=to_translate, hashes=hashes)
     MemoryEntry.objects.filter(content_type=content_type, object_id=obj.pk).delete()
-    MemoryEntry.objects.bulk_create(memory_entries(obj))
+    if entries:
+        MemoryEntry.objects.bulk_create(entries)
 
 
 def memory_forget(*, obj: models.Model) -> None:

@@ -9,6 +9,7 @@ rows are the data as it was kept, and a restored database brings its own ``Trans
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import dataclass
 
 from django.contrib.contenttypes.models import ContentType
 from django.db import models, transaction
@@ -27,6 +28,21 @@ _REALIGNED = "_translation_realigned"
 _UNKNOWN = object()
 
 
+@dataclass
+class _Source:
+    """What one write read and computed of an object's source, passed on instead of read again: its units to
+    translate (the child rows read once), their fingerprint as a whole and by segment, and its state rows by
+    language as they stand after :func:`_states_follow`."""
+
+    to_translate: list[units.Unit]
+    fingerprint: str
+    segment_hashes: dict[str, str]
+    rows: dict[str, TranslationState]
+
+    def hashes(self) -> dict[str, dict[str, str]]:
+        return {code: row.segment_hashes for code, row in self.rows.items()}
+
+
 def translation_states_sync(*, obj: models.Model, carried: Iterable[str] = ()) -> None:
     """Keep the stored fingerprint of ``obj``'s source text current after a write to it or to one of its child rows.
 
@@ -34,76 +50,90 @@ def translation_states_sync(*, obj: models.Model, carried: Iterable[str] = ()) -
     languages whose text changed in the same write: a translation that was up to date and changed together with
     its source stays up to date; any other translation keeps the fingerprint it was made from, so a changed source
     makes it outdated. Runs inside the save that calls it; rows are created with ``ignore_conflicts``, so two
-    concurrent saves cannot fail on them.
+    concurrent saves cannot fail on them. The translation memory follows.
     """
+    source = _states_follow(obj, carried=carried)
+    memory.memory_sync(obj=obj, to_translate=source.to_translate, hashes=source.hashes())
+
+
+def _states_follow(obj: models.Model, *, carried: Iterable[str] = ()) -> _Source:
+    """:func:`translation_states_sync` without the memory: the units, the state rows (one read each) and the
+    fingerprints, for the caller to write more before the memory follows once."""
     content_type = ContentType.objects.get_for_model(obj)
     source = units.source_language(obj)
     to_translate = units.units_to_translate(obj)
     current = units.fingerprint(source, {unit.id: unit.text(source) for unit in to_translate})
-    segment_hashes = segments.source_segment_hashes(obj)
+    segment_hashes = segments.source_segment_hashes(obj, to_translate)
     rows = {row.language: row for row in TranslationState.objects.filter(content_type=content_type, object_id=obj.pk)}
     now = timezone.now()
     source_row = rows.get(source)
     if source_row is not None and (source_row.source_hash != current or source_row.segment_hashes != segment_hashes):
+        in_step, older = [], []
         for code, row in rows.items():
             if code == source:
                 continue
             if code in carried and row.source_hash == source_row.source_hash:
                 # Changed together with the source and in step before: in step now, segment by segment too.
                 row.source_hash, row.segment_hashes, row.updated_at = current, segment_hashes, now
-                row.save(update_fields=["source_hash", "segment_hashes", "updated_at"])
+                in_step.append(row)
             elif not row.segment_hashes and source_row.segment_hashes:
                 # A translation older than the segment fingerprints was made from the source as it was.
                 row.segment_hashes = source_row.segment_hashes
-                row.save(update_fields=["segment_hashes"])
+                older.append(row)
         source_row.source_hash, source_row.segment_hashes, source_row.updated_at = current, segment_hashes, now
-        source_row.save(update_fields=["source_hash", "segment_hashes", "updated_at"])
-    new_languages = [
-        code
+        TranslationState.objects.bulk_update([source_row, *in_step], ["source_hash", "segment_hashes", "updated_at"])
+        if older:
+            TranslationState.objects.bulk_update(older, ["segment_hashes"])
+    new_rows = [
+        TranslationState(
+            content_type=content_type,
+            object_id=obj.pk,
+            language=code,
+            source_hash=current,
+            segment_hashes=segment_hashes,
+            updated_at=now,
+        )
         for code in units.language_codes()
         if code not in rows and (code == source or any(unit.text(code).strip() for unit in to_translate))
     ]
-    TranslationState.objects.bulk_create(
-        [
-            TranslationState(
-                content_type=content_type,
-                object_id=obj.pk,
-                language=code,
-                source_hash=current,
-                segment_hashes=segment_hashes,
-                updated_at=now,
-            )
-            for code in new_languages
-        ],
-        ignore_conflicts=True,
-    )
-    memory.memory_sync(obj=obj)
+    if new_rows:
+        TranslationState.objects.bulk_create(new_rows, ignore_conflicts=True)
+        rows.update((row.language, row) for row in new_rows)
+    return _Source(to_translate=to_translate, fingerprint=current, segment_hashes=segment_hashes, rows=rows)
 
 
-@transaction.atomic
 def translation_mark_saved(
     *, obj: models.Model, language: str, user=None, source_hash: str | None = None
 ) -> TranslationState | None:
     """Record that ``language`` of ``obj`` was saved against the source as it is now (or, for a file exported
-    before the source changed, against the source ``source_hash`` stands for). Nothing for the source language."""
+    before the source changed, against the source ``source_hash`` stands for). Nothing for the source language.
+
+    Its writes join the caller's transaction without a savepoint (they are part of the save that calls it: a
+    failure undoes that save)."""
     if language not in units.language_codes():
         raise ValueError(f"unknown language {language!r}")
     if language == units.source_language(obj):
         return None
-    translation_states_sync(obj=obj)
-    state, _created = TranslationState.objects.update_or_create(
-        content_type=ContentType.objects.get_for_model(obj),
-        object_id=obj.pk,
-        language=language,
-        defaults={
-            "source_hash": source_hash or units.source_fingerprint(obj),
+    with transaction.atomic(savepoint=False):
+        source = _states_follow(obj)
+        values = {
+            "source_hash": source_hash or source.fingerprint,
             # Saved whole against an older source (a file), its segments are as outdated as the whole.
-            **({} if source_hash else {"segment_hashes": segments.source_segment_hashes(obj)}),
+            **({} if source_hash else {"segment_hashes": source.segment_hashes}),
             "updated_at": timezone.now(),
             "updated_by": user if getattr(user, "is_authenticated", False) else None,
-        },
-    )
-    memory.memory_sync(obj=obj)
+        }
+        state = source.rows.get(language)
+        if state is not None and state.pk is not None:
+            for name, value in values.items():
+                setattr(state, name, value)
+            state.save(update_fields=list(values))
+        else:  # no row yet, or one just created without its id coming back
+            state, _created = TranslationState.objects.update_or_create(
+                content_type=ContentType.objects.get_for_model(obj), object_id=obj.pk, language=language, defaults=values
+            )
+            source.rows[language] = state
+        memory.memory_sync(obj=obj, to_translate=source.to_translate, hashes=source.hashes())
     return state
 
 
@@ -185,28 +215,30 @@ def translation_mark_segments_saved(
     """Record the segments ``segment_ids`` of ``language`` as made from their source as it is now (or, by segment
     id in ``made_from``, from the source a file carried); once no segment is outdated, the whole translation is up
     to date too."""
-    translation_states_sync(obj=obj)
-    current = segments.source_segment_hashes(obj)
-    content_type = ContentType.objects.get_for_model(obj)
-    state, _created = TranslationState.objects.get_or_create(
-        content_type=content_type,
-        object_id=obj.pk,
-        language=language,
-        defaults={"source_hash": units.source_fingerprint(obj), "segment_hashes": current},
-    )
+    source = _states_follow(obj)
+    current = source.segment_hashes
+    state = source.rows.get(language)
+    if state is None or state.pk is None:
+        state, _created = TranslationState.objects.get_or_create(
+            content_type=ContentType.objects.get_for_model(obj),
+            object_id=obj.pk,
+            language=language,
+            defaults={"source_hash": source.fingerprint, "segment_hashes": current},
+        )
+        source.rows[language] = state
     hashes = {
         **state.segment_hashes,
         **{key: current[key] for key in segment_ids if key in current},
         **{key: value for key, value in (made_from or {}).items() if key in current},
     }
-    groups = segments.unit_segments(obj, language, saved_hashes=hashes)
+    groups = segments.unit_segments(obj, language, saved_hashes=hashes, to_translate=source.to_translate)
     state.segment_hashes = hashes
     if not any(segment.state == segments.OUTDATED for group in groups for segment in group.segments):
-        state.source_hash = units.source_fingerprint(obj)
+        state.source_hash = source.fingerprint
     state.updated_at = timezone.now()
     state.updated_by = user if getattr(user, "is_authenticated", False) else None
     state.save()
-    memory.memory_sync(obj=obj)
+    memory.memory_sync(obj=obj, to_translate=source.to_translate, hashes=source.hashes())
 
 
 @transaction.atomic
@@ -337,12 +369,13 @@ def _ensure_baseline(stored: models.Model) -> None:
     fingerprint of its source as stored now, before a write changes it."""
     model, pk = _parent_of(stored)
     rows = TranslationState.objects.filter(content_type=ContentType.objects.get_for_model(model), object_id=pk)
-    baseline = list(rows.filter(segment_hashes={}).only("pk")[:1]) if rows.exists() else None
-    if baseline is None or baseline:
-        parent = stored if model is type(stored) else _stored(model, pk)
-        if parent is None:
-            return
-        if baseline is None:
+    # One read: how many rows there are, and how many are older than the segment fingerprints.
+    counted = rows.aggregate(every=models.Count("pk"), older=models.Count("pk", filter=models.Q(segment_hashes={})))
+    if counted["every"] and not counted["older"]:
+        return
+    parent = stored if model is type(stored) else _stored(model, pk)
+    if parent is not None:
+        if not counted["every"]:
             translation_states_sync(obj=parent)
         else:
             # Rows older than the segment fingerprints: the segments as stored, before this write, are their base.
