@@ -233,6 +233,14 @@ class ArticleAdmin(
         found = search_backend().editors_matches(search_term, limit=self.paginator.cap + 1)
         return queryset.filter(pk__in=found), False
 
+    def get_object(self, request, object_id, from_field=None):
+        """The article with its authors too: the change form shows them and a save's revision keeps them, from this
+        one read (the changelist, which shows none, does not read them)."""
+        article = super().get_object(request, object_id, from_field)
+        if article is not None:
+            models.prefetch_related_objects([article], "authors")
+        return article
+
     def get_urls(self):
         from django.urls import path
 

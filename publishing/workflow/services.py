@@ -16,6 +16,7 @@ from django.db import models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from publishing.editing import checked_row
 from publishing.models import TranslationState
 
 from . import alignment, memory, segments, units
@@ -274,7 +275,8 @@ def translation_before_save(*, obj: models.Model) -> None:
     fingerprints need, and note what the write changes (:func:`translation_note_changes`)."""
     if obj._state.adding or obj.pk is None:
         return
-    translation_note_changes(obj=obj, stored=_stored(type(obj), obj.pk))
+    stored = checked_row(obj)  # the change form's edit check read it under a lock, just before
+    translation_note_changes(obj=obj, stored=stored if stored is not None else _stored(type(obj), obj.pk))
 
 
 def translation_note_changes(*, obj: models.Model, stored: models.Model | None) -> None:
