@@ -40,6 +40,7 @@ from django.db import models, transaction
 from publishing.editing import checked_row
 from publishing.languages import language_codes
 from publishing.workflow import services as workflow_services
+from publishing.workflow.memory import memory_deferred
 
 from . import neighbours, similar
 from .models import Article, Category, ListingCount, Reference, ReleasedVariant, SimilarList, Tag, TaggedArticle
@@ -79,7 +80,9 @@ def batched() -> Iterator[None]:
     """Run the upkeep of every write inside the block once, at its end, inside the same transaction.
 
     Publishing twenty articles then updates the search index once, brings the Similar Posts in step with the twenty
-    in one pass and stamps the page cache once, instead of twenty times everything. A block inside another joins it.
+    in one pass and stamps the page cache once, instead of twenty times everything; the translation memory of each
+    object written follows once too (``publishing.workflow.memory.memory_deferred``). A block inside another joins
+    it.
     """
     if _current.get() is not None:
         yield
@@ -88,7 +91,8 @@ def batched() -> Iterator[None]:
     with transaction.atomic():
         token = _current.set(batch)
         try:
-            yield
+            with memory_deferred():
+                yield
         finally:
             _current.reset(token)
         if not transaction.get_rollback():  # a dry run: nothing it wrote will stay

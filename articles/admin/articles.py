@@ -301,6 +301,14 @@ class ArticleAdmin(
         with upkeep.batched():
             return super().changeform_view(request, object_id, form_url, extra_context)
 
+    def save_model(self, request, obj, form, change):
+        """An article whose form changed nothing is not written again: a save would move its "last changed" date,
+        and with it its pages, the lists' dates, its search entries and its history, for nothing. Its references
+        (the inline) are saved on their own when they changed."""
+        if change and not form.has_changed():
+            return
+        super().save_model(request, obj, form, change)
+
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)
         # Translators' forms have no tags: theirs must stay as they are.

@@ -14,7 +14,9 @@ each segment against the candidates of its own band: at most segments × candida
 """
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 
 from django.apps import apps
@@ -87,6 +89,31 @@ def memory_entries(
     return entries
 
 
+# Inside :func:`memory_deferred`: by (content type, id), each object whose rows are to follow, with what its last
+# write read of it.
+_pending: ContextVar[dict | None] = ContextVar("publishing_memory_pending", default=None)
+
+
+@contextmanager
+def memory_deferred() -> Iterator[None]:
+    """Write the index rows of each object written inside the block once, at its end, as its last write left it.
+
+    A change form's save writes the object (its rows follow), then records the edited languages as saved (they
+    follow again): only the last rows stand, so only they are written. A block inside another joins it; a block
+    left by an exception writes nothing (its transaction is undone with it)."""
+    if _pending.get() is not None:
+        yield
+        return
+    pending: dict = {}
+    token = _pending.set(pending)
+    try:
+        yield
+    finally:
+        _pending.reset(token)
+    for obj, to_translate, hashes in pending.values():
+        _memory_write(obj, to_translate=to_translate, hashes=hashes)
+
+
 def memory_sync(
     *,
     obj: models.Model,
@@ -94,7 +121,15 @@ def memory_sync(
     hashes: dict[str, dict[str, str]] | None = None,
 ) -> None:
     """The index rows of ``obj`` follow its texts and states (``to_translate``, ``hashes``: as for
-    :func:`memory_entries`)."""
+    :func:`memory_entries`): now, or at the end of the :func:`memory_deferred` block around it."""
+    pending = _pending.get()
+    if pending is None:
+        _memory_write(obj, to_translate=to_translate, hashes=hashes)
+    else:
+        pending[(ContentType.objects.get_for_model(obj).pk, obj.pk)] = (obj, to_translate, hashes)
+
+
+def _memory_write(obj: models.Model, *, to_translate, hashes) -> None:
     from publishing.models import MemoryEntry
 
     content_type = ContentType.objects.get_for_model(obj)
@@ -107,7 +142,10 @@ def memory_sync(
 def memory_forget(*, obj: models.Model) -> None:
     from publishing.models import MemoryEntry
 
-    MemoryEntry.objects.filter(content_type=ContentType.objects.get_for_model(obj), object_id=obj.pk).delete()
+    content_type = ContentType.objects.get_for_model(obj)
+    if (pending := _pending.get()) is not None:
+        pending.pop((content_type.pk, obj.pk), None)
+    MemoryEntry.objects.filter(content_type=content_type, object_id=obj.pk).delete()
 
 
 def memory_rebuild(models_: Iterable[type[models.Model]] | None = None) -> int:
