@@ -40,7 +40,6 @@ from django.db import models, transaction
 from publishing.editing import checked_row
 from publishing.languages import language_codes
 from publishing.workflow import services as workflow_services
-from publishing.workflow.memory import memory_deferred
 
 from . import neighbours, similar
 from .models import Article, Category, ListingCount, Reference, ReleasedVariant, SimilarList, Tag, TaggedArticle
@@ -81,8 +80,8 @@ def batched() -> Iterator[None]:
 
     Publishing twenty articles then updates the search index once, brings the Similar Posts in step with the twenty
     in one pass and stamps the page cache once, instead of twenty times everything; the translation memory of each
-    object written follows once too (``publishing.workflow.memory.memory_deferred``). A block inside another joins
-    it.
+    object written follows once too (``publishing.workflow.services.translation_batched``). A block inside another
+    joins it.
     """
     if _current.get() is not None:
         yield
@@ -91,7 +90,7 @@ def batched() -> Iterator[None]:
     with transaction.atomic():
         token = _current.set(batch)
         try:
-            with memory_deferred():
+            with workflow_services.translation_batched():
                 yield
         finally:
             _current.reset(token)

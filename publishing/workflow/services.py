@@ -8,7 +8,9 @@ rows are the data as it was kept, and a restored database brings its own ``Trans
 """
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 
 from django.contrib.contenttypes.models import ContentType
@@ -31,10 +33,9 @@ _UNKNOWN = object()
 
 @dataclass
 class _Source:
-    """What one write read and computed of an object's source, passed on instead of read again: its units to
-    translate (the child rows read once), their fingerprint as a whole and by segment, and its state rows by
-    language as they stand after :func:`_states_follow`."""
+    """What one write read and computed of an object's (``obj``) source, passed on instead of read again."""
 
+    obj: models.Model
     to_translate: list[units.Unit]
     fingerprint: str
     segment_hashes: dict[str, str]
@@ -42,6 +43,37 @@ class _Source:
 
     def hashes(self) -> dict[str, dict[str, str]]:
         return {code: row.segment_hashes for code, row in self.rows.items()}
+
+
+# In :func:`translation_batched`, by (content type, id): the source each object's last write left (current: every
+# write that changes a text of the object or of its child rows, or adds or deletes one, computes it again).
+_latest: ContextVar[dict | None] = ContextVar("publishing_translation_sources", default=None)
+
+
+@contextmanager
+def translation_batched() -> Iterator[None]:
+    """In the block (an upkeep batch: a change form's save), what one write computed of an object's source serves
+    the next (the save, then its edited languages recorded as saved: one read of units and states, not two), and
+    each object's translation memory is written once, at the end. A block inside another joins it."""
+    if _latest.get() is not None:
+        yield
+        return
+    token = _latest.set({})
+    try:
+        with memory.memory_deferred():
+            yield
+    finally:
+        _latest.reset(token)
+
+
+def _key(obj: models.Model) -> tuple[int, object]:
+    return ContentType.objects.get_for_model(obj).pk, obj.pk
+
+
+def _source_of(obj: models.Model) -> _Source:
+    """``obj``'s source as the block's last write to this very instance left it, else read and followed now."""
+    known = (_latest.get() or {}).get(_key(obj))
+    return known if known is not None and known.obj is obj else _states_follow(obj)
 
 
 def translation_states_sync(*, obj: models.Model, carried: Iterable[str] = ()) -> None:
@@ -86,21 +118,18 @@ def _states_follow(obj: models.Model, *, carried: Iterable[str] = ()) -> _Source
         if older:
             TranslationState.objects.bulk_update(older, ["segment_hashes"])
     new_rows = [
-        TranslationState(
-            content_type=content_type,
-            object_id=obj.pk,
-            language=code,
-            source_hash=current,
-            segment_hashes=segment_hashes,
-            updated_at=now,
-        )
+        TranslationState(content_type=content_type, object_id=obj.pk, language=code, source_hash=current,
+                         segment_hashes=segment_hashes, updated_at=now)
         for code in units.language_codes()
         if code not in rows and (code == source or any(unit.text(code).strip() for unit in to_translate))
     ]
     if new_rows:
         TranslationState.objects.bulk_create(new_rows, ignore_conflicts=True)
         rows.update((row.language, row) for row in new_rows)
-    return _Source(to_translate=to_translate, fingerprint=current, segment_hashes=segment_hashes, rows=rows)
+    followed = _Source(obj=obj, to_translate=to_translate, fingerprint=current, segment_hashes=segment_hashes, rows=rows)
+    if (latest := _latest.get()) is not None:
+        latest[_key(obj)] = followed
+    return followed
 
 
 def translation_mark_saved(
@@ -108,15 +137,13 @@ def translation_mark_saved(
 ) -> TranslationState | None:
     """Record that ``language`` of ``obj`` was saved against the source as it is now (or, for a file exported
     before the source changed, against the source ``source_hash`` stands for). Nothing for the source language.
-
-    Its writes join the caller's transaction without a savepoint (they are part of the save that calls it: a
-    failure undoes that save)."""
+    Part of the save that calls it: no savepoint of its own, a failure undoes that save."""
     if language not in units.language_codes():
         raise ValueError(f"unknown language {language!r}")
     if language == units.source_language(obj):
         return None
     with transaction.atomic(savepoint=False):
-        source = _states_follow(obj)
+        source = _source_of(obj)
         values = {
             "source_hash": source_hash or source.fingerprint,
             # Saved whole against an older source (a file), its segments are as outdated as the whole.
@@ -216,14 +243,12 @@ def translation_mark_segments_saved(
     """Record the segments ``segment_ids`` of ``language`` as made from their source as it is now (or, by segment
     id in ``made_from``, from the source a file carried); once no segment is outdated, the whole translation is up
     to date too."""
-    source = _states_follow(obj)
+    source = _source_of(obj)
     current = source.segment_hashes
     state = source.rows.get(language)
     if state is None or state.pk is None:
         state, _created = TranslationState.objects.get_or_create(
-            content_type=ContentType.objects.get_for_model(obj),
-            object_id=obj.pk,
-            language=language,
+            content_type=ContentType.objects.get_for_model(obj), object_id=obj.pk, language=language,
             defaults={"source_hash": source.fingerprint, "segment_hashes": current},
         )
         source.rows[language] = state
@@ -336,6 +361,8 @@ def translation_after_child_delete(*, obj: models.Model) -> None:
 
 def translation_after_delete(*, obj: models.Model) -> None:
     """A deleted object's rows go with it, and its entries in the translation memory."""
+    if (latest := _latest.get()) is not None:
+        latest.pop(_key(obj), None)
     TranslationState.objects.for_object(obj).delete()
     memory.memory_forget(obj=obj)
 
