@@ -28,6 +28,8 @@ from . import alignment, memory, segments, units
 _CHANGED = "_translation_changed_languages"
 # Set between the same two signals: the translations the write rearranged to the source's new paragraphs.
 _REALIGNED = "_translation_realigned"
+# Set with it when the write keeps its parent: the state rows read before the write (it changes none of them).
+_ROWS = "_translation_state_rows"
 _UNKNOWN = object()
 
 
@@ -76,20 +78,20 @@ def _source_of(obj: models.Model) -> _Source:
     return known if known is not None and known.obj is obj else _states_follow(obj)
 
 
-def translation_states_sync(*, obj: models.Model, carried: Iterable[str] = ()) -> None:
+def translation_states_sync(*, obj: models.Model, carried: Iterable[str] = (), rows: dict | None = None) -> None:
     """Keep the stored fingerprint of ``obj``'s source text current after a write to it or to one of its child rows.
 
     A translation seen for the first time is taken as made from the source as it is now. ``carried`` names the
     languages whose text changed in the same write: a translation that was up to date and changed together with
     its source stays up to date; any other translation keeps the fingerprint it was made from, so a changed source
     makes it outdated. Runs inside the save that calls it; rows are created with ``ignore_conflicts``, so two
-    concurrent saves cannot fail on them. The translation memory follows.
+    concurrent saves cannot fail on them. The translation memory follows. ``rows``: its state rows, if read already.
     """
-    source = _states_follow(obj, carried=carried)
+    source = _states_follow(obj, carried=carried, rows=rows)
     memory.memory_sync(obj=obj, to_translate=source.to_translate, hashes=source.hashes())
 
 
-def _states_follow(obj: models.Model, *, carried: Iterable[str] = ()) -> _Source:
+def _states_follow(obj: models.Model, *, carried: Iterable[str] = (), rows: dict | None = None) -> _Source:
     """:func:`translation_states_sync` without the memory: the units, the state rows (one read each) and the
     fingerprints, for the caller to write more before the memory follows once."""
     content_type = ContentType.objects.get_for_model(obj)
@@ -97,7 +99,8 @@ def _states_follow(obj: models.Model, *, carried: Iterable[str] = ()) -> _Source
     to_translate = units.units_to_translate(obj)
     current = units.fingerprint(source, {unit.id: unit.text(source) for unit in to_translate})
     segment_hashes = segments.source_segment_hashes(obj, to_translate)
-    rows = {row.language: row for row in TranslationState.objects.filter(content_type=content_type, object_id=obj.pk)}
+    if rows is None:
+        rows = {row.language: row for row in TranslationState.objects.filter(content_type=content_type, object_id=obj.pk)}
     now = timezone.now()
     source_row = rows.get(source)
     if source_row is not None and (source_row.source_hash != current or source_row.segment_hashes != segment_hashes):
@@ -321,7 +324,9 @@ def translation_note_changes(*, obj: models.Model, stored: models.Model | None) 
         setattr(obj, _CHANGED, None)
         return
     setattr(obj, _CHANGED, changed)
-    _ensure_baseline(stored)
+    rows = _ensure_baseline(stored)
+    if rows is not None and _parent_of(stored) == _parent_of(obj):
+        setattr(obj, _ROWS, rows)
     if realigned := alignment.translations_realign(obj=obj, stored=stored, changed=changed):
         setattr(obj, _REALIGNED, realigned)
 
@@ -329,12 +334,14 @@ def translation_note_changes(*, obj: models.Model, stored: models.Model | None) 
 def translation_after_save(*, obj: models.Model, created: bool) -> None:
     """After a write to ``obj``: the fingerprints of the object its texts belong to (itself, or a child row's
     parent) follow its texts; translations changed in the same write stay in step with the source."""
-    changed = obj.__dict__.pop(_CHANGED, _UNKNOWN)
+    changed, rows = obj.__dict__.pop(_CHANGED, _UNKNOWN), obj.__dict__.pop(_ROWS, None)
     if changed is None:
         return
     for code, realigned in obj.__dict__.pop(_REALIGNED, {}).items():
-        # The kept translations' fingerprints move with them (before the sync, which leaves these rows alone).
-        row = TranslationState.objects.for_object(obj).filter(language=code).first()
+        # The kept translations' fingerprints move with them (before the sync, which leaves these rows alone; the
+        # rows read before the write, when they are the object's own, are these rows).
+        own = rows if rows is not None and _parent_of(obj)[0] is type(obj) else None
+        row = own.get(code) if own is not None else TranslationState.objects.for_object(obj).filter(language=code).first()
         if row is not None:
             row.segment_hashes = realigned.segment_hashes(row.segment_hashes)
             row.save(update_fields=["segment_hashes"])
@@ -343,7 +350,7 @@ def translation_after_save(*, obj: models.Model, created: bool) -> None:
     model, pk = _parent_of(obj)
     parent = obj if model is type(obj) else _stored(model, pk)
     if parent is not None:
-        translation_states_sync(obj=parent, carried=changed)
+        translation_states_sync(obj=parent, carried=changed, rows=rows)
 
 
 def translation_before_child_delete(*, obj: models.Model) -> None:
@@ -393,19 +400,19 @@ def _stored(model: type[models.Model], pk) -> models.Model | None:
     return model._default_manager.filter(pk=pk).only(*stored_fields(model)).order_by().first()
 
 
-def _ensure_baseline(stored: models.Model) -> None:
+def _ensure_baseline(stored: models.Model) -> dict[str, TranslationState] | None:
     """Give the object ``stored`` belongs to (itself, or a child row's parent), if it has no rows yet, the
-    fingerprint of its source as stored now, before a write changes it."""
+    fingerprint of its source as stored now, before a write changes it; its rows by language if it wrote none."""
     model, pk = _parent_of(stored)
     rows = TranslationState.objects.filter(content_type=ContentType.objects.get_for_model(model), object_id=pk)
-    # One read: how many rows there are, and how many are older than the segment fingerprints.
-    counted = rows.aggregate(every=models.Count("pk"), older=models.Count("pk", filter=models.Q(segment_hashes={})))
-    if counted["every"] and not counted["older"]:
-        return
+    found = {row.language: row for row in rows}
+    if found and all(row.segment_hashes for row in found.values()):
+        return found
     parent = stored if model is type(stored) else _stored(model, pk)
     if parent is not None:
-        if not counted["every"]:
+        if not found:
             translation_states_sync(obj=parent)
         else:
             # Rows older than the segment fingerprints: the segments as stored, before this write, are their base.
             rows.filter(segment_hashes={}).update(segment_hashes=segments.source_segment_hashes(parent))
+    return None

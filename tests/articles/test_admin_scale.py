@@ -16,12 +16,13 @@ from tests.factories import make_article, make_author, make_category, make_refer
 # (session, user: 2), the revision's, the batch's and the admin's transactions (6 savepoint statements; outside a
 # test the outermost is BEGIN/COMMIT, not counted), the change form and its validation as Django does it (the
 # article with its tags and authors, the three choice fields, the edit check's locked read, the category, the slugs
-# of every language in one query, the references inline: 10), the write (the translation baseline, the UPDATE, the
-# authors' set: 3), the revision (the references and tag links followed, the rows checked, revision and versions: 7),
-# the translation workflow (references and states after the save, kept for the edited language's state row, the
-# memory written once: 5), the admin's log (1), and the upkeep (tags and authors, the search entries: 3 writes, the
-# lists' dates, the page stamps, and the stamps again on commit: 8).
-SAVE_BUDGET = 42
+# of every language in one query, the references inline: 10), the write (the translation state rows, read before it
+# for the baseline and kept, the UPDATE, the authors' set: 3), the revision (the references and tag links followed,
+# the rows checked, revision and versions: 7), the translation workflow (the references after the save, kept for the
+# edited language's state row, the memory written once: 4), the admin's log (1), and the upkeep (tags and authors,
+# the search entries: 3 writes, the lists' dates, the page stamps, and the stamps again on commit: 8). PostgreSQL's
+# search backend writes the entries' tsvector in one more statement.
+SAVE_BUDGET = 41
 
 
 def form_data(response) -> dict:
@@ -89,7 +90,7 @@ class AdminAtScaleTests(TestCase):
         small = self.save_queries("Edited once")
         self.grow(30)
         large = self.save_queries("Edited twice")
-        self.assertLessEqual(len(small), SAVE_BUDGET, "\n".join(small))
+        self.assertLessEqual(len(small), SAVE_BUDGET + (connection.vendor == "postgresql"), "\n".join(small))
         self.assertEqual(len(large), len(small), "\n".join(large))
         # Nor does it grow with the article: more references (the inline, the revision, the translation units) and
         # more tags (the form, the revision's tag links, the search keywords) are each read at once.
