@@ -2,6 +2,8 @@
 text."""
 from __future__ import annotations
 
+from contextvars import ContextVar
+
 from django import forms
 from django.apps import apps
 from django.conf import settings
@@ -23,7 +25,7 @@ from modeltranslation.admin import TabbedTranslationAdmin, TranslationTabularInl
 from publishing.editing import EditConflictAdminMixin
 from publishing.images import IMAGE_FORM_FIELDS, admin_image_preview
 from publishing.failures import StorageFailureAdminMixin
-from publishing.revisions import RevisionAdminMixin
+from publishing.revisions import RevisionAdminMixin, keep_in_revision
 from publishing.widgets import RichTextAdminMixin
 from publishing.workflow import units as workflow_units
 from publishing.workflow.admin import TranslationRolesAdminMixin, TranslationRolesInlineMixin, TranslationStateFilter
@@ -41,6 +43,8 @@ from .translation_files import TranslationExchangeAdminMixin
 # Two lines of the list's title column at 1,280 px hold about this many characters.
 LIST_TITLE_CHARS = 110
 PUBLICATION_SYMBOLS = {"published": "✔", "scheduled": "◷", "complete": "◐", "missing": "✗"}
+# Set while a revision is restored (``ArticleAdmin.revision_view``): the restoring save is made even unchanged.
+_restoring: ContextVar[bool] = ContextVar("articles_admin_restoring", default=False)
 
 # Before the admins below are built: reversion's admin would otherwise register Article without its tag links.
 apps.get_app_config("articles").register_revisions()
@@ -338,11 +342,22 @@ class ArticleAdmin(
 
     def save_model(self, request, obj, form, change):
         """An article whose form changed nothing is not written again: a save would move its "last changed" date,
-        and with it its pages, the lists' dates, its search entries and its history, for nothing. Its references
-        (the inline) are saved on their own when they changed."""
-        if change and not form.has_changed():
+        and with it its pages, the lists' dates and its search entries, for nothing. Its history still records the
+        save, as it records every save; its references (the inline) are saved on their own when they changed. A
+        restored revision is always saved (below)."""
+        if change and not form.has_changed() and not _restoring.get():
+            keep_in_revision(obj)
             return
         super().save_model(request, obj, form, change)
+
+    def revision_view(self, request, *args, **kwargs):
+        """Restoring a revision writes the article as it was, then shows the form filled from it: a save of that form
+        changes nothing the form can see, and still records the restore (a revision of its own)."""
+        token = _restoring.set(True)
+        try:
+            return super().revision_view(request, *args, **kwargs)
+        finally:
+            _restoring.reset(token)
 
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)
