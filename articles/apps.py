@@ -25,6 +25,6 @@ class ArticlesConfig(AppConfig):
         restoring it brings them back as they were. The admin calls this too: it may be imported first."""
         from publishing.revisions import register
 
-        register(self.get_model("Article"), follow=("references", "tagged_items"))
+        register(self.get_model("Article"), follow=("references", "tag_links"))
         for name in ("Reference", "TaggedArticle", "Tag", "Category"):
             register(self.get_model(name))

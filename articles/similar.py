@@ -239,7 +239,7 @@ def _take_turns() -> None:
             cursor.execute("SELECT pg_advisory_xact_lock(%s)", [SIMILAR_LISTS_LOCK])
 
 
-@transaction.atomic
+@transaction.atomic(savepoint=False)  # within the save that calls it: a failure undoes the save
 def similar_lists_update(
     *, article_id: int, tags_changed: bool = False, removed: bool = False
 ) -> set[tuple[int, str]]:

@@ -115,7 +115,7 @@ def upkeep_after_save(payload: dict) -> None:
     upkeep_run(Upkeep.from_json(payload))
 
 
-@transaction.atomic
+@transaction.atomic(savepoint=False)  # part of the save that calls it: a failure undoes the save, no savepoint
 def upkeep_run(work: Upkeep, *, saved: dict[int, Article] | None = None) -> None:
     """Similar Posts per changed article, one search update, the renditions of new images, the stored counts of the
     lists the batch changed, then one stamp of every page the batch touched."""

@@ -37,6 +37,7 @@ from dataclasses import dataclass, field
 
 from django.db import models, transaction
 
+from publishing.editing import checked_row
 from publishing.languages import language_codes
 from publishing.workflow import services as workflow_services
 
@@ -57,7 +58,9 @@ _LISTS = "_upkeep_lists"
 class _Batch:
     immediate: bool  # run as soon as the one write that opened it is made, not at the end of a block
     articles: dict[int, ArticleChange] = field(default_factory=dict)
-    saved: dict[int, Article] = field(default_factory=dict)  # instances as saved, trusted only in an immediate batch
+    # Each article as last saved in the batch (a later save replaces it; a delete drops it): its columns are what the
+    # deferred upkeep works from, not read back. Writes that bypass save() send no signal the upkeep could follow.
+    saved: dict[int, Article] = field(default_factory=dict)
     search_ids: set[int] = field(default_factory=set)
     dependencies: set[str] = field(default_factory=set)
     images: set[int] = field(default_factory=set)
@@ -76,7 +79,9 @@ def batched() -> Iterator[None]:
     """Run the upkeep of every write inside the block once, at its end, inside the same transaction.
 
     Publishing twenty articles then updates the search index once, brings the Similar Posts in step with the twenty
-    in one pass and stamps the page cache once, instead of twenty times everything. A block inside another joins it.
+    in one pass and stamps the page cache once, instead of twenty times everything; the translation memory of each
+    object written follows once too (``publishing.workflow.services.translation_batched``). A block inside another
+    joins it.
     """
     if _current.get() is not None:
         yield
@@ -85,7 +90,8 @@ def batched() -> Iterator[None]:
     with transaction.atomic():
         token = _current.set(batch)
         try:
-            yield
+            with workflow_services.translation_batched():
+                yield
         finally:
             _current.reset(token)
         if not transaction.get_rollback():  # a dry run: nothing it wrote will stay
@@ -124,27 +130,30 @@ def article_before_save(*, article: Article) -> None:
     lists must follow (:func:`article_saved`) and what the translation fingerprints must."""
     if article._state.adding or article.pk is None:
         return
-    stored = Article.objects.filter(pk=article.pk).only(*_stored_fields()).order_by().first()
+    stored = checked_row(article)  # the change form's edit check read it under a lock, just before
+    if stored is None:
+        stored = Article.objects.filter(pk=article.pk).only(*_stored_fields()).order_by().first()
     setattr(article, _STORED, stored)
     workflow_services.translation_note_changes(obj=article, stored=stored)
 
 
 def article_saved(*, article: Article, created: bool, raw: bool) -> None:
-    """After a save: the released variants now, and, with the batch, the search entries if its texts changed, the
-    Similar Posts if its release or date changed, and the pages that show it."""
-    similar.released_variants_sync(article=article)
+    """After a save: the released variants now if its release or date changed, and, with the batch, the search
+    entries if its texts changed, the Similar Posts if its release or date changed, and the pages that show it."""
     if raw:
+        similar.released_variants_sync(article=article)
         _article_loaded(article)
         return
     stored = article.__dict__.pop(_STORED, None)
-    workflow_services.translation_after_save(obj=article, created=created)
     before, after = (listed_languages(stored) if stored is not None else set()), listed_languages(article)
+    if stored is None or before != after or stored.published_at != article.published_at:
+        similar.released_variants_sync(article=article)
+    workflow_services.translation_after_save(obj=article, created=created)
     moved = stored is None or (stored.published_at, stored.category_id) != (article.published_at, article.category_id)
     ranking_changed = stored is None or before != after or stored.published_at != article.published_at
     with _collecting() as batch:
         change = batch.article(article.pk)
-        if batch.immediate:
-            batch.saved[article.pk] = _as_saved(article)
+        batch.saved[article.pk] = _as_saved(article)
         change.languages |= before
         change.categories |= {stored.category_id if stored is not None else None, article.category_id}
         change.repositioned |= after if moved else after - before
@@ -197,6 +206,8 @@ def article_before_delete(*, article: Article) -> None:
     """Before its rows go: the Similar Posts it is in lose it, and every page that shows it is forgotten."""
     with _collecting() as batch:
         change = batch.articles.pop(article.pk, None) or ArticleChange()
+        batch.saved.pop(article.pk, None)
+        batch.images.discard(article.pk)
         batch.search_ids.discard(article.pk)
         shown = similar.similar_lists_update(article_id=article.pk, removed=True)
         neighbours.neighbours_forget(moved={article.pk: ()})

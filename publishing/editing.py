@@ -22,6 +22,15 @@ from django.utils.translation import gettext_lazy as _
 from .diffing import changes_by_language, field_changes, form_snapshot, snapshot
 
 EDIT_TOKEN_FIELD = "loaded_version"
+# Set on a form's instance once its check passed: the row the check read under the lock. Nothing can write that row
+# before the save that follows in the same transaction, so it is the stored row the save overwrites.
+_CHECKED_ROW = "_edit_checked_row"
+
+
+def checked_row(instance: models.Model) -> models.Model | None:
+    """The stored row of ``instance`` as the edit check just read it under the lock, handed over once: a save's
+    upkeep, which needs the row before the save, takes it instead of reading it again (None: read it)."""
+    return instance.__dict__.pop(_CHECKED_ROW, None)
 
 
 def edit_token(instance: models.Model) -> str:
@@ -63,6 +72,7 @@ class EditConflictForm(forms.ModelForm):
         if current is None:
             raise ValidationError(_("Someone deleted this object after you opened it; nothing was saved."), code="deleted")
         if cleaned_data.get(EDIT_TOKEN_FIELD) == edit_token(current):
+            setattr(self.instance, _CHECKED_ROW, current)
             return cleaned_data
         changes = field_changes(model, snapshot(current), form_snapshot(model, cleaned_data))
         raise ValidationError(

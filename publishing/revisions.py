@@ -105,6 +105,13 @@ def version_changes(older: Version | None, newer: Version) -> list[FieldChange]:
     return field_changes(newer._model, version_snapshot(older), version_snapshot(newer))
 
 
+def keep_in_revision(obj: models.Model) -> None:
+    """Record ``obj`` as it is now in the revision being made: a save that writes nothing (nothing changed) still
+    leaves its mark in the history, as every save does."""
+    if reversion.is_active() and reversion.is_registered(type(obj)):
+        reversion.add_to_revision(obj)
+
+
 class RevisionAdminMixin(VersionAdmin):
     """django-reversion's admin (revisions of every save, history, restore) plus a language-by-language comparison.
 

@@ -7,11 +7,14 @@ made from and which URL pattern shows it.
 from __future__ import annotations
 
 import functools
+import operator
 import re
+from collections import Counter
 from collections.abc import Iterable
 
 from django.conf import settings
-from django.db import models
+from django.core.exceptions import ValidationError
+from django.db import connections, models, router
 from django.urls import get_script_prefix, get_urlconf, reverse
 from django.utils import translation
 from django.utils.translation import get_language
@@ -135,7 +138,8 @@ def language_neutral_url(url_name: str) -> str:
 
 
 class TranslatedSlugMixin:
-    """``url_in(language)``: the object's address in another language, whose slug differs."""
+    """``url_in(language)``: the object's address in another language, whose slug differs; and its slugs (every
+    column with a constraint of :func:`unique_per_language`) checked for uniqueness together."""
 
     url_name: str
 
@@ -144,6 +148,44 @@ class TranslatedSlugMixin:
 
     def get_absolute_url(self) -> str:
         return self.url_in(current_language())
+
+    def validate_constraints(self, exclude=None):
+        """Django checks each unique constraint with a query of its own: a change form would read the table once
+        per language for the slugs alone. The unique columns no other constraint names are checked here in one
+        query, each failing one with Django's own error; every other constraint is left to Django."""
+        exclude = set(exclude or ())
+        constraints = [constraint for constraint in self._meta.constraints if isinstance(constraint, models.UniqueConstraint)]
+        named = Counter(name for constraint in constraints for name in constraint.fields)
+        using = router.db_for_write(type(self), instance=self)
+        empty_is_null = connections[using].features.interprets_empty_strings_as_nulls
+        values = {}
+        for constraint in constraints:
+            if (len(constraint.fields) != 1 or constraint.condition or constraint.expressions
+                    or constraint.nulls_distinct is False or named[constraint.fields[0]] != 1
+                    or constraint.violation_error_message != constraint.default_violation_error_message):
+                continue
+            name = constraint.fields[0]
+            value = getattr(self, self._meta.get_field(name).attname)
+            if name not in exclude and value is not None and not (value == "" and empty_is_null):
+                values[name] = value
+            exclude.add(name)  # checked here (or, empty or excluded, not at all): not again by Django
+        errors = {}
+        if values:
+            taken = type(self)._default_manager.using(using).filter(
+                functools.reduce(operator.or_, (models.Q(**{name: value}) for name, value in values.items()))
+            )
+            if not self._state.adding and self.pk is not None:
+                taken = taken.exclude(pk=self.pk)
+            for row in taken.order_by().values(*values):
+                for name, value in values.items():
+                    if row[name] == value:
+                        errors[name] = [self.unique_error_message(type(self), (name,))]
+        try:
+            super().validate_constraints(exclude=exclude)
+        except ValidationError as error:
+            errors = error.update_error_dict(errors)
+        if errors:
+            raise ValidationError(errors)
 
 
 class NamedTranslatedMixin(TranslatedSlugMixin):

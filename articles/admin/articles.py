@@ -2,13 +2,17 @@
 text."""
 from __future__ import annotations
 
+from contextvars import ContextVar
+
 from django import forms
 from django.apps import apps
 from django.conf import settings
 from django.contrib import admin, messages
 from django.contrib.admin.widgets import AutocompleteSelectMultiple
 from django.db import models
+from django.forms.models import BaseInlineFormSet
 from django.template.loader import render_to_string
+from django.utils.functional import cached_property
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.html import format_html
@@ -21,7 +25,7 @@ from modeltranslation.admin import TabbedTranslationAdmin, TranslationTabularInl
 from publishing.editing import EditConflictAdminMixin
 from publishing.images import IMAGE_FORM_FIELDS, admin_image_preview
 from publishing.failures import StorageFailureAdminMixin
-from publishing.revisions import RevisionAdminMixin
+from publishing.revisions import RevisionAdminMixin, keep_in_revision
 from publishing.widgets import RichTextAdminMixin
 from publishing.workflow import units as workflow_units
 from publishing.workflow.admin import TranslationRolesAdminMixin, TranslationRolesInlineMixin, TranslationStateFilter
@@ -39,13 +43,48 @@ from .translation_files import TranslationExchangeAdminMixin
 # Two lines of the list's title column at 1,280 px hold about this many characters.
 LIST_TITLE_CHARS = 110
 PUBLICATION_SYMBOLS = {"published": "✔", "scheduled": "◷", "complete": "◐", "missing": "✗"}
+# Set while a revision is restored (``ArticleAdmin.revision_view``): the restoring save is made even unchanged.
+_restoring: ContextVar[bool] = ContextVar("articles_admin_restoring", default=False)
 
 # Before the admins below are built: reversion's admin would otherwise register Article without its tag links.
 apps.get_app_config("articles").register_revisions()
 
 
+class _ReadRowField(forms.ModelChoiceField):
+    """A row's hidden id, found among the rows its formset read (``rows``, by id) before asking the database."""
+
+    def __init__(self, *args, rows: dict[str, models.Model], **kwargs):
+        super().__init__(*args, **kwargs)
+        self.rows = rows
+
+    def to_python(self, value):
+        if value not in self.empty_values and str(value) in self.rows:
+            return self.rows[str(value)]
+        return super().to_python(value)
+
+
+class ReferenceFormSet(BaseInlineFormSet):
+    """The article's references read once per save: Django's inline checks the id each row posts back with a query
+    of its own (a save of an article with thirty references read them thirty-one times); here each id is found among
+    the rows the formset read. An id that is not one of them is checked as Django checks it."""
+
+    @cached_property
+    def _rows(self) -> dict[str, models.Model]:
+        return {str(row.pk): row for row in self.get_queryset()}
+
+    def add_fields(self, form, index):
+        super().add_fields(form, index)
+        name = self.model._meta.pk.name
+        field = form.fields.get(name)
+        if type(field) is forms.ModelChoiceField:
+            form.fields[name] = _ReadRowField(
+                field.queryset, rows=self._rows, initial=field.initial, required=False, widget=field.widget
+            )
+
+
 class ReferenceInline(TranslationRolesInlineMixin, TranslationTabularInline):
     model = Reference
+    formset = ReferenceFormSet
     extra = 0
     fields = ("position", "marker", "text", "url", "accessed_on")
     # A reference is one line of text: three 10-row boxes per row would bury the list. The URL is a plain box (the
@@ -233,6 +272,14 @@ class ArticleAdmin(
         found = search_backend().editors_matches(search_term, limit=self.paginator.cap + 1)
         return queryset.filter(pk__in=found), False
 
+    def get_object(self, request, object_id, from_field=None):
+        """The article with its authors too: the change form shows them and a save's revision keeps them, from this
+        one read (the changelist, which shows none, does not read them)."""
+        article = super().get_object(request, object_id, from_field)
+        if article is not None:
+            models.prefetch_related_objects([article], "authors")
+        return article
+
     def get_urls(self):
         from django.urls import path
 
@@ -292,6 +339,25 @@ class ArticleAdmin(
         entries, Similar Posts, page cache) runs once, after the last of them."""
         with upkeep.batched():
             return super().changeform_view(request, object_id, form_url, extra_context)
+
+    def save_model(self, request, obj, form, change):
+        """An article whose form changed nothing is not written again: a save would move its "last changed" date,
+        and with it its pages, the lists' dates and its search entries, for nothing. Its history still records the
+        save, as it records every save; its references (the inline) are saved on their own when they changed. A
+        restored revision is always saved (below)."""
+        if change and not form.has_changed() and not _restoring.get():
+            keep_in_revision(obj)
+            return
+        super().save_model(request, obj, form, change)
+
+    def revision_view(self, request, *args, **kwargs):
+        """Restoring a revision writes the article as it was, then shows the form filled from it: a save of that form
+        changes nothing the form can see, and still records the restore (a revision of its own)."""
+        token = _restoring.set(True)
+        try:
+            return super().revision_view(request, *args, **kwargs)
+        finally:
+            _restoring.reset(token)
 
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)

@@ -27,7 +27,7 @@ def search_index_update(*, article_ids: Iterable[int]) -> int:
     return search_index_write(articles=Article.objects.filter(pk__in=ids).prefetch_related("tags", "authors"))
 
 
-@transaction.atomic
+@transaction.atomic(savepoint=False)  # within its caller's transaction: the entries are rewritten whole or not at all
 def search_index_write(*, articles: Iterable) -> int:
     """:func:`search_index_update` for articles in memory as they were just saved: a save indexes what it wrote
     without reading its row back. Their tags and authors are read here, unless the caller prefetched them.

@@ -14,7 +14,9 @@ each segment against the candidates of its own band: at most segments × candida
 """
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 
 from django.apps import apps
@@ -42,18 +44,29 @@ def _plain(text: str) -> str:
     return plain_text(text)
 
 
-def memory_entries(obj: models.Model) -> list:
-    """The index rows ``obj``'s translations make: one per translated segment that is not outdated."""
+def memory_entries(
+    obj: models.Model,
+    *,
+    to_translate: Sequence[units.Unit] | None = None,
+    hashes: dict[str, dict[str, str]] | None = None,
+) -> list:
+    """The index rows ``obj``'s translations make: one per translated segment that is not outdated.
+
+    ``to_translate`` (``units.units_to_translate(obj)``) and ``hashes`` (each language's stored segment
+    fingerprints) when the caller read them already: a save reads them once for all its languages."""
     from publishing.models import MemoryEntry, TranslationState
 
     source = units.source_language(obj)
     content_type = ContentType.objects.get_for_model(obj)
-    hashes = {row.language: row.segment_hashes for row in TranslationState.objects.for_object(obj)}
+    if hashes is None:
+        hashes = {row.language: row.segment_hashes for row in TranslationState.objects.for_object(obj)}
+    if to_translate is None:
+        to_translate = units.units_to_translate(obj)
     entries = []
     for code in units.language_codes():
         if code == source:
             continue
-        for group in segmenting.unit_segments(obj, code, saved_hashes=hashes.get(code)):
+        for group in segmenting.unit_segments(obj, code, saved_hashes=hashes.get(code), to_translate=to_translate):
             if not group.aligned:
                 continue
             for segment in group.segments:
@@ -76,19 +89,63 @@ def memory_entries(obj: models.Model) -> list:
     return entries
 
 
-def memory_sync(*, obj: models.Model) -> None:
-    """The index rows of ``obj`` follow its texts and states."""
+# Inside :func:`memory_deferred`: by (content type, id), each object whose rows are to follow, with what its last
+# write read of it.
+_pending: ContextVar[dict | None] = ContextVar("publishing_memory_pending", default=None)
+
+
+@contextmanager
+def memory_deferred() -> Iterator[None]:
+    """Write the index rows of each object written inside the block once, at its end, as its last write left it.
+
+    A change form's save writes the object (its rows follow), then records the edited languages as saved (they
+    follow again): only the last rows stand, so only they are written. A block inside another joins it; a block
+    left by an exception writes nothing (its transaction is undone with it)."""
+    if _pending.get() is not None:
+        yield
+        return
+    pending: dict = {}
+    token = _pending.set(pending)
+    try:
+        yield
+    finally:
+        _pending.reset(token)
+    for obj, to_translate, hashes in pending.values():
+        _memory_write(obj, to_translate=to_translate, hashes=hashes)
+
+
+def memory_sync(
+    *,
+    obj: models.Model,
+    to_translate: Sequence[units.Unit] | None = None,
+    hashes: dict[str, dict[str, str]] | None = None,
+) -> None:
+    """The index rows of ``obj`` follow its texts and states (``to_translate``, ``hashes``: as for
+    :func:`memory_entries`): now, or at the end of the :func:`memory_deferred` block around it."""
+    pending = _pending.get()
+    if pending is None:
+        _memory_write(obj, to_translate=to_translate, hashes=hashes)
+    else:
+        pending[(ContentType.objects.get_for_model(obj).pk, obj.pk)] = (obj, to_translate, hashes)
+
+
+def _memory_write(obj: models.Model, *, to_translate, hashes) -> None:
     from publishing.models import MemoryEntry
 
     content_type = ContentType.objects.get_for_model(obj)
+    entries = memory_entries(obj, to_translate=to_translate, hashes=hashes)
     MemoryEntry.objects.filter(content_type=content_type, object_id=obj.pk).delete()
-    MemoryEntry.objects.bulk_create(memory_entries(obj))
+    if entries:
+        MemoryEntry.objects.bulk_create(entries)
 
 
 def memory_forget(*, obj: models.Model) -> None:
     from publishing.models import MemoryEntry
 
-    MemoryEntry.objects.filter(content_type=ContentType.objects.get_for_model(obj), object_id=obj.pk).delete()
+    content_type = ContentType.objects.get_for_model(obj)
+    if (pending := _pending.get()) is not None:
+        pending.pop((content_type.pk, obj.pk), None)
+    MemoryEntry.objects.filter(content_type=content_type, object_id=obj.pk).delete()
 
 
 def memory_rebuild(models_: Iterable[type[models.Model]] | None = None) -> int:

@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from html.parser import HTMLParser
 
@@ -244,14 +245,21 @@ def token(text: str) -> str:
     return hashlib.sha256((text or "").encode("utf-8")).hexdigest()[:16]
 
 
-def unit_segments(obj: models.Model, language: str, *, saved_hashes: dict[str, str] | None = None) -> list[UnitSegments]:
+def unit_segments(
+    obj: models.Model,
+    language: str,
+    *,
+    saved_hashes: dict[str, str] | None = None,
+    to_translate: Sequence[units.Unit] | None = None,
+) -> list[UnitSegments]:
     """Every unit of ``obj`` to translate, split into segments, with the targets in ``language`` aligned to them
-    and each segment's state (``saved_hashes``: the translation's ``TranslationState.segment_hashes``)."""
+    and each segment's state (``saved_hashes``: the translation's ``TranslationState.segment_hashes``;
+    ``to_translate``: ``units.units_to_translate(obj)`` when the caller read it already)."""
     source = units.source_language(obj)
     saved_hashes = saved_hashes or {}
     result = []
     child_numbers: dict[str, int] = {}
-    for unit in units.units_to_translate(obj):
+    for unit in units.units_to_translate(obj) if to_translate is None else to_translate:
         child_number = None
         if unit.instance is not obj:
             key = unit.instance._meta.label_lower
@@ -308,12 +316,12 @@ def unit_segments(obj: models.Model, language: str, *, saved_hashes: dict[str, s
     return result
 
 
-def source_segment_hashes(obj: models.Model) -> dict[str, str]:
+def source_segment_hashes(obj: models.Model, to_translate: Sequence[units.Unit] | None = None) -> dict[str, str]:
     """The fingerprint of every source segment of ``obj`` by segment id: what ``TranslationState`` keeps."""
     source = units.source_language(obj)
     return {
         segment.id: segment.source_hash
-        for group in unit_segments(obj, source)
+        for group in unit_segments(obj, source, to_translate=to_translate)
         for segment in group.segments
     }
 

@@ -8,13 +8,17 @@ rows are the data as it was kept, and a restored database brings its own ``Trans
 """
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
+from dataclasses import dataclass
 
 from django.contrib.contenttypes.models import ContentType
 from django.db import models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from publishing.editing import checked_row
 from publishing.models import TranslationState
 
 from . import alignment, memory, segments, units
@@ -24,86 +28,143 @@ from . import alignment, memory, segments, units
 _CHANGED = "_translation_changed_languages"
 # Set between the same two signals: the translations the write rearranged to the source's new paragraphs.
 _REALIGNED = "_translation_realigned"
+# Set with it when the write keeps its parent: the state rows read before the write (it changes none of them).
+_ROWS = "_translation_state_rows"
 _UNKNOWN = object()
 
 
-def translation_states_sync(*, obj: models.Model, carried: Iterable[str] = ()) -> None:
+@dataclass
+class _Source:
+    """What one write read and computed of an object's (``obj``) source, passed on instead of read again."""
+
+    obj: models.Model
+    to_translate: list[units.Unit]
+    fingerprint: str
+    segment_hashes: dict[str, str]
+    rows: dict[str, TranslationState]
+
+    def hashes(self) -> dict[str, dict[str, str]]:
+        return {code: row.segment_hashes for code, row in self.rows.items()}
+
+
+# In :func:`translation_batched`, by (content type, id): the source each object's last write left (current: every
+# write that changes a text of the object or of its child rows, or adds or deletes one, computes it again).
+_latest: ContextVar[dict | None] = ContextVar("publishing_translation_sources", default=None)
+
+
+@contextmanager
+def translation_batched() -> Iterator[None]:
+    """In the block (an upkeep batch: a change form's save), what one write computed of an object's source serves
+    the next (the save, then its edited languages recorded as saved: one read of units and states, not two), and
+    each object's translation memory is written once, at the end. A block inside another joins it."""
+    if _latest.get() is not None:
+        yield
+        return
+    token = _latest.set({})
+    try:
+        with memory.memory_deferred():
+            yield
+    finally:
+        _latest.reset(token)
+
+
+def _key(obj: models.Model) -> tuple[int, object]:
+    return ContentType.objects.get_for_model(obj).pk, obj.pk
+
+
+def _source_of(obj: models.Model) -> _Source:
+    """``obj``'s source as the block's last write to this very instance left it, else read and followed now."""
+    known = (_latest.get() or {}).get(_key(obj))
+    return known if known is not None and known.obj is obj else _states_follow(obj)
+
+
+def translation_states_sync(*, obj: models.Model, carried: Iterable[str] = (), rows: dict | None = None) -> None:
     """Keep the stored fingerprint of ``obj``'s source text current after a write to it or to one of its child rows.
 
     A translation seen for the first time is taken as made from the source as it is now. ``carried`` names the
     languages whose text changed in the same write: a translation that was up to date and changed together with
     its source stays up to date; any other translation keeps the fingerprint it was made from, so a changed source
     makes it outdated. Runs inside the save that calls it; rows are created with ``ignore_conflicts``, so two
-    concurrent saves cannot fail on them.
+    concurrent saves cannot fail on them. The translation memory follows. ``rows``: its state rows, if read already.
     """
+    source = _states_follow(obj, carried=carried, rows=rows)
+    memory.memory_sync(obj=obj, to_translate=source.to_translate, hashes=source.hashes())
+
+
+def _states_follow(obj: models.Model, *, carried: Iterable[str] = (), rows: dict | None = None) -> _Source:
+    """:func:`translation_states_sync` without the memory: the units, the state rows (one read each) and the
+    fingerprints, for the caller to write more before the memory follows once."""
     content_type = ContentType.objects.get_for_model(obj)
     source = units.source_language(obj)
     to_translate = units.units_to_translate(obj)
     current = units.fingerprint(source, {unit.id: unit.text(source) for unit in to_translate})
-    segment_hashes = segments.source_segment_hashes(obj)
-    rows = {row.language: row for row in TranslationState.objects.filter(content_type=content_type, object_id=obj.pk)}
+    segment_hashes = segments.source_segment_hashes(obj, to_translate)
+    if rows is None:
+        rows = {row.language: row for row in TranslationState.objects.filter(content_type=content_type, object_id=obj.pk)}
     now = timezone.now()
     source_row = rows.get(source)
     if source_row is not None and (source_row.source_hash != current or source_row.segment_hashes != segment_hashes):
+        in_step, older = [], []
         for code, row in rows.items():
             if code == source:
                 continue
             if code in carried and row.source_hash == source_row.source_hash:
                 # Changed together with the source and in step before: in step now, segment by segment too.
                 row.source_hash, row.segment_hashes, row.updated_at = current, segment_hashes, now
-                row.save(update_fields=["source_hash", "segment_hashes", "updated_at"])
+                in_step.append(row)
             elif not row.segment_hashes and source_row.segment_hashes:
                 # A translation older than the segment fingerprints was made from the source as it was.
                 row.segment_hashes = source_row.segment_hashes
-                row.save(update_fields=["segment_hashes"])
+                older.append(row)
         source_row.source_hash, source_row.segment_hashes, source_row.updated_at = current, segment_hashes, now
-        source_row.save(update_fields=["source_hash", "segment_hashes", "updated_at"])
-    new_languages = [
-        code
+        TranslationState.objects.bulk_update([source_row, *in_step], ["source_hash", "segment_hashes", "updated_at"])
+        if older:
+            TranslationState.objects.bulk_update(older, ["segment_hashes"])
+    new_rows = [
+        TranslationState(content_type=content_type, object_id=obj.pk, language=code, source_hash=current,
+                         segment_hashes=segment_hashes, updated_at=now)
         for code in units.language_codes()
         if code not in rows and (code == source or any(unit.text(code).strip() for unit in to_translate))
     ]
-    TranslationState.objects.bulk_create(
-        [
-            TranslationState(
-                content_type=content_type,
-                object_id=obj.pk,
-                language=code,
-                source_hash=current,
-                segment_hashes=segment_hashes,
-                updated_at=now,
-            )
-            for code in new_languages
-        ],
-        ignore_conflicts=True,
-    )
-    memory.memory_sync(obj=obj)
+    if new_rows:
+        TranslationState.objects.bulk_create(new_rows, ignore_conflicts=True)
+        rows.update((row.language, row) for row in new_rows)
+    followed = _Source(obj=obj, to_translate=to_translate, fingerprint=current, segment_hashes=segment_hashes, rows=rows)
+    if (latest := _latest.get()) is not None:
+        latest[_key(obj)] = followed
+    return followed
 
 
-@transaction.atomic
 def translation_mark_saved(
     *, obj: models.Model, language: str, user=None, source_hash: str | None = None
 ) -> TranslationState | None:
     """Record that ``language`` of ``obj`` was saved against the source as it is now (or, for a file exported
-    before the source changed, against the source ``source_hash`` stands for). Nothing for the source language."""
+    before the source changed, against the source ``source_hash`` stands for). Nothing for the source language.
+    Part of the save that calls it: no savepoint of its own, a failure undoes that save."""
     if language not in units.language_codes():
         raise ValueError(f"unknown language {language!r}")
     if language == units.source_language(obj):
         return None
-    translation_states_sync(obj=obj)
-    state, _created = TranslationState.objects.update_or_create(
-        content_type=ContentType.objects.get_for_model(obj),
-        object_id=obj.pk,
-        language=language,
-        defaults={
-            "source_hash": source_hash or units.source_fingerprint(obj),
+    with transaction.atomic(savepoint=False):
+        source = _source_of(obj)
+        values = {
+            "source_hash": source_hash or source.fingerprint,
             # Saved whole against an older source (a file), its segments are as outdated as the whole.
-            **({} if source_hash else {"segment_hashes": segments.source_segment_hashes(obj)}),
+            **({} if source_hash else {"segment_hashes": source.segment_hashes}),
             "updated_at": timezone.now(),
             "updated_by": user if getattr(user, "is_authenticated", False) else None,
-        },
-    )
-    memory.memory_sync(obj=obj)
+        }
+        state = source.rows.get(language)
+        if state is not None and state.pk is not None:
+            for name, value in values.items():
+                setattr(state, name, value)
+            state.save(update_fields=list(values))
+        else:  # no row yet, or one just created without its id coming back
+            state, _created = TranslationState.objects.update_or_create(
+                content_type=ContentType.objects.get_for_model(obj), object_id=obj.pk, language=language, defaults=values
+            )
+            source.rows[language] = state
+        memory.memory_sync(obj=obj, to_translate=source.to_translate, hashes=source.hashes())
     return state
 
 
@@ -185,28 +246,28 @@ def translation_mark_segments_saved(
     """Record the segments ``segment_ids`` of ``language`` as made from their source as it is now (or, by segment
     id in ``made_from``, from the source a file carried); once no segment is outdated, the whole translation is up
     to date too."""
-    translation_states_sync(obj=obj)
-    current = segments.source_segment_hashes(obj)
-    content_type = ContentType.objects.get_for_model(obj)
-    state, _created = TranslationState.objects.get_or_create(
-        content_type=content_type,
-        object_id=obj.pk,
-        language=language,
-        defaults={"source_hash": units.source_fingerprint(obj), "segment_hashes": current},
-    )
+    source = _source_of(obj)
+    current = source.segment_hashes
+    state = source.rows.get(language)
+    if state is None or state.pk is None:
+        state, _created = TranslationState.objects.get_or_create(
+            content_type=ContentType.objects.get_for_model(obj), object_id=obj.pk, language=language,
+            defaults={"source_hash": source.fingerprint, "segment_hashes": current},
+        )
+        source.rows[language] = state
     hashes = {
         **state.segment_hashes,
         **{key: current[key] for key in segment_ids if key in current},
         **{key: value for key, value in (made_from or {}).items() if key in current},
     }
-    groups = segments.unit_segments(obj, language, saved_hashes=hashes)
+    groups = segments.unit_segments(obj, language, saved_hashes=hashes, to_translate=source.to_translate)
     state.segment_hashes = hashes
     if not any(segment.state == segments.OUTDATED for group in groups for segment in group.segments):
-        state.source_hash = units.source_fingerprint(obj)
+        state.source_hash = source.fingerprint
     state.updated_at = timezone.now()
     state.updated_by = user if getattr(user, "is_authenticated", False) else None
     state.save()
-    memory.memory_sync(obj=obj)
+    memory.memory_sync(obj=obj, to_translate=source.to_translate, hashes=source.hashes())
 
 
 @transaction.atomic
@@ -242,7 +303,8 @@ def translation_before_save(*, obj: models.Model) -> None:
     fingerprints need, and note what the write changes (:func:`translation_note_changes`)."""
     if obj._state.adding or obj.pk is None:
         return
-    translation_note_changes(obj=obj, stored=_stored(type(obj), obj.pk))
+    stored = checked_row(obj)  # the change form's edit check read it under a lock, just before
+    translation_note_changes(obj=obj, stored=stored if stored is not None else _stored(type(obj), obj.pk))
 
 
 def translation_note_changes(*, obj: models.Model, stored: models.Model | None) -> None:
@@ -262,7 +324,9 @@ def translation_note_changes(*, obj: models.Model, stored: models.Model | None) 
         setattr(obj, _CHANGED, None)
         return
     setattr(obj, _CHANGED, changed)
-    _ensure_baseline(stored)
+    rows = _ensure_baseline(stored)
+    if rows is not None and _parent_of(stored) == _parent_of(obj):
+        setattr(obj, _ROWS, rows)
     if realigned := alignment.translations_realign(obj=obj, stored=stored, changed=changed):
         setattr(obj, _REALIGNED, realigned)
 
@@ -270,12 +334,14 @@ def translation_note_changes(*, obj: models.Model, stored: models.Model | None) 
 def translation_after_save(*, obj: models.Model, created: bool) -> None:
     """After a write to ``obj``: the fingerprints of the object its texts belong to (itself, or a child row's
     parent) follow its texts; translations changed in the same write stay in step with the source."""
-    changed = obj.__dict__.pop(_CHANGED, _UNKNOWN)
+    changed, rows = obj.__dict__.pop(_CHANGED, _UNKNOWN), obj.__dict__.pop(_ROWS, None)
     if changed is None:
         return
     for code, realigned in obj.__dict__.pop(_REALIGNED, {}).items():
-        # The kept translations' fingerprints move with them (before the sync, which leaves these rows alone).
-        row = TranslationState.objects.for_object(obj).filter(language=code).first()
+        # The kept translations' fingerprints move with them (before the sync, which leaves these rows alone; the
+        # rows read before the write, when they are the object's own, are these rows).
+        own = rows if rows is not None and _parent_of(obj)[0] is type(obj) else None
+        row = own.get(code) if own is not None else TranslationState.objects.for_object(obj).filter(language=code).first()
         if row is not None:
             row.segment_hashes = realigned.segment_hashes(row.segment_hashes)
             row.save(update_fields=["segment_hashes"])
@@ -284,7 +350,7 @@ def translation_after_save(*, obj: models.Model, created: bool) -> None:
     model, pk = _parent_of(obj)
     parent = obj if model is type(obj) else _stored(model, pk)
     if parent is not None:
-        translation_states_sync(obj=parent, carried=changed)
+        translation_states_sync(obj=parent, carried=changed, rows=rows)
 
 
 def translation_before_child_delete(*, obj: models.Model) -> None:
@@ -302,6 +368,8 @@ def translation_after_child_delete(*, obj: models.Model) -> None:
 
 def translation_after_delete(*, obj: models.Model) -> None:
     """A deleted object's rows go with it, and its entries in the translation memory."""
+    if (latest := _latest.get()) is not None:
+        latest.pop(_key(obj), None)
     TranslationState.objects.for_object(obj).delete()
     memory.memory_forget(obj=obj)
 
@@ -332,18 +400,19 @@ def _stored(model: type[models.Model], pk) -> models.Model | None:
     return model._default_manager.filter(pk=pk).only(*stored_fields(model)).order_by().first()
 
 
-def _ensure_baseline(stored: models.Model) -> None:
+def _ensure_baseline(stored: models.Model) -> dict[str, TranslationState] | None:
     """Give the object ``stored`` belongs to (itself, or a child row's parent), if it has no rows yet, the
-    fingerprint of its source as stored now, before a write changes it."""
+    fingerprint of its source as stored now, before a write changes it; its rows by language if it wrote none."""
     model, pk = _parent_of(stored)
     rows = TranslationState.objects.filter(content_type=ContentType.objects.get_for_model(model), object_id=pk)
-    baseline = list(rows.filter(segment_hashes={}).only("pk")[:1]) if rows.exists() else None
-    if baseline is None or baseline:
-        parent = stored if model is type(stored) else _stored(model, pk)
-        if parent is None:
-            return
-        if baseline is None:
+    found = {row.language: row for row in rows}
+    if found and all(row.segment_hashes for row in found.values()):
+        return found
+    parent = stored if model is type(stored) else _stored(model, pk)
+    if parent is not None:
+        if not found:
             translation_states_sync(obj=parent)
         else:
             # Rows older than the segment fingerprints: the segments as stored, before this write, are their base.
             rows.filter(segment_hashes={}).update(segment_hashes=segments.source_segment_hashes(parent))
+    return None

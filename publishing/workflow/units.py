@@ -178,7 +178,11 @@ def units_of(obj: models.Model) -> list[Unit]:
 
 
 def units_to_translate(obj: models.Model) -> list[Unit]:
-    """The units whose source text is not empty: what a complete translation fills."""
+    """The units whose source text is not empty: what a complete translation fills.
+
+    Each call reads the child rows again: a write that needs the units several times (fingerprints, segments, the
+    translation memory) reads them once and passes them on (the ``to_translate`` arguments below and in
+    ``segments`` and ``memory``)."""
     source = source_language(obj)
     return [unit for unit in units_of(obj) if unit.text(source).strip()]
 
@@ -189,13 +193,13 @@ def fingerprint(language: str, texts: dict[str, str]) -> str:
     return hashlib.sha256(payload.encode("utf-8")).hexdigest()
 
 
-def source_texts(obj: models.Model) -> dict[str, str]:
+def source_texts(obj: models.Model, to_translate: Sequence[Unit] | None = None) -> dict[str, str]:
     source = source_language(obj)
-    return {unit.id: unit.text(source) for unit in units_to_translate(obj)}
+    return {unit.id: unit.text(source) for unit in (units_to_translate(obj) if to_translate is None else to_translate)}
 
 
-def source_fingerprint(obj: models.Model) -> str:
-    return fingerprint(source_language(obj), source_texts(obj))
+def source_fingerprint(obj: models.Model, to_translate: Sequence[Unit] | None = None) -> str:
+    return fingerprint(source_language(obj), source_texts(obj, to_translate))
 
 
 # --- State of one object, in Python -----------------------------------------------------------------------------

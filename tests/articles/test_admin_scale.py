@@ -10,11 +10,19 @@ from django.urls import reverse
 from articles.models import Article
 from tests.factories import make_article, make_author, make_category, make_reference, make_tag
 
-# Queries (savepoints included) for an editor's save of one field, whatever the archive. Issue 15 asks for 30; it
-# was 55 before the translators' segments and memory (issue 16) added their upkeep: each of the three languages'
-# segment fingerprints and memory entries reads the article's references again (publishing/workflow/units.py
-# ``units_of``, about 9 reads) and its translation states (6); the tasks' hand-over adds 2. Not yet cut.
-SAVE_BUDGET = 78
+# Queries (savepoints and what runs on commit included) for an editor's save of one field, whatever the archive and
+# however many references and tags the article has. Issue 15 asks for 30; it was 79 when the translation workflow
+# read the references and states again for every language and purpose. What remains, each read once: the request
+# (session, user: 2), the revision's, the batch's and the admin's transactions (6 savepoint statements; outside a
+# test the outermost is BEGIN/COMMIT, not counted), the change form and its validation as Django does it (the
+# article with its tags and authors, the three choice fields, the edit check's locked read, the category, the slugs
+# of every language in one query, the references inline: 10), the write (the translation state rows, read before it
+# for the baseline and kept, the UPDATE, the authors' set: 3), the revision (the references and tag links followed,
+# the rows checked, revision and versions: 7), the translation workflow (the references after the save, kept for the
+# edited language's state row, the memory written once: 4), the admin's log (1), and the upkeep (tags and authors,
+# the search entries: 3 writes, the lists' dates, the page stamps, and the stamps again on commit: 8). PostgreSQL's
+# search backend writes the entries' tsvector in one more statement.
+SAVE_BUDGET = 41
 
 
 def form_data(response) -> dict:
@@ -63,11 +71,14 @@ class AdminAtScaleTests(TestCase):
         self.client.force_login(self.editor)
         self.client.defaults["HTTP_ACCEPT_LANGUAGE"] = "en"
 
-    def save_queries(self, title: str) -> list[str]:
+    def save_queries(self, title: str | None) -> list[str]:
+        """The queries of one save of the change form as loaded, with ``title`` as its English title (None: as it
+        is), including what runs when the save commits."""
         url = reverse("admin:articles_article_change", args=[self.article.pk])
         data = form_data(self.client.get(url))
+        title = data["title_en"] if title is None else title
         data["title_en"] = title
-        with CaptureQueriesContext(connection) as queries:
+        with CaptureQueriesContext(connection) as queries, self.captureOnCommitCallbacks(execute=True):
             response = self.client.post(url, data)
         self.assertEqual(response.status_code, 302, response.content[:3000])
         self.article.refresh_from_db()
@@ -79,8 +90,34 @@ class AdminAtScaleTests(TestCase):
         small = self.save_queries("Edited once")
         self.grow(30)
         large = self.save_queries("Edited twice")
-        self.assertLessEqual(len(small), SAVE_BUDGET, "\n".join(small))
+        self.assertLessEqual(len(small), SAVE_BUDGET + (connection.vendor == "postgresql"), "\n".join(small))
         self.assertEqual(len(large), len(small), "\n".join(large))
+        # Nor does it grow with the article: more references (the inline, the revision, the translation units) and
+        # more tags (the form, the revision's tag links, the search keywords) are each read at once.
+        for marker in ("2", "3", "4", "5"):
+            make_reference(self.article, marker)
+        self.article.tags.add(*self.tags[1:])
+        richer = self.save_queries("Edited thrice")
+        self.assertEqual(len(richer), len(small), "\n".join(richer))
+
+    def test_a_save_that_changes_nothing_writes_no_article_and_forgets_no_page(self):
+        from unittest import mock
+
+        from reversion.models import Version
+
+        from articles.pages import caching
+
+        self.save_queries("Edited")  # the form stores the date to the second: the first save moves it
+        self.article.refresh_from_db()
+        changed_at, versions = self.article.updated_at, Version.objects.get_for_object(self.article).count()
+        with mock.patch.object(caching, "dependencies_changed") as stamped:
+            queries = self.save_queries(None)
+        stamped.assert_not_called()
+        self.assertEqual(self.article.updated_at, changed_at)
+        self.assertEqual(Version.objects.get_for_object(self.article).count(), versions + 1, "the history records it")
+        kept = ("django_admin_log", "reversion_revision", "reversion_version")
+        writes = [sql for sql in queries if sql.startswith(("INSERT", "UPDATE", "DELETE")) and not any(t in sql for t in kept)]
+        self.assertEqual(writes, [])
 
     def test_the_changelist_its_filters_and_the_change_form_cost_the_same_queries_on_a_larger_archive(self):
         base = reverse("admin:articles_article_changelist")
