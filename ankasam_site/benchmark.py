@@ -343,8 +343,10 @@ def _refresh_statistics() -> None:
     autovacuum: a table filled after the last ANALYZE is planned as empty, a full scan where an index step would do)."""
     from django.db import connection
 
+    # VACUUM too on PostgreSQL: it marks the freshly written pages all-visible, as autovacuum would, so index-only
+    # scans stay in the index (a sitemap file's slice read 63,000 heap rows without it: 135 ms instead of a few).
     with connection.cursor() as cursor:
-        cursor.execute("ANALYZE")
+        cursor.execute("VACUUM ANALYZE" if connection.vendor == "postgresql" else "ANALYZE")
 
 
 def measure_similar(*, samples: int) -> tuple[dict, list]:
