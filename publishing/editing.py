@@ -25,9 +25,9 @@ EDIT_TOKEN_FIELD = "loaded_version"
 
 
 def edit_token(instance: models.Model) -> str:
-    """What identifies the saved state an editor starts from: the time of the last save, to the microsecond."""
-    value = getattr(instance, "updated_at", None)
-    return value.isoformat() if value else ""
+    """What identifies the saved state an editor starts from: the time of the last save, to the microsecond (every
+    protected model has an ``updated_at`` set on each save; only saved objects are asked)."""
+    return instance.updated_at.isoformat()
 
 
 def last_editor(instance: models.Model):
@@ -53,7 +53,7 @@ class EditConflictForm(forms.ModelForm):
 
     def clean(self):
         cleaned_data = super().clean()
-        if self.instance.pk is None or self.instance._state.adding:
+        if self.instance.pk is None:  # an add form: nothing saved yet to be stale against
             return cleaned_data
         model = type(self.instance)
         # NO KEY: the save's other writes (Similar Posts rows, revisions) check foreign keys to this row with
