@@ -7,11 +7,12 @@ from unittest import mock
 from bs4 import BeautifulSoup
 from django.contrib.messages import constants
 from django.contrib.messages.storage.cookie import CookieStorage
-from django.http import HttpRequest
-from django.test import TestCase, override_settings
+from django.http import HttpRequest, HttpResponse
+from django.test import RequestFactory, TestCase, override_settings
 from django.utils import timezone
 
-from articles.pages.caching import PAGE_PREFIX, page_cache
+from articles.pages import caching
+from articles.pages.caching import PAGE_PREFIX, PageCacheMiddleware, page_cache
 from articles.services import article_publish, article_unpublish
 from publishing.breaker import service_recovered
 from tests.clock import LOCAL_MEMORY_CACHES, clock_at, clock_moved
@@ -216,6 +217,94 @@ class PageCacheTests(TestCase):
             with self.subTest(url):
                 self.assertEqual(self.get(url)["X-Page-Cache"], "miss")
                 self.assert_cached(url)
+
+    def test_a_cached_page_keeps_its_language_and_answers_a_matching_etag_with_304(self):
+        url = self.article.url_in("ru")
+        made = self.get(url)
+        cached = self.assert_cached(url)
+        self.assertEqual((made["Content-Language"], cached["Content-Language"]), ("ru", "ru"))
+        unchanged = self.client.get(url, headers={"if-none-match": made["ETag"]})
+        self.assertEqual((unchanged.status_code, unchanged["X-Page-Cache"]), (304, "hit"))
+
+    def test_a_page_kept_before_etags_were_stored_is_served_with_the_etag_of_its_content(self):
+        url = self.article.url_in("en")
+        made = self.get(url)
+        key = caching._page_key(RequestFactory().get(url))
+        entry = page_cache().get(key)
+        del entry["etag"]
+        page_cache().set(key, entry)
+        cached = self.assert_cached(url)
+        self.assertEqual((cached.content, cached["ETag"]), (made.content, made["ETag"]))
+
+    def test_renaming_a_category_or_an_author_shows_on_the_lists_cards(self):
+        urls = ["/en/", self.korea.url_in("en")]
+        for url in urls:
+            self.get(url)
+        self.category.name_en = "Commentary"
+        self.category.save()
+        self.author.family_name = "Yılmaz"
+        self.author.save()
+        for url in urls:
+            with self.subTest(url):
+                card = soup(self.get(url)).find("a", string="Main en").find_parent("article")
+                self.assertEqual(card.select_one(".card__category").get_text(), "Commentary")
+                self.assertIn("YILMAZ", card.select_one(".card__meta").get_text())
+
+    def test_a_head_request_is_answered_from_the_cache_and_a_post_never(self):
+        url = self.article.url_in("en")
+        self.get(url)
+        with only_the_stamps_read(self):
+            self.assertEqual(self.client.head(url)["X-Page-Cache"], "hit")
+        posted = self.client.post(url)
+        self.assertNotIn("X-Page-Cache", posted)
+        self.assertNotContains(posted, "Main en", status_code=posted.status_code)
+
+    @override_settings(CACHES=LOCAL_MEMORY_CACHES)
+    def test_a_lifetime_of_zero_turns_the_cache_off_and_one_second_keeps_pages(self):
+        url = self.article.url_in("en")
+        with clock_at(timezone.now()):  # a still clock: a one-second page does not expire between two readings
+            with override_settings(ARTICLES_PAGE_CACHE_SECONDS=0):
+                self.get(url)
+                self.assertNotIn("X-Page-Cache", self.get(url))
+            with override_settings(ARTICLES_PAGE_CACHE_SECONDS=1):
+                self.assertEqual(self.get(url)["X-Page-Cache"], "miss")
+                self.assert_cached(url)
+
+    def test_a_request_without_a_query_string_is_cacheable(self):
+        """WSGI lets a server leave ``QUERY_STRING`` out when there is none."""
+        url = self.article.url_in("en")
+        self.get(url)
+        request = RequestFactory().get(url)
+        del request.META["QUERY_STRING"]
+        response = PageCacheMiddleware(lambda request: HttpResponse("made"))(request)
+        self.assertEqual(response["X-Page-Cache"], "hit")
+
+    @override_settings(CACHES=LOCAL_MEMORY_CACHES)
+    def test_a_page_made_after_a_save_stays_cached_its_whole_lifetime(self):
+        """The versions a save stamps never expire (the cache's default lifetime is 300 s, a page's 600 s): an
+        expired version would make every page that recorded it again."""
+        self.article.title_en = "Main, corrected"
+        self.article.save()
+        url = self.article.url_in("en")
+        self.get(url)
+        with clock_moved(590):
+            self.assert_cached(url)
+
+    def test_a_cache_or_proxy_failing_after_the_commit_does_not_undo_or_fail_the_save(self):
+        """The second stamp and the proxy's purge run once the save is committed: when either fails the save
+        stands and nothing is raised to the editor's request (the failures are logged)."""
+        with override_settings(ARTICLES_FRONTEND_CACHE={"BACKEND": "unknown"}), self.assertLogs(level="ERROR") as logs:
+            with self.captureOnCommitCallbacks(execute=True):
+                self.article.title_en = "Main, saved anyway"
+                self.article.save()
+                failing = mock.patch.object(caching, "stamp_cache", side_effect=ConnectionError("cache gone"))
+                failing.start()
+                self.addCleanup(failing.stop)
+        messages = "\n".join(logs.output)
+        self.assertIn("cache gone", messages)
+        self.assertIn("unknown BACKEND", messages)
+        self.article.refresh_from_db()
+        self.assertEqual(self.article.title_en, "Main, saved anyway")
 
     def test_unknown_query_strings_are_not_cached(self):
         self.get("/en/?utm_source=x")
