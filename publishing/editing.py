@@ -85,7 +85,7 @@ class EditConflictAdminMixin:
     def get_form(self, request, obj=None, change=False, **kwargs):
         base = kwargs.get("form") or self.form
         if not issubclass(base, EditConflictForm):
-            kwargs["form"] = type(base.__name__, (EditConflictForm, base), {"__module__": base.__module__})
+            kwargs["form"] = type(base.__name__, (EditConflictForm, base), {})
         return super().get_form(request, obj, change=change, **kwargs)
 
     def get_fieldsets(self, request, obj=None):

@@ -7,6 +7,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 from bs4 import BeautifulSoup
+from django import forms
 from django.contrib import admin
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import NON_FIELD_ERRORS
@@ -219,6 +220,27 @@ class DeletedMeanwhileTests(TestCase):
             self.assertEqual(form.non_field_errors(),
                              ["Someone deleted this object after you opened it; nothing was saved."])
         self.assertFalse(Article.objects.filter(pk=article.pk).exists())
+
+
+class AnyAdminFormTests(TestCase):
+    def test_a_form_passed_to_the_admin_is_checked_for_stale_saves_too(self):
+        """A ``ModelAdmin`` (or a caller of ``get_form``) may bring its own form: it is refused when stale as well."""
+        editor, tag = make_editor("ayse"), make_tag("Energy")
+        request = RequestFactory().post("/")
+        request.user = editor
+
+        class OwnForm(forms.ModelForm):
+            pass
+
+        form_class = admin.site.get_model_admin(Tag).get_form(request, tag, change=True, form=OwnForm)
+        self.assertTrue(issubclass(form_class, OwnForm))
+        opened = {field.html_name: field.value() for field in form_class(instance=tag)}
+        self.assertTrue(opened["loaded_version"])
+        tag.name_en = "Energy policy"
+        tag.save()
+        form = form_class(data={**opened, "name_en": "Energy markets"}, instance=Tag.objects.get(pk=tag.pk))
+        self.assertFalse(form.is_valid())
+        self.assertTrue(form.has_error(NON_FIELD_ERRORS, "stale"))
 
 
 @pytest.mark.postgres
