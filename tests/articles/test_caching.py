@@ -8,6 +8,8 @@ from bs4 import BeautifulSoup
 from django.contrib.messages import constants
 from django.contrib.messages.storage.cookie import CookieStorage
 from django.http import HttpRequest, HttpResponse
+from django.template import engines
+from django.template.response import TemplateResponse
 from django.test import RequestFactory, TestCase, override_settings
 from django.utils import timezone
 
@@ -249,13 +251,44 @@ class PageCacheTests(TestCase):
             self.get(url)
         self.category.name_en = "Commentary"
         self.category.save()
+        for url in urls:
+            with self.subTest(url):
+                card = soup(self.get(url)).find("a", string="Main en").find_parent("article")
+                self.assertEqual(card.select_one(".card__category").get_text(), "Commentary")
         self.author.family_name = "Yılmaz"
         self.author.save()
         for url in urls:
             with self.subTest(url):
                 card = soup(self.get(url)).find("a", string="Main en").find_parent("article")
-                self.assertEqual(card.select_one(".card__category").get_text(), "Commentary")
                 self.assertIn("YILMAZ", card.select_one(".card__meta").get_text())
+
+    def test_a_page_naming_no_dependencies_or_setting_a_cookie_is_never_kept(self):
+        """Nothing would forget a page that names no dependencies, and a cookie is one reader's: such pages are
+        made for each request and marked private (no view of the site is either, today)."""
+        def bare(request):
+            return TemplateResponse(request, engines["django"].from_string("made"), {})
+
+        def with_cookie(request):
+            response = TemplateResponse(request, engines["django"].from_string("made"), {"page_dependencies": {"x"}})
+            response.set_cookie("reader", "1")
+            return response
+
+        for view in (bare, with_cookie):
+            with self.subTest(view.__name__):
+                for _reading in range(2):
+                    response = caching.cached_page(view)(RequestFactory().get(f"/en/{view.__name__}/"))
+                    response.render()
+                    self.assertEqual(response["X-Page-Cache"], "miss")
+                    self.assertIn("private", response["Cache-Control"])
+
+    @override_settings(CACHES=LOCAL_MEMORY_CACHES)
+    def test_a_one_second_lifetime_keeps_the_search_suggestions_too(self):
+        self.clock_caches_emptied()
+        made = []
+        with clock_at(timezone.now()), override_settings(ARTICLES_PAGE_CACHE_SECONDS=1):
+            for _reading in range(2):
+                self.assertEqual(caching.cached_value("suggest:en:main", {"home:en"}, lambda: made.append(1) or "x"), "x")
+        self.assertEqual(made, [1])
 
     def test_a_head_request_is_answered_from_the_cache_and_a_post_never(self):
         url = self.article.url_in("en")

@@ -162,6 +162,16 @@ class BuildSimilarListsCommandTests(TestCase):
         with self.assertRaises(CommandError):
             call_command("build_similar_lists", "--language", "de")
 
+    def test_the_lists_of_some_articles_only(self):
+        """What ``manage.py bench`` prepares: the lists of the articles it names, no others."""
+        from articles.similar import similar_lists_build_all
+
+        shared = make_tag("Shared")
+        articles = [make_article(f"Listed {n}", tags=(shared,), days_ago=n + 1) for n in range(3)]
+        SimilarList.objects.all().delete()
+        self.assertEqual(similar_lists_build_all(article_ids=[articles[1].pk], languages=["en"]), 1)
+        self.assertEqual(list(SimilarList.objects.values_list("article_id", "language")), [(articles[1].pk, "en")])
+
 
 @override_settings(ARTICLES_SIMILAR_LIMIT=2)
 class TiesTests(TestCase):
