@@ -147,7 +147,10 @@ def mutmut(scratch: Path, *args: str, check: bool = True) -> str:
 def run_rule(name: str, rule: Rule) -> tuple[int, int, list[str]]:
     scratch = scratch_copy(rule)
     module = rule.module.removesuffix(".py").replace("/", ".")
-    patterns = [f"{module}.{function}*" for function in rule.functions]
+    # MUTANTS_FUNCTIONS (mutmut's names, comma-separated) narrows a rule to some functions: those whose code or tests
+    # changed since its last full run.
+    functions = [name for name in os.environ.get("MUTANTS_FUNCTIONS", "").split(",") if name] or rule.functions
+    patterns = [f"{module}.{function}*" for function in functions]
     print(f"== {name}: {rule.module} against {', '.join(rule.tests)}", flush=True)
     mutmut(scratch, "run", "--max-children", os.environ.get("MUTANTS_CHILDREN", "2"), *patterns)
     results = mutmut(scratch, "results", "--all", "true")
