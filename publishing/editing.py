@@ -90,7 +90,7 @@ class EditConflictAdminMixin:
 
     def get_fieldsets(self, request, obj=None):
         fieldsets = list(super().get_fieldsets(request, obj))
-        if fieldsets and EDIT_TOKEN_FIELD not in flatten_fieldsets(fieldsets):
+        if EDIT_TOKEN_FIELD not in flatten_fieldsets(fieldsets):  # the admin always gives at least one fieldset
             name, options = fieldsets[0]
             fieldsets[0] = (name, {**options, "fields": (*options["fields"], EDIT_TOKEN_FIELD)})
         return fieldsets
