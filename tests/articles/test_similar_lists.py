@@ -11,6 +11,7 @@ from django.utils import timezone
 from articles.models import Article, SimilarArticle, SimilarList
 from articles.pages.reading import article_page
 from articles.similar import similar_rows
+from tests.clock import clock_at
 from tests.factories import LANGUAGES, make_article, make_tag
 from tests.pagecache import page_made_with
 
@@ -216,6 +217,19 @@ class TiesTests(TestCase):
         self.assertEqual([pk for pk, _shared in stored(self.main, "en")], expected)
         self.assertEqual([a.pk for a in Article.objects.similar_to(self.main, "en", limit=2)], expected)
         self.assertTrue(SimilarArticle.objects.filter(article=self.main, language="en", similar=newcomer).exists())
+
+    def test_a_list_keeps_the_best_four_when_an_article_due_this_very_instant_enters(self):
+        """A list that takes in a new candidate keeps ``depth()`` due rows, counting one published at this very
+        instant as due."""
+        with clock_at(self.moment):
+            self.shown()
+            newcomer = make_article("Newcomer", tags=(self.other,), published_at=self.moment, published=("tr",))
+            newcomer.tags.add(self.tag)
+            newcomer.is_published_en = True
+            newcomer.save()
+            kept = SimilarArticle.objects.filter(article=self.main, language="en").values_list("similar_id", flat=True)
+            self.assertEqual(sorted(kept, reverse=True), [newcomer.pk, *self.highest_first[:3]])
+            self.assertEqual(self.shown(), [newcomer.pk, self.highest_first[0]])
 
     def test_a_withdrawn_tied_article_leaves_its_place_to_the_next_id(self):
         self.shown()
