@@ -235,15 +235,26 @@ class PageCacheTests(TestCase):
         unchanged = self.client.get(url, headers={"if-none-match": made["ETag"]})
         self.assertEqual((unchanged.status_code, unchanged["X-Page-Cache"]), (304, "hit"))
 
-    def test_a_page_kept_before_etags_were_stored_is_served_with_the_etag_of_its_content(self):
+    def test_a_page_kept_before_etags_and_expiry_were_stored_is_served_with_its_contents_etag(self):
+        """Pages kept by the version before: no ETag (made from the content) and no expiry (the whole lifetime)."""
         url = self.article.url_in("en")
         made = self.get(url)
         key = caching._page_key(RequestFactory().get(url))
         entry = page_cache().get(key)
-        del entry["etag"]
+        del entry["etag"], entry["expires"]
         page_cache().set(key, entry)
         cached = self.assert_cached(url)
         self.assertEqual((cached.content, cached["ETag"]), (made.content, made["ETag"]))
+        self.assertIn("s-maxage=600", cached["Cache-Control"])
+
+    @override_settings(CACHES=LOCAL_MEMORY_CACHES)
+    def test_a_proxy_keeps_a_cached_page_only_for_what_remains_of_its_lifetime(self):
+        self.clock_caches_emptied()
+        url, moment = self.article.url_in("en"), timezone.now()
+        with clock_at(moment):
+            self.get(url)
+        with clock_at(moment + timedelta(seconds=100)):
+            self.assertIn("s-maxage=500", self.assert_cached(url)["Cache-Control"])
 
     def test_renaming_a_category_or_an_author_shows_on_the_lists_cards(self):
         urls = ["/en/", self.korea.url_in("en")]
