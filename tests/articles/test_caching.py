@@ -235,6 +235,16 @@ class PageCacheTests(TestCase):
         unchanged = self.client.get(url, headers={"if-none-match": made["ETag"]})
         self.assertEqual((unchanged.status_code, unchanged["X-Page-Cache"]), (304, "hit"))
 
+    def test_a_page_is_not_kept_when_what_it_shows_changed_while_it_was_made(self):
+        """A save stamped at the nanosecond the page was started, or later, may not be in it: it is not kept."""
+        name = caching.article_dependency(self.article.pk)
+        with mock.patch.object(caching.time, "time_ns", return_value=10**18):
+            caching.dependencies_changed([name])
+        for started, kept in ((10**18, False), (10**18 + 1, True)):
+            with self.subTest(started=started):
+                entry = caching.store_entry("race", names={name}, started=started, expires_at=None, values={})
+                self.assertEqual(entry is not None, kept)
+
     def test_a_page_kept_before_etags_and_expiry_were_stored_is_served_with_its_contents_etag(self):
         """Pages kept by the version before: no ETag (made from the content) and no expiry (the whole lifetime)."""
         url = self.article.url_in("en")
