@@ -166,8 +166,8 @@ def run_rule(name: str, rule: Rule) -> tuple[int, int, list[str]]:
         print("      " + mutmut(scratch, "show", mutant, check=False).strip().replace("\n", "\n      "))
     print(f"   {killed} of {len(statuses)} mutants killed", flush=True)
     if os.environ.get("MUTANTS_KEEP"):
-        # To run the survivors again after new tests: copy the tests into <scratch>/mutants/tests, then
-        # ``mutmut run NAME ...`` there.
+        # To run the survivors again after new tests: copy the tests into <scratch>/tests (mutmut copies them
+        # into mutants/ on each run), then ``mutmut run NAME ...`` there.
         print(f"   kept: {scratch}")
     else:
         shutil.rmtree(scratch, ignore_errors=True)
