@@ -34,9 +34,9 @@ def checked_row(instance: models.Model) -> models.Model | None:
 
 
 def edit_token(instance: models.Model) -> str:
-    """What identifies the saved state an editor starts from: the time of the last save, to the microsecond."""
-    value = getattr(instance, "updated_at", None)
-    return value.isoformat() if value else ""
+    """What identifies the saved state an editor starts from: the time of the last save, to the microsecond (every
+    protected model has an ``updated_at`` set on each save; only saved objects are asked)."""
+    return instance.updated_at.isoformat()
 
 
 def last_editor(instance: models.Model):
@@ -62,7 +62,7 @@ class EditConflictForm(forms.ModelForm):
 
     def clean(self):
         cleaned_data = super().clean()
-        if self.instance.pk is None or self.instance._state.adding:
+        if self.instance.pk is None:  # an add form: nothing saved yet to be stale against
             return cleaned_data
         model = type(self.instance)
         # NO KEY: the save's other writes (Similar Posts rows, revisions) check foreign keys to this row with
@@ -95,12 +95,12 @@ class EditConflictAdminMixin:
     def get_form(self, request, obj=None, change=False, **kwargs):
         base = kwargs.get("form") or self.form
         if not issubclass(base, EditConflictForm):
-            kwargs["form"] = type(base.__name__, (EditConflictForm, base), {"__module__": base.__module__})
+            kwargs["form"] = type(base.__name__, (EditConflictForm, base), {})
         return super().get_form(request, obj, change=change, **kwargs)
 
     def get_fieldsets(self, request, obj=None):
         fieldsets = list(super().get_fieldsets(request, obj))
-        if fieldsets and EDIT_TOKEN_FIELD not in flatten_fieldsets(fieldsets):
+        if EDIT_TOKEN_FIELD not in flatten_fieldsets(fieldsets):  # the admin always gives at least one fieldset
             name, options = fieldsets[0]
             fieldsets[0] = (name, {**options, "fields": (*options["fields"], EDIT_TOKEN_FIELD)})
         return fieldsets

@@ -73,9 +73,18 @@ def dependencies_changed(names: Iterable[str]) -> None:
     if not names:
         return
     _stamp(names)
-    transaction.on_commit(functools.partial(_stamp, names), robust=True)
-    # The caching proxy in front, if any, refetches at once: only once the save is there to be read.
-    transaction.on_commit(functools.partial(frontend_purge, names), robust=True)
+
+    # Named functions, not functools.partial: when a robust callback fails Django logs it by its __qualname__,
+    # which a partial lacks, and the AttributeError of that log line escaped the commit (the save answered 500).
+    def stamp_again() -> None:
+        _stamp(names)
+
+    def purge_proxy() -> None:
+        # The caching proxy in front, if any, refetches at once: only once the save is there to be read.
+        frontend_purge(names)
+
+    transaction.on_commit(stamp_again, robust=True)
+    transaction.on_commit(purge_proxy, robust=True)
 
 
 def _stamp(names: set[str]) -> None:
@@ -122,7 +131,7 @@ def cached_response(request: HttpRequest) -> HttpResponse | None:
     if etag in request.headers.get("If-None-Match", ""):
         response = HttpResponseNotModified()
     else:
-        response = HttpResponse(entry["content"], content_type=entry["content_type"], status=entry["status"])
+        response = HttpResponse(entry["content"], content_type=entry["content_type"])  # only 200s are kept
     if entry.get("content_language"):
         response["Content-Language"] = entry["content_language"]
     seconds = entry["expires"] - time.time() if "expires" in entry else page_seconds()
@@ -184,25 +193,17 @@ def cached_page(view):
 
 def cached_value(key: str, dependencies: Iterable[str], make: Callable[[], T]) -> T:
     """``make()``, kept in the page cache under ``key`` until one of ``dependencies`` is stamped or
-    ``ARTICLES_PAGE_CACHE_SECONDS`` pass: the rule of the cached pages, for data that is not a page (the search
-    box's suggestions). Made anew on every call when the page cache is off."""
-    seconds = page_seconds()
-    if seconds <= 0:
+    ``ARTICLES_PAGE_CACHE_SECONDS`` pass: the rule of the cached pages (``valid_entry``, ``store_entry``), for data
+    that is not a page (the search box's suggestions). Made anew on every call when the page cache is off."""
+    if page_seconds() <= 0:
         return make()
-    cache = page_cache()
     key = VALUE_PREFIX + hashlib.sha256(key.encode()).hexdigest()
-    names = set(dependencies) | {EVERYTHING}
-    entry = cache.get(key)
+    entry = valid_entry(key)
     if entry is not None:
-        current = stamp_cache().get_many([DEPENDENCY_PREFIX + name for name in entry["dependencies"]])
-        if all(current.get(DEPENDENCY_PREFIX + name) == version for name, version in entry["dependencies"].items()):
-            return entry["value"]
+        return entry["value"]
     started = time.time_ns()
     value = make()
-    current = stamp_cache().get_many([DEPENDENCY_PREFIX + name for name in names])
-    if not any(version is not None and version >= started for version in current.values()):
-        recorded = {name: current.get(DEPENDENCY_PREFIX + name) for name in names}
-        cache.set(key, {"dependencies": recorded, "value": value}, timeout=seconds)
+    store_entry(key, names=dependencies, started=started, expires_at=None, values={"value": value})
     return value
 
 
@@ -222,7 +223,6 @@ def _store(response, *, key: str, started: int, language: str | None) -> None:
         values={
             "content": response.content,
             "content_type": response["Content-Type"],
-            "status": response.status_code,
             "content_language": language,
             "etag": etag,
         },

@@ -7,11 +7,14 @@ from unittest import mock
 from bs4 import BeautifulSoup
 from django.contrib.messages import constants
 from django.contrib.messages.storage.cookie import CookieStorage
-from django.http import HttpRequest
-from django.test import TestCase, override_settings
+from django.http import HttpRequest, HttpResponse
+from django.template import engines
+from django.template.response import TemplateResponse
+from django.test import RequestFactory, TestCase, override_settings
 from django.utils import timezone
 
-from articles.pages.caching import PAGE_PREFIX, page_cache
+from articles.pages import caching
+from articles.pages.caching import PAGE_PREFIX, PageCacheMiddleware, page_cache
 from articles.services import article_publish, article_unpublish
 from publishing.breaker import service_recovered
 from tests.clock import LOCAL_MEMORY_CACHES, clock_at, clock_moved
@@ -40,6 +43,12 @@ class PageCacheTests(TestCase):
 
     def similar_titles(self, url) -> list[str]:
         return [a.get_text() for a in soup(self.get(url)).select("#similar-posts a")]
+
+    def clock_caches_emptied(self):
+        """The local-memory caches of ``LOCAL_MEMORY_CACHES`` outlive a test (no rollback empties them): another
+        test's page of the same URL must not answer this one."""
+        page_cache().clear()
+        caching.stamp_cache().clear()
 
     def assert_cached(self, url):
         with only_the_stamps_read(self):
@@ -152,6 +161,7 @@ class PageCacheTests(TestCase):
 
     @override_settings(CACHES=LOCAL_MEMORY_CACHES)
     def test_a_scheduled_article_appears_when_its_date_comes(self):
+        self.clock_caches_emptied()
         make_article("Soon", tags=(self.korea,), published_at=timezone.now() + timedelta(seconds=60))
         self.assertNotIn("Soon en", self.get("/en/").content.decode())
         self.assertNotIn("Soon en", self.get(self.article.url_in("en")).content.decode())
@@ -216,6 +226,148 @@ class PageCacheTests(TestCase):
             with self.subTest(url):
                 self.assertEqual(self.get(url)["X-Page-Cache"], "miss")
                 self.assert_cached(url)
+
+    def test_a_cached_page_keeps_its_language_and_answers_a_matching_etag_with_304(self):
+        url = self.article.url_in("ru")
+        made = self.get(url)
+        cached = self.assert_cached(url)
+        self.assertEqual((made["Content-Language"], cached["Content-Language"]), ("ru", "ru"))
+        unchanged = self.client.get(url, headers={"if-none-match": made["ETag"]})
+        self.assertEqual((unchanged.status_code, unchanged["X-Page-Cache"]), (304, "hit"))
+
+    def test_a_page_is_not_kept_when_what_it_shows_changed_while_it_was_made(self):
+        """A save stamped at the nanosecond the page was started, or later, may not be in it: it is not kept."""
+        name = caching.article_dependency(self.article.pk)
+        with mock.patch.object(caching.time, "time_ns", return_value=10**18):
+            caching.dependencies_changed([name])
+        for started, kept in ((10**18, False), (10**18 + 1, True)):
+            with self.subTest(started=started):
+                entry = caching.store_entry("race", names={name}, started=started, expires_at=None, values={})
+                self.assertEqual(entry is not None, kept)
+
+    def test_a_page_kept_before_etags_and_expiry_were_stored_is_served_with_its_contents_etag(self):
+        """Pages kept by the version before: no ETag (made from the content) and no expiry (the whole lifetime)."""
+        url = self.article.url_in("en")
+        made = self.get(url)
+        key = caching._page_key(RequestFactory().get(url))
+        entry = page_cache().get(key)
+        del entry["etag"], entry["expires"]
+        page_cache().set(key, entry)
+        cached = self.assert_cached(url)
+        self.assertEqual((cached.content, cached["ETag"]), (made.content, made["ETag"]))
+        self.assertIn("s-maxage=600", cached["Cache-Control"])
+
+    @override_settings(CACHES=LOCAL_MEMORY_CACHES)
+    def test_a_proxy_keeps_a_cached_page_only_for_what_remains_of_its_lifetime(self):
+        self.clock_caches_emptied()
+        url, moment = self.article.url_in("en"), timezone.now()
+        with clock_at(moment):
+            self.get(url)
+        with clock_at(moment + timedelta(seconds=100)):
+            self.assertIn("s-maxage=500", self.assert_cached(url)["Cache-Control"])
+
+    def test_renaming_a_category_or_an_author_shows_on_the_lists_cards(self):
+        urls = ["/en/", self.korea.url_in("en")]
+        for url in urls:
+            self.get(url)
+        self.category.name_en = "Commentary"
+        self.category.save()
+        for url in urls:
+            with self.subTest(url):
+                card = soup(self.get(url)).find("a", string="Main en").find_parent("article")
+                self.assertEqual(card.select_one(".card__category").get_text(), "Commentary")
+        self.author.family_name = "Yılmaz"
+        self.author.save()
+        for url in urls:
+            with self.subTest(url):
+                card = soup(self.get(url)).find("a", string="Main en").find_parent("article")
+                self.assertIn("YILMAZ", card.select_one(".card__meta").get_text())
+
+    def test_a_page_naming_no_dependencies_or_setting_a_cookie_is_never_kept(self):
+        """Nothing would forget a page that names no dependencies, and a cookie is one reader's: such pages are
+        made for each request and marked private (no view of the site is either, today)."""
+        def bare(request):
+            return TemplateResponse(request, engines["django"].from_string("made"), {})
+
+        def with_cookie(request):
+            response = TemplateResponse(request, engines["django"].from_string("made"), {"page_dependencies": {"x"}})
+            response.set_cookie("reader", "1")
+            return response
+
+        for view in (bare, with_cookie):
+            with self.subTest(view.__name__):
+                for _reading in range(2):
+                    response = caching.cached_page(view)(RequestFactory().get(f"/en/{view.__name__}/"))
+                    response.render()
+                    self.assertEqual(response["X-Page-Cache"], "miss")
+                    self.assertIn("private", response["Cache-Control"])
+
+    @override_settings(CACHES=LOCAL_MEMORY_CACHES)
+    def test_a_one_second_lifetime_keeps_the_search_suggestions_too(self):
+        self.clock_caches_emptied()
+        made = []
+        with clock_at(timezone.now()), override_settings(ARTICLES_PAGE_CACHE_SECONDS=1):
+            for _reading in range(2):
+                self.assertEqual(caching.cached_value("suggest:en:main", {"home:en"}, lambda: made.append(1) or "x"), "x")
+        self.assertEqual(made, [1])
+
+    def test_a_head_request_is_answered_from_the_cache_and_a_post_never(self):
+        url = self.article.url_in("en")
+        self.get(url)
+        with only_the_stamps_read(self):
+            self.assertEqual(self.client.head(url)["X-Page-Cache"], "hit")
+        posted = self.client.post(url)
+        self.assertNotIn("X-Page-Cache", posted)
+        self.assertNotContains(posted, "Main en", status_code=posted.status_code)
+
+    @override_settings(CACHES=LOCAL_MEMORY_CACHES)
+    def test_a_lifetime_of_zero_turns_the_cache_off_and_one_second_keeps_pages(self):
+        self.clock_caches_emptied()
+        url = self.article.url_in("en")
+        with clock_at(timezone.now()):  # a still clock: a one-second page does not expire between two readings
+            with override_settings(ARTICLES_PAGE_CACHE_SECONDS=0):
+                self.get(url)
+                self.assertNotIn("X-Page-Cache", self.get(url))
+            with override_settings(ARTICLES_PAGE_CACHE_SECONDS=1):
+                self.assertEqual(self.get(url)["X-Page-Cache"], "miss")
+                self.assert_cached(url)
+
+    def test_a_request_without_a_query_string_is_cacheable(self):
+        """WSGI lets a server leave ``QUERY_STRING`` out when there is none."""
+        url = self.article.url_in("en")
+        self.get(url)
+        request = RequestFactory().get(url)
+        del request.META["QUERY_STRING"]
+        response = PageCacheMiddleware(lambda request: HttpResponse("made"))(request)
+        self.assertEqual(response["X-Page-Cache"], "hit")
+
+    @override_settings(CACHES=LOCAL_MEMORY_CACHES)
+    def test_a_page_made_after_a_save_stays_cached_its_whole_lifetime(self):
+        """The versions a save stamps never expire (the cache's default lifetime is 300 s, a page's 600 s): an
+        expired version would make every page that recorded it again."""
+        self.clock_caches_emptied()
+        self.article.title_en = "Main, corrected"
+        self.article.save()
+        url = self.article.url_in("en")
+        self.get(url)
+        with clock_moved(590):
+            self.assert_cached(url)
+
+    def test_a_cache_or_proxy_failing_after_the_commit_does_not_undo_or_fail_the_save(self):
+        """The second stamp and the proxy's purge run once the save is committed: when either fails the save
+        stands and nothing is raised to the editor's request (the failures are logged)."""
+        with override_settings(ARTICLES_FRONTEND_CACHE={"BACKEND": "unknown"}), self.assertLogs(level="ERROR") as logs:
+            with self.captureOnCommitCallbacks(execute=True):
+                self.article.title_en = "Main, saved anyway"
+                self.article.save()
+                failing = mock.patch.object(caching, "stamp_cache", side_effect=ConnectionError("cache gone"))
+                failing.start()
+                self.addCleanup(failing.stop)
+        messages = "\n".join(logs.output)
+        self.assertIn("cache gone", messages)
+        self.assertIn("unknown BACKEND", messages)
+        self.article.refresh_from_db()
+        self.assertEqual(self.article.title_en, "Main, saved anyway")
 
     def test_unknown_query_strings_are_not_cached(self):
         self.get("/en/?utm_source=x")

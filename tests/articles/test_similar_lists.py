@@ -11,6 +11,7 @@ from django.utils import timezone
 from articles.models import Article, SimilarArticle, SimilarList
 from articles.pages.reading import article_page
 from articles.similar import similar_rows
+from tests.clock import clock_at
 from tests.factories import LANGUAGES, make_article, make_tag
 from tests.pagecache import page_made_with
 
@@ -48,10 +49,15 @@ class StoredListsFollowTheRuleTests(TestCase):
                             days_ago=self.random.choice([1, 2, 3, 5, 8]))
 
     def assert_every_list_follows_the_rule(self, step: str):
+        """One assertion per step, listing every list that differs: the test stops at the first step that breaks
+        the rule (``make mutants`` runs it for each mutant of ``articles/similar.py``)."""
+        differing = {}
         for article in Article.objects.all():
             for code in LANGUAGES:
-                with self.subTest(step=step, article=article.pk, language=code):
-                    self.assertEqual(stored(article, code), rule(article, code, self.LIMIT))
+                expected, found = rule(article, code, self.LIMIT), stored(article, code)
+                if found != expected:
+                    differing[(article.pk, code)] = {"stored": found, "rule": expected}
+        self.assertEqual(differing, {}, step)
 
     def test_lists_stay_equal_to_the_rule_through_random_edits(self):
         self.assert_every_list_follows_the_rule("first reading")
@@ -87,14 +93,16 @@ class StoredListsFollowTheRuleTests(TestCase):
 
     def assert_pages_follow_the_rule(self):
         """The article page reads the stored rows within its own query: it shows the same list."""
+        differing = {}
         for article in Article.objects.all():
             for code in LANGUAGES:
                 if not article.is_published_in(code):
                     continue
-                with self.subTest(page=article.pk, language=code):
-                    page = article_page(slug=getattr(article, f"slug_{code}"), language=code)
-                    shown = [(item.pk, item.shared_tags) for item in page.similar_articles]
-                    self.assertEqual(shown, rule(article, code, self.LIMIT))
+                page = article_page(slug=getattr(article, f"slug_{code}"), language=code)
+                shown = [(item.pk, item.shared_tags) for item in page.similar_articles]
+                if shown != (expected := rule(article, code, self.LIMIT)):
+                    differing[(article.pk, code)] = {"page": shown, "rule": expected}
+        self.assertEqual(differing, {})
 
     def test_a_changed_article_moves_into_the_stored_lists_of_others(self):
         first, second = self.articles[0], self.articles[1]
@@ -155,6 +163,16 @@ class BuildSimilarListsCommandTests(TestCase):
         with self.assertRaises(CommandError):
             call_command("build_similar_lists", "--language", "de")
 
+    def test_the_lists_of_some_articles_only(self):
+        """What ``manage.py bench`` prepares: the lists of the articles it names, no others."""
+        from articles.similar import similar_lists_build_all
+
+        shared = make_tag("Shared")
+        articles = [make_article(f"Listed {n}", tags=(shared,), days_ago=n + 1) for n in range(3)]
+        SimilarList.objects.all().delete()
+        self.assertEqual(similar_lists_build_all(article_ids=[articles[1].pk], languages=["en"]), 1)
+        self.assertEqual(list(SimilarList.objects.values_list("article_id", "language")), [(articles[1].pk, "en")])
+
 
 @override_settings(ARTICLES_SIMILAR_LIMIT=2)
 class TiesTests(TestCase):
@@ -199,6 +217,19 @@ class TiesTests(TestCase):
         self.assertEqual([pk for pk, _shared in stored(self.main, "en")], expected)
         self.assertEqual([a.pk for a in Article.objects.similar_to(self.main, "en", limit=2)], expected)
         self.assertTrue(SimilarArticle.objects.filter(article=self.main, language="en", similar=newcomer).exists())
+
+    def test_a_list_keeps_the_best_four_when_an_article_due_this_very_instant_enters(self):
+        """A list that takes in a new candidate keeps ``depth()`` due rows, counting one published at this very
+        instant as due."""
+        with clock_at(self.moment):
+            self.shown()
+            newcomer = make_article("Newcomer", tags=(self.other,), published_at=self.moment, published=("tr",))
+            newcomer.tags.add(self.tag)
+            newcomer.is_published_en = True
+            newcomer.save()
+            kept = SimilarArticle.objects.filter(article=self.main, language="en").values_list("similar_id", flat=True)
+            self.assertEqual(sorted(kept, reverse=True), [newcomer.pk, *self.highest_first[:3]])
+            self.assertEqual(self.shown(), [newcomer.pk, self.highest_first[0]])
 
     def test_a_withdrawn_tied_article_leaves_its_place_to_the_next_id(self):
         self.shown()

@@ -3,16 +3,24 @@ clear message and the differences per language, while the first save stays whole
 from __future__ import annotations
 
 import threading
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from bs4 import BeautifulSoup
+from django import forms
+from django.contrib import admin
 from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import NON_FIELD_ERRORS
 from django.db import connection
-from django.test import Client, TestCase, TransactionTestCase
+from django.test import Client, RequestFactory, TestCase, TransactionTestCase
 from django.urls import reverse
+from django.utils import timezone, translation
+from django.utils.formats import date_format
+from reversion.models import Revision, Version
 
 from articles.models import Article, Tag
 from authors.models import Author
+from tests.clock import clock_at
 from tests.factories import make_article, make_author, make_reference, make_tag
 from tests.trust.helpers import form_data, make_editor
 
@@ -135,6 +143,104 @@ class StaleSaveTests(TestCase):
                 self.assertIn("First", getattr(obj, field))
         self.assertEqual(Author.objects.get(pk=author.pk).bio_tr, "<p>Eski.</p>")
         self.assertEqual(Tag.objects.get(pk=tag.pk).name_en, "First")
+
+
+class WhoSavedTests(TestCase):
+    """The refusal says who made the save in between and when: the editor of the admin revision that is that save,
+    or "someone" when the save left none (a script, an import, a shell), and the time of that save."""
+
+    @classmethod
+    def setUpTestData(cls):
+        cls.first_editor = make_editor("ayse")
+        cls.second_editor = make_editor("boris")
+        cls.article = make_article("Shared", body="<p>Original text.</p>")
+        cls.url = reverse("admin:articles_article_change", args=[cls.article.pk])
+
+    def setUp(self):
+        self.first, self.second = Client(HTTP_ACCEPT_LANGUAGE="en"), Client(HTTP_ACCEPT_LANGUAGE="en")
+        self.first.force_login(self.first_editor)
+        self.second.force_login(self.second_editor)
+        self.stale = form_data(self.second.get(self.url).content)
+        first_form = form_data(self.first.get(self.url).content)
+        self.assertEqual(self.first.post(self.url, {**first_form, "title_en": "By Ayşe"}).status_code, 302)
+
+    def refusal(self) -> str:
+        response = self.second.post(self.url, {**self.stale, "title_en": "By Boris"})
+        self.assertTrue(response.context["adminform"].form.has_error(NON_FIELD_ERRORS, "stale"))
+        return BeautifulSoup(response.content, "html.parser").select_one(".edit-conflict").get_text(" ", strip=True)
+
+    def revision_moved(self, seconds: float) -> None:
+        """Ayşe's revision recorded ``seconds`` before the article's last save."""
+        updated_at = Article.objects.get(pk=self.article.pk).updated_at
+        revision = Version.objects.get_for_object(self.article).first().revision
+        Revision.objects.filter(pk=revision.pk).update(date_created=updated_at - timedelta(seconds=seconds))
+
+    def test_a_save_in_the_admin_is_named_with_its_editor_and_time(self):
+        updated_at = Article.objects.get(pk=self.article.pk).updated_at
+        with translation.override("en"):
+            when = date_format(timezone.localtime(updated_at), "DATETIME_FORMAT")
+        self.assertIn(f"ayse saved this article at {when}, after you opened it.", self.refusal())
+
+    def test_a_later_save_outside_the_admin_is_not_put_on_the_last_admin_editor(self):
+        moment = datetime(2030, 3, 1, 9, 30, tzinfo=UTC)
+        with clock_at(moment):
+            article = Article.objects.get(pk=self.article.pk)
+            article.title_en = "By a script"
+            article.save()
+        with translation.override("en"):
+            when = date_format(timezone.localtime(moment), "DATETIME_FORMAT")
+        message = self.refusal()
+        self.assertIn(f"Someone saved this article at {when}, after you opened it.", message)
+        self.assertNotIn("ayse", message)
+
+    def test_a_revision_within_five_seconds_of_the_save_is_that_save(self):
+        self.revision_moved(5)
+        self.assertIn("ayse saved this article", self.refusal())
+        self.revision_moved(5.5)
+        self.assertIn("Someone saved this article", self.refusal())
+
+
+class DeletedMeanwhileTests(TestCase):
+    def test_a_save_of_an_object_deleted_after_it_was_opened_is_refused_saying_so(self):
+        """The admin answers a change form of a deleted object before validating it; this is the object deleted
+        between that and the locked read of the save (or a form used outside the admin)."""
+        editor = make_editor("ayse")
+        article = make_article("Doomed")
+        client = Client(HTTP_ACCEPT_LANGUAGE="en")
+        client.force_login(editor)
+        data = form_data(client.get(reverse("admin:articles_article_change", args=[article.pk])).content)
+        request = RequestFactory().post("/")
+        request.user = editor
+        form_class = admin.site.get_model_admin(Article).get_form(request, article, change=True)
+        Article.objects.filter(pk=article.pk).delete()
+        with translation.override("en"):
+            form = form_class(data={**data, "title_en": "Saved over nothing"}, instance=article)
+            self.assertFalse(form.is_valid())
+            self.assertTrue(form.has_error(NON_FIELD_ERRORS, "deleted"))
+            self.assertEqual(form.non_field_errors(),
+                             ["Someone deleted this object after you opened it; nothing was saved."])
+        self.assertFalse(Article.objects.filter(pk=article.pk).exists())
+
+
+class AnyAdminFormTests(TestCase):
+    def test_a_form_passed_to_the_admin_is_checked_for_stale_saves_too(self):
+        """A ``ModelAdmin`` (or a caller of ``get_form``) may bring its own form: it is refused when stale as well."""
+        editor, tag = make_editor("ayse"), make_tag("Energy")
+        request = RequestFactory().post("/")
+        request.user = editor
+
+        class OwnForm(forms.ModelForm):
+            pass
+
+        form_class = admin.site.get_model_admin(Tag).get_form(request, tag, change=True, form=OwnForm)
+        self.assertTrue(issubclass(form_class, OwnForm))
+        opened = {field.html_name: field.value() for field in form_class(instance=tag)}
+        self.assertTrue(opened["loaded_version"])
+        tag.name_en = "Energy policy"
+        tag.save()
+        form = form_class(data={**opened, "name_en": "Energy markets"}, instance=Tag.objects.get(pk=tag.pk))
+        self.assertFalse(form.is_valid())
+        self.assertTrue(form.has_error(NON_FIELD_ERRORS, "stale"))
 
 
 @pytest.mark.postgres
