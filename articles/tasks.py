@@ -17,7 +17,6 @@ until the task stamps them at its end (and again when it commits), as the upkeep
 """
 from __future__ import annotations
 
-import functools
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field
 from datetime import timedelta
@@ -106,7 +105,14 @@ def upkeep_enqueue(work: Upkeep, *, saved: dict[int, Article] | None = None, own
         return
     caching.dependencies_changed(own_pages)
     if work.articles or work.search_ids or work.dependencies or work.images or work.photos or work.recount:
-        transaction.on_commit(functools.partial(upkeep_after_save.enqueue, work.as_json()), robust=True)
+        payload = work.as_json()
+
+        def enqueue_upkeep() -> None:
+            # A named function, not a ``functools.partial``: when a robust callback fails, Django logs its
+            # ``__qualname__``, which a partial lacks, and the logging itself raised into the committed save.
+            upkeep_after_save.enqueue(payload)
+
+        transaction.on_commit(enqueue_upkeep, robust=True)
 
 
 @task()

@@ -78,6 +78,15 @@ class UpkeepTaskTests(TestCase):
             self.assertEqual(len(queued()), 1)
             self.assertEqual(set(queued()[0].args[0]["articles"]), {str(a.pk) for a in drafts})
 
+    def test_a_queue_that_fails_after_the_commit_leaves_the_save_done(self):
+        broken_queue = mock.Mock(**{"enqueue.side_effect": ConnectionError("queue down")})
+        with override_settings(TASKS=DUMMY), mock.patch.object(tasks, "upkeep_after_save", broken_queue), \
+                self.assertLogs(level="ERROR") as logged:
+            with self.captureOnCommitCallbacks(execute=True):
+                self.publish_draft()
+        self.assertTrue(Article.objects.get(pk=self.draft.pk).is_published_en)
+        self.assertIn("queue down", "\n".join(logged.output))
+
     def test_nothing_is_enqueued_before_the_save_commits(self):
         with override_settings(TASKS=DUMMY):
             with self.captureOnCommitCallbacks(execute=False) as pending:
