@@ -231,6 +231,17 @@ class TiesTests(TestCase):
             self.assertEqual(sorted(kept, reverse=True), [newcomer.pk, *self.highest_first[:3]])
             self.assertEqual(self.shown(), [newcomer.pk, self.highest_first[0]])
 
+    def test_a_stored_list_left_short_shows_what_the_rule_gives(self):
+        """A list that says more candidates exist but holds fewer due rows than a page shows (rows removed behind the
+        upkeep's back: a raw delete, a partial restore) is answered from the tag links, ties by id as the rule."""
+        self.shown()  # stored: the four highest ids, and "more exist"
+        SimilarArticle.objects.filter(article=self.main, language="en", similar_id__in=self.highest_first[:3]).delete()
+        self.assertEqual([row.similar_id for row in similar_rows(self.main.pk, "en")], self.highest_first[:2])
+        self.assertEqual(self.shown(), self.highest_first[:2])
+        SimilarArticle.objects.filter(article=self.main, language="en").delete()  # none left; the header remains
+        self.assertEqual([row.similar_id for row in similar_rows(self.main.pk, "en")], self.highest_first[:2])
+        self.assertEqual(self.shown(), self.highest_first[:2])
+
     def test_a_withdrawn_tied_article_leaves_its_place_to_the_next_id(self):
         self.shown()
         from articles.services import article_unpublish
