@@ -254,9 +254,6 @@ class ArticleAdmin(
     def image_preview(self, article: Article):
         return admin_image_preview(article.featured_image, alt=article.featured_image_alt or "")
 
-    def get_queryset(self, request):
-        return super().get_queryset(request).prefetch_related("tags")
-
     def get_search_results(self, request, queryset, search_term):
         """Articles with a variant in any language, draft or published, whose title, text, tags or authors hold
         every word (each also as the start of a longer one, a number only whole), found in the search index.
@@ -273,11 +270,12 @@ class ArticleAdmin(
         return queryset.filter(pk__in=found), False
 
     def get_object(self, request, object_id, from_field=None):
-        """The article with its authors too: the change form shows them and a save's revision keeps them, from this
-        one read (the changelist, which shows none, does not read them)."""
+        """The article with its authors and tags too: the change form shows them and a save's revision keeps them,
+        from this one read (the changelist, which shows neither, does not read them: prefetched there, taggit made a
+        manager for each of its fifty rows)."""
         article = super().get_object(request, object_id, from_field)
         if article is not None:
-            models.prefetch_related_objects([article], "authors")
+            models.prefetch_related_objects([article], "authors", "tags")
         return article
 
     def get_urls(self):
