@@ -20,6 +20,11 @@ def year_indexed_date_hierarchy(cl):
     """
     field = cl.date_hierarchy
     if field and not any(cl.params.get(f"{field}__{part}") for part in ("year", "month", "day")):
+        if cl.query:
+            # A search's matches are a bounded list of ids (``ArticleAdmin.get_search_results``): their years in one
+            # query, where a range check per year sent the whole list eleven times more (0.3 s at 100,000 articles).
+            years = [moment.year for moment in cl.queryset.datetimes(field, "year")]
+            return _years(cl, field, years) if len(years) > 1 else date_hierarchy(cl)
         # The ends of the date index, not MIN/MAX: a filter read by date (a common tag, ``ArticleQuerySet.tagged``)
         # stops at its first match from each end, where an aggregate evaluated every row (0.3 s at 100,000).
         dates = cl.queryset.order_by().values_list(field, flat=True)
@@ -36,12 +41,17 @@ def year_indexed_date_hierarchy(cl):
                            f"{field}__lt": datetime(year + 1, 1, 1, tzinfo=zone)}
                     ).exists()
                 ]
-                return {
-                    "show": True,
-                    "back": None,
-                    "choices": [
-                        {"link": cl.get_query_string({f"{field}__year": str(year)}, [f"{field}__"]), "title": str(year)}
-                        for year in years
-                    ],
-                }
+                return _years(cl, field, years)
     return date_hierarchy(cl)
+
+
+def _years(cl, field: str, years: list[int]) -> dict:
+    """The top level of the drill-down: a link to each of these years."""
+    return {
+        "show": True,
+        "back": None,
+        "choices": [
+            {"link": cl.get_query_string({f"{field}__year": str(year)}, [f"{field}__"]), "title": str(year)}
+            for year in years
+        ],
+    }
