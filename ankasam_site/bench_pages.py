@@ -9,7 +9,9 @@ on a smaller archive built the same way (``--growth-articles``): a page whose co
 """
 from __future__ import annotations
 
-ROUNDS = 5
+# Twenty requests of each kind of page: with five, the p95 was the slowest of the five, one pause of the machine's
+# (a collection, another process) made a page's figure, and the growth ratios divided one such pause by another.
+ROUNDS = 20
 
 
 def page_urls() -> dict[str, list[str]]:
