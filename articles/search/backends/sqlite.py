@@ -61,11 +61,6 @@ class SqliteSearchBackend(SearchBackend):
         # Ordered by the FTS table's own rowid (the entry's id), which FTS5 reads backwards without sorting.
         return matches.order_by(models.F("index__entry_id").desc())
 
-    def among(self, matches: models.QuerySet, ids: list[int]) -> models.QuerySet:
-        # The rowid bound goes to FTS5, which then walks only the doclists' tail: without it, it reads every match
-        # and SQLite checks the ids afterwards (the cost then grows with the archive).
-        return matches.filter(index__entry_id__gte=min(ids), pk__in=ids) if ids else matches.none()
-
     def ranked(self, matches: models.QuerySet, terms: SearchTerms) -> models.QuerySet:
         # FTS5's rank is BM25 negated (lower is better); ``rank`` here is higher-better on every backend.
         return matches.annotate(rank=models.F("index__rank") * -1).order_by(
