@@ -1,7 +1,7 @@
 """Stored list counts (``articles.listing``) and what they buy: every list, feed and sitemap costs the same number of
 queries on a small and on a larger archive, and the counts readers see are the articles they can open."""
 from datetime import timedelta
-from unittest import mock
+from unittest import mock, skipUnless
 
 from django.core.cache import cache
 from django.db import connection
@@ -232,3 +232,37 @@ class TagListWaysTests(TestCase):
         self.assertEqual(positions, sorted(positions))
         api = self.client.get(f"/api/v1/en/articles/?tag={self.common.slug_en}").json()
         self.assertEqual([item["id"] for item in api["results"]], expected[: len(api["results"])])
+
+
+@skipUnless(connection.vendor == "sqlite", "SQLite's planner; PostgreSQL takes the tighter of two bounds itself")
+class DeepPageWorkTests(TestCase):
+    """An older page starts reading at its cursor: the work of the deepest page does not grow with the newer
+    articles above it (SQLite walked the date index down from "now", the publication rule's bound)."""
+
+    def steps(self, url: str) -> int:
+        """SQLite virtual-machine steps of one request for ``url``, the page cache emptied."""
+        counted = [0]
+
+        def count() -> int:
+            counted[0] += 1
+            return 0
+
+        cache.clear()
+        connection.ensure_connection()
+        connection.connection.set_progress_handler(count, 1)
+        try:
+            self.assertEqual(self.client.get(url).status_code, 200)
+        finally:
+            connection.connection.set_progress_handler(None, 1)
+        return counted[0]
+
+    def test_the_deepest_page_costs_the_same_with_many_more_newer_articles(self):
+        oldest = [make_article(f"Old {n}", languages=("en",), days_ago=1000 + n) for n in range(3)]
+        for n in range(20):
+            make_article(f"New {n}", languages=("en",), days_ago=n + 1)
+        deepest = f"/en/?before={oldest[1].pk}"
+        small = self.steps(deepest)
+        for n in range(300):
+            make_article(f"Newer {n}", languages=("en",), days_ago=1 + n % 500)
+        larger = self.steps(deepest)
+        self.assertLess(larger, small * 1.1, "the page walked the newer articles' dates")
