@@ -62,7 +62,18 @@ class ListingCountTests(TestCase):
     def test_a_scheduled_article_counts_only_once_its_date_has_come(self):
         make_article("Now", tags=(self.tag,))
         later = make_article("Later", tags=(self.tag, self.other_tag), published_at=timezone.now() + timedelta(days=2))
+        elsewhere = make_article("Elsewhere later", tags=(self.other_tag,), published_at=timezone.now() + timedelta(days=3))
         self.assertEqual(ListingCount.objects.public_count(ListingCount.TAG, self.tag.pk, "en"), 1)
+        # Only the list's own scheduled articles are left out, for every kind of list.
+        category, author = make_category(), make_author()
+        for article in (later, elsewhere):
+            article.category = category if article is later else None
+            article.save()
+        later.authors.add(author)
+        make_article("Now too", category=category).authors.add(author)
+        self.assertEqual(ListingCount.objects.public_count(ListingCount.CATEGORY, category.pk, "en"), 1)
+        self.assertEqual(ListingCount.objects.public_count(ListingCount.AUTHOR, author.pk, "en"), 1)
+        self.assertEqual(ListingCount.objects.public_count(ListingCount.ALL, 0, "en"), 2)
         self.assertEqual(ListingCount.objects.public_languages(ListingCount.TAG, self.other_tag.pk), [])
         Article.objects.filter(pk=later.pk).update(published_at=timezone.now() - timedelta(minutes=1))
         ListingCount.objects.filter(kind=ListingCount.TAG).update(first_published_at=timezone.now() - timedelta(minutes=1))
