@@ -12,7 +12,7 @@ from authors.models import Author
 from publishing.languages import localized
 
 from ..conf import app_settings
-from ..listing import tagged_articles
+from ..listing import authored_articles, tagged_articles
 from ..models import Article, Category, SearchEntry, Tag
 from ..pages import caching
 from ..pages.reading import article_page
@@ -107,7 +107,7 @@ class ArticleListView(ReadView):
         if author is None:
             raise errors.NotPublished()
         self.dependencies |= {caching.author_dependency(author.pk), caching.by_author_dependency(author.pk, language)}
-        return articles.filter(authors=author)
+        return articles & authored_articles(author, language, rows=app_settings.API_PAGE_SIZE + 1)
 
 
 @read_schema(serializers.ArticleSerializer, operation_id="article_read", summary="An article whole")

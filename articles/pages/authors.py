@@ -14,6 +14,7 @@ from django.views.generic import ListView
 from authors.models import Author
 from publishing.languages import current_language
 
+from ..listing import authored_articles
 from ..models import Article, ListingCount
 from . import caching
 from .seo import author_page_meta, listing_page_meta, x_default_language
@@ -58,7 +59,9 @@ class AuthorDetailView(ArchiveListView):
 
     def get_queryset(self):
         self.author = get_object_or_404(Author, slug=self.kwargs["slug"])
-        return Article.objects.filter(authors=self.author).published(current_language()).for_listing()
+        language = current_language()
+        rows = self.get_paginate_by(None) + 1
+        return authored_articles(self.author, language, rows=rows).published(language).for_listing()
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)

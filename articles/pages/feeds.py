@@ -17,7 +17,7 @@ from authors.models import Author
 from publishing.languages import current_language
 
 from ..conf import app_settings
-from ..listing import tagged_articles
+from ..listing import authored_articles, tagged_articles
 from ..models import Article, Category, ListingCount, Tag
 from .seo import publisher_name
 
@@ -146,7 +146,8 @@ class AuthorFeed(ArticleFeed):
         return author
 
     def articles(self, obj):
-        return Article.objects.filter(authors=obj).published(current_language())
+        language = current_language()
+        return authored_articles(obj, language, rows=self.feed_size()).published(language)
 
     def title(self, obj: Author) -> str:
         site = publisher_name()

@@ -176,7 +176,8 @@ class EmptyArchiveTests(TestCase):
 
 @override_settings(ARTICLES_PAGE_SIZE=3)
 class TagListWaysTests(TestCase):
-    """A tag's page reads a common tag by date and a rare one through the tag: readers see the same list either way."""
+    """A tag's or an author's page reads a long list by date and a short one through the tag or author: readers see
+    the same list either way."""
 
     @classmethod
     def setUpTestData(cls):
@@ -192,15 +193,19 @@ class TagListWaysTests(TestCase):
             tags = (cls.common, cls.rare) if n in (2, 5) else (cls.common,)
             languages = ("tr",) if n == 8 else LANGUAGES
             cls.articles.append(make_article(f"Piece {n}", tags=tags, published_at=published_at, languages=languages))
+        cls.prolific, cls.occasional = make_author("Ayşe", "Yılmaz"), make_author("Олег", "Петров")
+        for article in cls.articles:
+            article.authors.add(cls.prolific, *([cls.occasional] if article in cls.articles[2:6:3] else []))
         make_article("Untagged")
         make_article("Elsewhere", tags=(make_tag("Defence"),))  # tagged, but not with these
+        make_article("Someone else's").authors.add(make_author("Mehmet", "Demir"))  # written, but not by these
 
     def read_list(self, tag) -> list[int]:
         """Every article of the tag's English page, following the "older" links to the end."""
         from django.utils import translation
 
         with translation.override("en"):
-            url = tag.url_in("en")
+            url = tag.url_in("en") if hasattr(tag, "url_in") else tag.get_absolute_url()
         seen = []
         while url:
             cache.clear()  # the page's own reading, not the page cache's copy
@@ -210,25 +215,29 @@ class TagListWaysTests(TestCase):
             url = response.context["page_obj"].older_url
         return seen
 
-    def expected(self, tag) -> list[int]:
-        return list(Article.objects.filter(tags=tag).published("en").order_by("-published_at", "-pk").values_list("pk", flat=True))
+    def expected(self, listed) -> list[int]:
+        articles = Article.objects.filter(**{"tags" if hasattr(listed, "url_in") else "authors": listed})
+        return list(articles.published("en").order_by("-published_at", "-pk").values_list("pk", flat=True))
 
     def test_a_common_tag_is_walked_by_date_and_a_rare_one_read_through_the_tag(self):
         rows = 4  # a page of three and one more
         self.assertTrue(ListingCount.objects.is_common(ListingCount.TAG, self.common.pk, "en", rows=rows))
         self.assertFalse(ListingCount.objects.is_common(ListingCount.TAG, self.rare.pk, "en", rows=rows))
         self.assertFalse(ListingCount.objects.is_common(ListingCount.TAG, make_tag("Unused").pk, "en", rows=rows))
+        self.assertTrue(ListingCount.objects.is_common(ListingCount.AUTHOR, self.prolific.pk, "en", rows=rows))
+        self.assertFalse(ListingCount.objects.is_common(ListingCount.AUTHOR, self.occasional.pk, "en", rows=rows))
 
     def test_both_ways_list_the_same_articles_newest_first_ties_by_id(self):
-        for tag in (self.common, self.rare):
-            with self.subTest(tag=str(tag)):
-                expected = self.expected(tag)
-                self.assertEqual(self.read_list(tag), expected)
+        for listed_by in (self.common, self.rare, self.prolific, self.occasional):
+            with self.subTest(listed_by=str(listed_by)):
+                expected = self.expected(listed_by)
+                self.assertEqual(self.read_list(listed_by), expected)
         tied = [a.pk for a in self.articles[4:7]]
-        listed = self.read_list(self.common)
-        self.assertEqual([pk for pk in listed if pk in tied], sorted(tied, reverse=True))
-        self.assertNotIn(self.articles[8].pk, listed)  # not in English
-        self.assertNotIn(self.articles[11].pk, listed)  # its date is to come
+        for listed_by in (self.common, self.prolific):
+            listed = self.read_list(listed_by)
+            self.assertEqual([pk for pk in listed if pk in tied], sorted(tied, reverse=True))
+            self.assertNotIn(self.articles[8].pk, listed)  # not in English
+            self.assertNotIn(self.articles[11].pk, listed)  # its date is to come
 
     def test_the_tag_feed_and_the_api_agree_with_the_page(self):
         from django.urls import reverse
