@@ -75,19 +75,22 @@ _current: ContextVar[_Batch | None] = ContextVar("articles_upkeep_batch", defaul
 
 
 @contextmanager
-def batched() -> Iterator[None]:
+def batched(*, savepoint: bool = True) -> Iterator[None]:
     """Run the upkeep of every write inside the block once, at its end, inside the same transaction.
 
     Publishing twenty articles then updates the search index once, brings the Similar Posts in step with the twenty
     in one pass and stamps the page cache once, instead of twenty times everything; the translation memory of each
     object written follows once too (``publishing.workflow.services.translation_batched``). A block inside another
     joins it.
+
+    ``savepoint=False`` for a caller whose enclosing transaction fails as a whole when the block fails (the change
+    form's save, inside its revision's): the block's own savepoint would cost two statements and undo nothing more.
     """
     if _current.get() is not None:
         yield
         return
     batch = _Batch(immediate=False)
-    with transaction.atomic():
+    with transaction.atomic(savepoint=savepoint):
         token = _current.set(batch)
         try:
             with workflow_services.translation_batched():

@@ -158,6 +158,7 @@ class ArticleAdmin(
     TabbedTranslationAdmin,
 ):
     form = ArticleAdminForm
+    lock_object_for_save = True
     # The model's tags are not the form's: the form's own ``tags`` field is set by ``save_related``, once and only
     # when it changed. taggit's save of the model field compares tags by name, which never matches a translated
     # name, so every save removed and re-added every tag (and the Similar Posts and list counts of all followed).
@@ -334,8 +335,9 @@ class ArticleAdmin(
 
     def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
         """The article, its authors, references and tags are saved one after the other: their upkeep (search
-        entries, Similar Posts, page cache) runs once, after the last of them."""
-        with upkeep.batched():
+        entries, Similar Posts, page cache) runs once, after the last of them. Within the transaction of the save's
+        revision (``RevisionAdminMixin``), which a failure anywhere in the save undoes whole: no savepoint of its own."""
+        with upkeep.batched(savepoint=False):
             return super().changeform_view(request, object_id, form_url, extra_context)
 
     def save_model(self, request, obj, form, change):
