@@ -51,16 +51,35 @@ apps.get_app_config("articles").register_revisions()
 
 
 class _ReadRowField(forms.ModelChoiceField):
-    """A row's hidden id, found among the rows its formset read (``rows``, by id) before asking the database."""
+    """A choice found among rows already read (``rows``, by id: a formset's rows, the form's object's category)
+    before asking the database; any other is checked as Django checks it."""
 
-    def __init__(self, *args, rows: dict[str, models.Model], **kwargs):
+    rows: dict[str, models.Model] = {}
+
+    def __init__(self, *args, rows: dict[str, models.Model] | None = None, **kwargs):
         super().__init__(*args, **kwargs)
-        self.rows = rows
+        if rows is not None:
+            self.rows = rows
 
     def to_python(self, value):
         if value not in self.empty_values and str(value) in self.rows:
             return self.rows[str(value)]
         return super().to_python(value)
+
+
+class _ReadRowsField(forms.ModelMultipleChoiceField):
+    """Choices that are all among the rows already read (``rows``, by id: the form's object's authors or tags, as
+    stored) are not read again to check that they exist; a choice outside them is checked as Django checks it. The
+    value is Django's queryset of the choices, left for whoever needs the rows (a save that changes the relation)."""
+
+    rows: dict[str, models.Model] = {}
+
+    def clean(self, value):
+        value = self.prepare_value(value)
+        if value and isinstance(value, (list, tuple)) and all(str(key) in self.rows for key in value):
+            self.run_validators(value)
+            return self.queryset.filter(pk__in=value)
+        return super().clean(value)
 
 
 class ReferenceFormSet(BaseInlineFormSet):
@@ -97,9 +116,13 @@ class ReferenceInline(TranslationRolesInlineMixin, TranslationTabularInline):
 
 
 class ArticleAdminForm(forms.ModelForm):
-    """Tags are picked from existing tags with autocomplete instead of typed as a comma-separated string."""
+    """Tags are picked from existing tags with autocomplete instead of typed as a comma-separated string.
 
-    tags = forms.ModelMultipleChoiceField(
+    The category, authors and tags the article already has, read with it (``ArticleAdmin.get_queryset`` and
+    ``get_object``), are taken as they are when posted back: Django's fields read each relation again to check
+    that its rows exist."""
+
+    tags = _ReadRowsField(
         label=capfirst(_("tags")),
         queryset=Tag.objects.all(),
         required=False,
@@ -109,11 +132,36 @@ class ArticleAdminForm(forms.ModelForm):
     class Meta:
         model = Article
         fields = "__all__"
+        field_classes = {"category": _ReadRowField, "authors": _ReadRowsField}
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        if self.instance.pk:
-            self.initial["tags"] = [tag.pk for tag in self.instance.tags.all()]
+        if not self.instance.pk:
+            return
+        tags = list(self.instance.tags.all())
+        self.initial["tags"] = [tag.pk for tag in tags]
+        category = [self.instance.category] if Article.category.is_cached(self.instance) else []
+        for name, rows in (("category", category), ("authors", self.initial.get("authors") or ()), ("tags", tags)):
+            field = self.fields.get(name)
+            if isinstance(field, (_ReadRowField, _ReadRowsField)):
+                field.rows = {str(row.pk): row for row in rows if isinstance(row, models.Model)}
+
+    def save(self, commit=True):
+        """The authors and tags are set only when the editor changed them: Django's ``save_m2m`` sets every relation
+        of the form, reading its links to compare. (taggit's own save of the tags compared them by name, which never
+        equals a translated name: every save removed and re-added every tag, and the upkeep of a retag followed.)"""
+        article = super().save(commit=False)
+        self.save_m2m = self.save_changed_relations
+        if commit:
+            article.save()
+            self.save_m2m()
+        return article
+
+    def save_changed_relations(self) -> None:
+        # A translator's form holds neither: theirs stay as they are.
+        for relation in Article._meta.many_to_many:
+            if relation.name in self.fields and relation.name in self.changed_data:
+                getattr(self.instance, relation.name).set(self.cleaned_data.get(relation.name) or [])
 
 def _publish_action(code: str, name: str, publish: bool):
     def action(modeladmin, request, queryset):
@@ -159,9 +207,8 @@ class ArticleAdmin(
 ):
     form = ArticleAdminForm
     lock_object_for_save = True
-    # The model's tags are not the form's: the form's own ``tags`` field is set by ``save_related``, once and only
-    # when it changed. taggit's save of the model field compares tags by name, which never matches a translated
-    # name, so every save removed and re-added every tag (and the Similar Posts and list counts of all followed).
+    # The model's tags are not the form's: the form's own ``tags`` field is set by its save, once and only when it
+    # changed (``ArticleAdminForm.save``).
     exclude = ("tags",)
     formfield_overrides = IMAGE_FORM_FIELDS
     rich_text_fields = ("body",)
@@ -270,6 +317,11 @@ class ArticleAdmin(
         found = search_backend().editors_matches(search_term, limit=self.paginator.cap + 1)
         return queryset.filter(pk__in=found), False
 
+    def get_queryset(self, request):
+        """Each article with its category: the changelist shows it, and the change form's save keeps it when the
+        editor leaves it (``ArticleAdminForm``)."""
+        return super().get_queryset(request).select_related("category")
+
     def get_object(self, request, object_id, from_field=None):
         """The article with its authors and tags too: the change form shows them and a save's revision keeps them,
         from this one read (the changelist, which shows neither, does not read them: prefetched there, taggit made a
@@ -358,10 +410,3 @@ class ArticleAdmin(
             return super().revision_view(request, *args, **kwargs)
         finally:
             _restoring.reset(token)
-
-    def save_related(self, request, form, formsets, change):
-        super().save_related(request, form, formsets, change)
-        # Translators' forms have no tags: theirs must stay as they are.
-        if "tags" in form.fields and "tags" in form.changed_data:
-            form.instance.tags.set(form.cleaned_data.get("tags") or [])
-
