@@ -8,15 +8,12 @@ from django import forms
 from django.apps import apps
 from django.conf import settings
 from django.contrib import admin, messages
-from django.contrib.admin.widgets import AutocompleteSelectMultiple
 from django.db import models
-from django.forms.models import BaseInlineFormSet
 from django.template.loader import render_to_string
-from django.utils.functional import cached_property
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.html import format_html
-from django.utils.text import Truncator, capfirst
+from django.utils.text import Truncator
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 from django.utils.translation import ngettext
@@ -33,10 +30,11 @@ from publishing.workflow.admin import TranslationRolesAdminMixin, TranslationRol
 from .. import upkeep
 from ..exchange.forms import ImportTextForm
 from ..exchange.importing import ArticleImportError, article_import_text
-from ..models import Article, Reference, Tag
+from ..models import Article, Reference
 from ..search.backends import search_backend
 from ..services import article_publish, article_unpublish
 from .filters import LanguageStatusFilter, MostUsedTagFilter, per_language
+from .forms import ArticleAdminForm, ReferenceFormSet
 from .paging import CappedPaginator
 from .translation_files import TranslationExchangeAdminMixin
 
@@ -48,57 +46,6 @@ _restoring: ContextVar[bool] = ContextVar("articles_admin_restoring", default=Fa
 
 # Before the admins below are built: reversion's admin would otherwise register Article without its tag links.
 apps.get_app_config("articles").register_revisions()
-
-
-class _ReadRowField(forms.ModelChoiceField):
-    """A choice found among rows already read (``rows``, by id: a formset's rows, the form's object's category)
-    before asking the database; any other is checked as Django checks it."""
-
-    rows: dict[str, models.Model] = {}
-
-    def __init__(self, *args, rows: dict[str, models.Model] | None = None, **kwargs):
-        super().__init__(*args, **kwargs)
-        if rows is not None:
-            self.rows = rows
-
-    def to_python(self, value):
-        if value not in self.empty_values and str(value) in self.rows:
-            return self.rows[str(value)]
-        return super().to_python(value)
-
-
-class _ReadRowsField(forms.ModelMultipleChoiceField):
-    """Choices that are all among the rows already read (``rows``, by id: the form's object's authors or tags, as
-    stored) are not read again to check that they exist; a choice outside them is checked as Django checks it. The
-    value is Django's queryset of the choices, left for whoever needs the rows (a save that changes the relation)."""
-
-    rows: dict[str, models.Model] = {}
-
-    def clean(self, value):
-        value = self.prepare_value(value)
-        if value and isinstance(value, (list, tuple)) and all(str(key) in self.rows for key in value):
-            self.run_validators(value)
-            return self.queryset.filter(pk__in=value)
-        return super().clean(value)
-
-
-class ReferenceFormSet(BaseInlineFormSet):
-    """The article's references read once per save: Django's inline checks the id each row posts back with a query
-    of its own (a save of an article with thirty references read them thirty-one times); here each id is found among
-    the rows the formset read. An id that is not one of them is checked as Django checks it."""
-
-    @cached_property
-    def _rows(self) -> dict[str, models.Model]:
-        return {str(row.pk): row for row in self.get_queryset()}
-
-    def add_fields(self, form, index):
-        super().add_fields(form, index)
-        name = self.model._meta.pk.name
-        field = form.fields.get(name)
-        if type(field) is forms.ModelChoiceField:
-            form.fields[name] = _ReadRowField(
-                field.queryset, rows=self._rows, initial=field.initial, required=False, widget=field.widget
-            )
 
 
 class ReferenceInline(TranslationRolesInlineMixin, TranslationTabularInline):
@@ -114,54 +61,6 @@ class ReferenceInline(TranslationRolesInlineMixin, TranslationTabularInline):
         models.PositiveIntegerField: {"widget": forms.NumberInput(attrs={"class": "vIntegerField references__position"})},
     }
 
-
-class ArticleAdminForm(forms.ModelForm):
-    """Tags are picked from existing tags with autocomplete instead of typed as a comma-separated string.
-
-    The category, authors and tags the article already has, read with it (``ArticleAdmin.get_queryset`` and
-    ``get_object``), are taken as they are when posted back: Django's fields read each relation again to check
-    that its rows exist."""
-
-    tags = _ReadRowsField(
-        label=capfirst(_("tags")),
-        queryset=Tag.objects.all(),
-        required=False,
-        widget=AutocompleteSelectMultiple(Article._meta.get_field("tags"), admin.site),
-    )
-
-    class Meta:
-        model = Article
-        fields = "__all__"
-        field_classes = {"category": _ReadRowField, "authors": _ReadRowsField}
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        if not self.instance.pk:
-            return
-        tags = list(self.instance.tags.all())
-        self.initial["tags"] = [tag.pk for tag in tags]
-        category = [self.instance.category] if Article.category.is_cached(self.instance) else []
-        for name, rows in (("category", category), ("authors", self.initial.get("authors") or ()), ("tags", tags)):
-            field = self.fields.get(name)
-            if isinstance(field, (_ReadRowField, _ReadRowsField)):
-                field.rows = {str(row.pk): row for row in rows if isinstance(row, models.Model)}
-
-    def save(self, commit=True):
-        """The authors and tags are set only when the editor changed them: Django's ``save_m2m`` sets every relation
-        of the form, reading its links to compare. (taggit's own save of the tags compared them by name, which never
-        equals a translated name: every save removed and re-added every tag, and the upkeep of a retag followed.)"""
-        article = super().save(commit=False)
-        self.save_m2m = self.save_changed_relations
-        if commit:
-            article.save()
-            self.save_m2m()
-        return article
-
-    def save_changed_relations(self) -> None:
-        # A translator's form holds neither: theirs stay as they are.
-        for relation in Article._meta.many_to_many:
-            if relation.name in self.fields and relation.name in self.changed_data:
-                getattr(self.instance, relation.name).set(self.cleaned_data.get(relation.name) or [])
 
 def _publish_action(code: str, name: str, publish: bool):
     def action(modeladmin, request, queryset):
@@ -325,11 +224,20 @@ class ArticleAdmin(
     def get_object(self, request, object_id, from_field=None):
         """The article with its authors and tags too: the change form shows them and a save's revision keeps them,
         from this one read (the changelist, which shows neither, does not read them: prefetched there, taggit made a
-        manager for each of its fifty rows)."""
+        manager for each of its fifty rows). A save reads its references as stored too, once for its revision and
+        its translation fingerprints, which follow the article's save before the inline saves its rows (and forgets
+        them once it has: ``save_formset``)."""
         article = super().get_object(request, object_id, from_field)
         if article is not None:
-            models.prefetch_related_objects([article], "authors", "tags")
+            saving = ["references"] if request.method == "POST" else []
+            models.prefetch_related_objects([article], "authors", "tags", *saving)
         return article
+
+    def save_formset(self, request, form, formset, change):
+        super().save_formset(request, form, formset, change)
+        written = formset.new_objects or formset.changed_objects or formset.deleted_objects
+        if change and formset.model is Reference and written:
+            form.instance.refresh_from_db(fields=["references"])  # what ``get_object`` read is no longer stored
 
     def get_urls(self):
         from django.urls import path
