@@ -10,6 +10,7 @@ theirs differ.
 from __future__ import annotations
 
 import copy
+from collections.abc import Iterable
 from contextvars import ContextVar
 from datetime import timedelta
 
@@ -42,6 +43,17 @@ def checked_row(instance: models.Model) -> models.Model | None:
     """The stored row of ``instance`` as the edit check just read it under the lock, handed over once: a save's
     upkeep, which needs the row before the save, takes it instead of reading it again (None: read it)."""
     return instance.__dict__.pop(_CHECKED_ROW, None)
+
+
+def unchanged_since_check(instance: models.Model, names: Iterable[str]) -> set[str]:
+    """Of the fields ``names``, those ``instance`` holds as the edit check read them under the lock in this save's
+    transaction: a rule the database keeps for the stored row (a unique slug, a foreign key's row) holds for these
+    values without a query. Nothing before the check, nor for a save without one."""
+    row = instance.__dict__.get(_CHECKED_ROW)
+    if row is None:
+        return set()
+    attnames = {name: instance._meta.get_field(name).attname for name in names}
+    return {name for name, attname in attnames.items() if getattr(row, attname) == getattr(instance, attname)}
 
 
 def edit_token(instance: models.Model) -> str:
