@@ -28,7 +28,7 @@ EDIT_TOKEN_FIELD = "loaded_version"
 # NO KEY: the save's other writes (Similar Posts rows, revisions) check foreign keys to the row with KEY SHARE locks,
 # which a plain FOR UPDATE would block; with list maintenance waiting on its own lock, that deadlocked two concurrent
 # saves on PostgreSQL.
-LOCK = {"no_key": True}
+_LOCK = {"no_key": True}
 # Set on a form's instance once its check passed: the row the check read under the lock. Nothing can write that row
 # before the save that follows in the same transaction, so it is the stored row the save overwrites.
 _CHECKED_ROW = "_edit_checked_row"
@@ -93,7 +93,7 @@ class EditConflictForm(forms.ModelForm):
             # into the object only after this check.
             current = copy.copy(self.instance)
         else:
-            current = model._default_manager.select_for_update(**LOCK).filter(pk=self.instance.pk).first()
+            current = model._default_manager.select_for_update(**_LOCK).filter(pk=self.instance.pk).first()
         if current is None:
             raise ValidationError(_("Someone deleted this object after you opened it; nothing was saved."), code="deleted")
         if cleaned_data.get(EDIT_TOKEN_FIELD) == edit_token(current):
@@ -123,6 +123,8 @@ class EditConflictAdminMixin:
     lock_object_for_save = False
 
     def get_object(self, request, object_id, from_field=None):
+        """A save's object, read under the check's lock where ``lock_object_for_save``, within the admin's
+        transaction: the check then compares with it (``EditConflictForm.clean``)."""
         if not (
             self.lock_object_for_save
             and request.method == "POST"
@@ -141,7 +143,7 @@ class EditConflictAdminMixin:
     def get_queryset(self, request):
         queryset = super().get_queryset(request)
         # ``of``: the object's own row, not those of what its queryset joins (a category left out is a null side).
-        return queryset.select_for_update(**LOCK, of=("self",)) if _locking.get() else queryset
+        return queryset.select_for_update(**_LOCK, of=("self",)) if _locking.get() else queryset
 
     def get_form(self, request, obj=None, change=False, **kwargs):
         base = kwargs.get("form") or self.form
