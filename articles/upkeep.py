@@ -66,6 +66,7 @@ class _Batch:
     images: set[int] = field(default_factory=set)
     photos: set[int] = field(default_factory=set)
     recount: dict[str, set] = field(default_factory=dict)  # lists of deleted articles, by kind of list
+    renamed: bool = False  # a tag or author saved: the names an article's cached tags and authors hold may be old
 
     def article(self, pk: int) -> ArticleChange:
         return self.articles.setdefault(pk, ArticleChange())
@@ -75,19 +76,22 @@ _current: ContextVar[_Batch | None] = ContextVar("articles_upkeep_batch", defaul
 
 
 @contextmanager
-def batched() -> Iterator[None]:
+def batched(*, savepoint: bool = True) -> Iterator[None]:
     """Run the upkeep of every write inside the block once, at its end, inside the same transaction.
 
     Publishing twenty articles then updates the search index once, brings the Similar Posts in step with the twenty
     in one pass and stamps the page cache once, instead of twenty times everything; the translation memory of each
     object written follows once too (``publishing.workflow.services.translation_batched``). A block inside another
     joins it.
+
+    ``savepoint=False`` for a caller whose enclosing transaction fails as a whole when the block fails (the change
+    form's save, inside its revision's): the block's own savepoint would cost two statements and undo nothing more.
     """
     if _current.get() is not None:
         yield
         return
     batch = _Batch(immediate=False)
-    with transaction.atomic():
+    with transaction.atomic(savepoint=savepoint):
         token = _current.set(batch)
         try:
             with workflow_services.translation_batched():
@@ -169,9 +173,13 @@ def article_saved(*, article: Article, created: bool, raw: bool) -> None:
 
 
 def _as_saved(article: Article) -> Article:
-    """A copy of the instance as just saved, without the related rows it may have cached before the save."""
+    """A copy of the instance as just saved. Of the related rows it may have cached, only its tags and authors are
+    kept (the change form reads them with the article, in the save's transaction), for the upkeep's search entries,
+    pages and lists instead of a second read; the batch forgets them if it changes them (:func:`_run`)."""
     saved = copy.copy(article)
-    saved.__dict__.pop("_prefetched_objects_cache", None)
+    cached = saved.__dict__.pop("_prefetched_objects_cache", None) or {}
+    if kept := {name: rows for name, rows in cached.items() if name in ("tags", "authors")}:
+        saved._prefetched_objects_cache = kept
     return saved
 
 
@@ -283,6 +291,7 @@ def tag_saved(*, tag: Tag, created: bool, raw: bool) -> None:
     if created:
         return
     with _collecting() as batch:
+        batch.renamed = True
         batch.dependencies.add(caching.tag_dependency(tag.pk))
         if not raw:
             batch.search_ids |= set(Article.objects.filter(tags=tag).values_list("pk", flat=True))
@@ -311,6 +320,7 @@ def author_saved(*, author: models.Model, created: bool, raw: bool) -> None:
             batch.photos.add(author.pk)
         if created:
             return
+        batch.renamed = True
         batch.dependencies.add(caching.author_dependency(author.pk))
         batch.dependencies.update(caching.author_index_dependency(code) for code in language_codes())
         if not raw:
@@ -348,6 +358,8 @@ def _run(batch: _Batch) -> None:
     for pk, change in sorted(batch.articles.items()):
         if change.tags_changed:
             similar.similar_lists_forget(article_id=pk)
+        if pk in batch.saved and (change.tags or change.authors or batch.renamed):
+            batch.saved[pk].__dict__.pop("_prefetched_objects_cache", None)  # changed since: the upkeep reads them
     # The stored previous/next links its own page and its neighbours' pages show: one update, within the save.
     moved = {pk: change.repositioned for pk, change in batch.articles.items() if change.moved}
     neighbours.neighbours_forget(moved=moved)

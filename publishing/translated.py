@@ -152,10 +152,15 @@ class TranslatedSlugMixin:
     def validate_constraints(self, exclude=None):
         """Django checks each unique constraint with a query of its own: a change form would read the table once
         per language for the slugs alone. The unique columns no other constraint names are checked here in one
-        query, each failing one with Django's own error; every other constraint is left to Django."""
+        query, each failing one with Django's own error, and not at all where a change form's save leaves them as
+        stored (``publishing.editing.unchanged_since_check``: the constraint holds for the stored row); every other
+        constraint is left to Django."""
+        from .editing import unchanged_since_check  # the admin's side; models load first
+
         exclude = set(exclude or ())
         constraints = [constraint for constraint in self._meta.constraints if isinstance(constraint, models.UniqueConstraint)]
         named = Counter(name for constraint in constraints for name in constraint.fields)
+        unchanged = unchanged_since_check(self, [name for name, count in named.items() if count == 1])
         using = router.db_for_write(type(self), instance=self)
         empty_is_null = connections[using].features.interprets_empty_strings_as_nulls
         values = {}
@@ -166,7 +171,7 @@ class TranslatedSlugMixin:
                 continue
             name = constraint.fields[0]
             value = getattr(self, self._meta.get_field(name).attname)
-            if name not in exclude and value is not None and not (value == "" and empty_is_null):
+            if name not in exclude | unchanged and value is not None and not (value == "" and empty_is_null):
                 values[name] = value
             exclude.add(name)  # checked here (or, empty or excluded, not at all): not again by Django
         errors = {}

@@ -9,15 +9,12 @@ from django import forms
 from django.apps import apps
 from django.conf import settings
 from django.contrib import admin, messages
-from django.contrib.admin.widgets import AutocompleteSelectMultiple
 from django.db import models
-from django.forms.models import BaseInlineFormSet
 from django.template.loader import render_to_string
-from django.utils.functional import cached_property
 from django.utils import timezone, translation
 from django.utils.formats import date_format
 from django.utils.html import format_html
-from django.utils.text import Truncator, capfirst
+from django.utils.text import Truncator
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 from django.utils.translation import ngettext
@@ -34,10 +31,11 @@ from publishing.workflow.admin import TranslationRolesAdminMixin, TranslationRol
 from .. import upkeep
 from ..exchange.forms import ImportTextForm
 from ..exchange.importing import ArticleImportError, article_import_text
-from ..models import Article, Reference, Tag
+from ..models import Article, Reference
 from ..search.backends import search_backend
 from ..services import article_publish, article_unpublish
 from .filters import LanguageStatusFilter, MostUsedTagFilter, per_language
+from .forms import ArticleAdminForm, ReferenceFormSet
 from .paging import CappedPaginator
 from .translation_files import TranslationExchangeAdminMixin
 
@@ -49,38 +47,6 @@ _restoring: ContextVar[bool] = ContextVar("articles_admin_restoring", default=Fa
 
 # Before the admins below are built: reversion's admin would otherwise register Article without its tag links.
 apps.get_app_config("articles").register_revisions()
-
-
-class _ReadRowField(forms.ModelChoiceField):
-    """A row's hidden id, found among the rows its formset read (``rows``, by id) before asking the database."""
-
-    def __init__(self, *args, rows: dict[str, models.Model], **kwargs):
-        super().__init__(*args, **kwargs)
-        self.rows = rows
-
-    def to_python(self, value):
-        if value not in self.empty_values and str(value) in self.rows:
-            return self.rows[str(value)]
-        return super().to_python(value)
-
-
-class ReferenceFormSet(BaseInlineFormSet):
-    """The article's references read once per save: Django's inline checks the id each row posts back with a query
-    of its own (a save of an article with thirty references read them thirty-one times); here each id is found among
-    the rows the formset read. An id that is not one of them is checked as Django checks it."""
-
-    @cached_property
-    def _rows(self) -> dict[str, models.Model]:
-        return {str(row.pk): row for row in self.get_queryset()}
-
-    def add_fields(self, form, index):
-        super().add_fields(form, index)
-        name = self.model._meta.pk.name
-        field = form.fields.get(name)
-        if type(field) is forms.ModelChoiceField:
-            form.fields[name] = _ReadRowField(
-                field.queryset, rows=self._rows, initial=field.initial, required=False, widget=field.widget
-            )
 
 
 class ReferenceInline(TranslationRolesInlineMixin, TranslationTabularInline):
@@ -96,25 +62,6 @@ class ReferenceInline(TranslationRolesInlineMixin, TranslationTabularInline):
         models.PositiveIntegerField: {"widget": forms.NumberInput(attrs={"class": "vIntegerField references__position"})},
     }
 
-
-class ArticleAdminForm(forms.ModelForm):
-    """Tags are picked from existing tags with autocomplete instead of typed as a comma-separated string."""
-
-    tags = forms.ModelMultipleChoiceField(
-        label=capfirst(_("tags")),
-        queryset=Tag.objects.all(),
-        required=False,
-        widget=AutocompleteSelectMultiple(Article._meta.get_field("tags"), admin.site),
-    )
-
-    class Meta:
-        model = Article
-        fields = "__all__"
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        if self.instance.pk:
-            self.initial["tags"] = [tag.pk for tag in self.instance.tags.all()]
 
 @functools.cache
 def _cell_labels(language: str | None, _codes: tuple[str, ...]) -> dict:
@@ -177,9 +124,9 @@ class ArticleAdmin(
     TabbedTranslationAdmin,
 ):
     form = ArticleAdminForm
-    # The model's tags are not the form's: the form's own ``tags`` field is set by ``save_related``, once and only
-    # when it changed. taggit's save of the model field compares tags by name, which never matches a translated
-    # name, so every save removed and re-added every tag (and the Similar Posts and list counts of all followed).
+    lock_object_for_save = True
+    # The model's tags are not the form's: the form's own ``tags`` field is set by its save, once and only when it
+    # changed (``ArticleAdminForm.save``).
     exclude = ("tags",)
     formfield_overrides = IMAGE_FORM_FIELDS
     rich_text_fields = ("body",)
@@ -290,14 +237,28 @@ class ArticleAdmin(
         found = search_backend().editors_matches(search_term, limit=self.paginator.cap + 1)
         return queryset.filter(pk__in=found), False
 
+    def get_queryset(self, request):
+        """Each article with its category: the changelist shows it, and the change form's save keeps it when the
+        editor leaves it (``ArticleAdminForm``)."""
+        return super().get_queryset(request).select_related("category")
+
     def get_object(self, request, object_id, from_field=None):
         """The article with its authors and tags too: the change form shows them and a save's revision keeps them,
         from this one read (the changelist, which shows neither, does not read them: prefetched there, taggit made a
-        manager for each of its fifty rows)."""
+        manager for each of its fifty rows). A save reads its references as stored too, once for its revision and
+        its translation fingerprints, which follow the article's save before the inline saves its rows (and forgets
+        them once it has: ``save_formset``)."""
         article = super().get_object(request, object_id, from_field)
         if article is not None:
-            models.prefetch_related_objects([article], "authors", "tags")
+            saving = ["references"] if request.method == "POST" else []
+            models.prefetch_related_objects([article], "authors", "tags", *saving)
         return article
+
+    def save_formset(self, request, form, formset, change):
+        super().save_formset(request, form, formset, change)
+        written = formset.new_objects or formset.changed_objects or formset.deleted_objects
+        if change and formset.model is Reference and written:
+            form.instance.refresh_from_db(fields=["references"])  # what ``get_object`` read is no longer stored
 
     def get_urls(self):
         from django.urls import path
@@ -355,8 +316,9 @@ class ArticleAdmin(
 
     def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
         """The article, its authors, references and tags are saved one after the other: their upkeep (search
-        entries, Similar Posts, page cache) runs once, after the last of them."""
-        with upkeep.batched():
+        entries, Similar Posts, page cache) runs once, after the last of them. Within the transaction of the save's
+        revision (``RevisionAdminMixin``), which a failure anywhere in the save undoes whole: no savepoint of its own."""
+        with upkeep.batched(savepoint=False):
             return super().changeform_view(request, object_id, form_url, extra_context)
 
     def save_model(self, request, obj, form, change):
@@ -377,10 +339,3 @@ class ArticleAdmin(
             return super().revision_view(request, *args, **kwargs)
         finally:
             _restoring.reset(token)
-
-    def save_related(self, request, form, formsets, change):
-        super().save_related(request, form, formsets, change)
-        # Translators' forms have no tags: theirs must stay as they are.
-        if "tags" in form.fields and "tags" in form.changed_data:
-            form.instance.tags.set(form.cleaned_data.get("tags") or [])
-

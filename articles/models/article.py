@@ -292,6 +292,15 @@ class Article(TranslatedSlugMixin, models.Model):
 
     # --- Validation and saving ------------------------------------------------------------------------------
 
+    def clean_fields(self, exclude=None) -> None:
+        """Django reads each foreign key's row (the category's) to check that it exists; not when a change form's
+        save leaves it as stored (``publishing.editing.unchanged_since_check``: the database keeps the stored row's
+        reference)."""
+        from publishing.editing import unchanged_since_check  # the admin's side; models load first
+
+        keys = [field.name for field in self._meta.concrete_fields if field.many_to_one]
+        super().clean_fields(exclude=set(exclude or ()) | unchanged_since_check(self, keys))
+
     def clean(self) -> None:
         errors = {}
         for code in language_codes():

@@ -177,3 +177,54 @@ class BulkPublishingTests(TestCase):
                 raise RuntimeError("the action failed half-way")
         stamp.assert_not_called()
         self.assertNotEqual(Article.objects.get(pk=self.drafts[0].pk).title_tr, "Yarım kalan")
+
+
+class KeptRelationsTests(TestCase):
+    """A saved article's tags and authors, read with it (as the change form reads them), serve the upkeep only while
+    the batch leaves them as they were."""
+
+    @classmethod
+    def setUpTestData(cls):
+        cls.tag, cls.author = make_tag("Energy"), make_author()
+        cls.article = make_article("Pipeline", tags=(cls.tag,))
+        cls.article.authors.add(cls.author)
+
+    def loaded(self) -> Article:
+        return Article.objects.prefetch_related("tags", "authors").get(pk=self.article.pk)
+
+    def test_they_are_not_read_again_for_a_text_edit(self):
+        article = self.loaded()
+        article.title_en = "Pipeline, hydrogen"
+        with CaptureQueriesContext(connection) as queries, upkeep.batched():
+            article.save()
+        self.assertFalse([q["sql"] for q in queries if '"articles_tag"' in q["sql"] or '"authors_author"' in q["sql"]])
+        self.assertEqual(found("hydrogen energy çiftçioğlu", "en"), {self.article.pk})
+
+    def test_a_tag_or_author_renamed_in_the_batch_is_read_again(self):
+        for renamed, word in ((self.tag, "renewables"), (self.author, "kızılyazı")):
+            with self.subTest(renamed):
+                article = self.loaded()
+                article.title_en = f"Pipeline {word}"
+                with upkeep.batched():
+                    article.save()
+                    if renamed is self.tag:
+                        renamed.name_en = "Renewables"
+                    else:
+                        renamed.family_name = "Kızılyazı"
+                    renamed.save()
+                self.assertEqual(found(word, "en"), {self.article.pk})
+                entry = SearchEntry.objects.get(article=self.article, language="en")
+                self.assertIn(word, entry.keywords)
+
+    def test_tags_or_authors_changed_in_the_batch_are_read_again(self):
+        article = self.loaded()
+        article.title_en = "Pipeline, hydrogen"
+        grid, berra = make_tag("Grid"), make_author("Berra", "Kızılyazı")
+        with upkeep.batched():
+            article.save()
+            article.tags.add(grid)
+            article.authors.set([berra])
+        entry = SearchEntry.objects.get(article=self.article, language="en")
+        self.assertIn("grid", entry.keywords)
+        self.assertIn("kızılyazı", entry.keywords)
+        self.assertNotIn("çiftçioğlu", entry.keywords)

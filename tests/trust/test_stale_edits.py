@@ -11,8 +11,9 @@ from django import forms
 from django.contrib import admin
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import NON_FIELD_ERRORS
-from django.db import connection
+from django.db import connection, transaction
 from django.test import Client, RequestFactory, TestCase, TransactionTestCase
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.formats import date_format
@@ -20,6 +21,7 @@ from reversion.models import Revision, Version
 
 from articles.models import Article, Tag
 from authors.models import Author
+from publishing.editing import unchanged_since_check
 from tests.clock import clock_at
 from tests.factories import make_article, make_author, make_reference, make_tag
 from tests.trust.helpers import form_data, make_editor
@@ -220,6 +222,53 @@ class DeletedMeanwhileTests(TestCase):
             self.assertEqual(form.non_field_errors(),
                              ["Someone deleted this object after you opened it; nothing was saved."])
         self.assertFalse(Article.objects.filter(pk=article.pk).exists())
+
+
+class LockedReadTests(TestCase):
+    """The article admin reads a save's object under the check's lock (``lock_object_for_save``): the check compares
+    with it instead of reading the row again, and what the save leaves as that read found it needs no look-up."""
+
+    @classmethod
+    def setUpTestData(cls):
+        cls.editor = make_editor("ayse")
+        cls.article = make_article("Locked")
+
+    def setUp(self):
+        self.client = Client(HTTP_ACCEPT_LANGUAGE="en")
+        self.client.force_login(self.editor)
+        self.url = reverse("admin:articles_article_change", args=[self.article.pk])
+
+    def reads(self, queries) -> list[str]:
+        return [sql for sql in (query["sql"] for query in queries)
+                if sql.startswith("SELECT") and f'WHERE "articles_article"."id" = {self.article.pk} ' in sql]
+
+    def test_a_save_reads_its_row_once_under_the_lock_and_a_page_without_it(self):
+        # The form stores the date to the second: the first save moves it, and the Similar Posts read the article.
+        self.client.post(self.url, {**form_data(self.client.get(self.url).content), "title_en": "Locked"})
+        with CaptureQueriesContext(connection) as opened:
+            data = form_data(self.client.get(self.url).content)
+        with CaptureQueriesContext(connection) as saved:
+            self.assertEqual(self.client.post(self.url, {**data, "title_en": "Locked once"}).status_code, 302)
+        [read] = self.reads(saved)
+        locking = connection.features.has_select_for_update
+        self.assertEqual("FOR NO KEY UPDATE" in read, locking)
+        self.assertFalse(any(" FOR " in sql for sql in self.reads(opened)))
+        # A stale form is still refused by that read.
+        self.assertEqual(self.client.post(self.url, {**data, "title_en": "Locked twice"}).status_code, 200)
+        self.assertEqual(Article.objects.get(pk=self.article.pk).title_en, "Locked once")
+
+    def test_what_a_checked_save_leaves_as_stored_is_known_unchanged(self):
+        request = RequestFactory().post("/")
+        request.user = self.editor
+        model_admin = admin.site.get_model_admin(Article)
+        data = form_data(self.client.get(self.url).content)
+        names = ["slug_en", "slug_ru", "category", "title_en"]
+        with translation.override("en"), transaction.atomic():
+            article = model_admin.get_object(request, str(self.article.pk))
+            self.assertEqual(unchanged_since_check(article, names), set(), "nothing before the check")
+            form = model_admin.get_form(request, article, change=True)(data={**data, "slug_en": "moved"}, instance=article)
+            self.assertTrue(form.is_valid(), form.errors)
+            self.assertEqual(unchanged_since_check(article, names), {"slug_ru", "category", "title_en"})
 
 
 class AnyAdminFormTests(TestCase):
