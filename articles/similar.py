@@ -107,8 +107,9 @@ def _due_count(rows: Iterable[Row], now) -> int:
     return sum(1 for row in rows if row.published_at <= now)
 
 
-def released_variants_sync(*, article: Article) -> bool:
-    """Make ``article``'s ``ReleasedVariant`` rows match it; True if they changed."""
+def released_variants_sync(*, article: Article) -> None:
+    """Make ``article``'s ``ReleasedVariant`` rows match it, writing nothing when they already do (a restore loads
+    every article raw, most of them unchanged)."""
     wanted = {
         code: article.published_at
         for code in language_codes()
@@ -116,12 +117,11 @@ def released_variants_sync(*, article: Article) -> bool:
     }
     stored = dict(ReleasedVariant.objects.filter(article_id=article.pk).values_list("language", "published_at"))
     if stored == wanted:
-        return False
+        return
     ReleasedVariant.objects.filter(article_id=article.pk).delete()
     ReleasedVariant.objects.bulk_create(
         ReleasedVariant(article_id=article.pk, language=code, published_at=date) for code, date in wanted.items()
     )
-    return True
 
 
 def similar_list_build(*, article_id: int, language: str) -> tuple[list[Row], bool]:
@@ -135,7 +135,9 @@ def similar_list_build(*, article_id: int, language: str) -> tuple[list[Row], bo
     due = due[: depth()]
     scheduled = _scheduled_candidates(article_id, language, due[-1].shared_tags if has_more else 1)
     rows = sorted(due + scheduled, key=lambda row: row.key, reverse=True)
-    floor = due[-1] if has_more else (rows[-1] if rows else None)
+    # With more candidates the last row is the last due one: the scheduled rows share at least as many tags and
+    # are newer.
+    floor = rows[-1] if rows else None
     try:
         with transaction.atomic():
             _take_turns()
@@ -162,20 +164,22 @@ def similar_list_build(*, article_id: int, language: str) -> tuple[list[Row], bo
     return rows, has_more
 
 
-def shown_rows(rows: Iterable[Row], *, now=None, limit: int | None = None) -> list[Row]:
-    """What a page shows of stored rows: the due ones, best first, at most ``limit``."""
-    now = now or timezone.now()
+def shown_rows(rows: Iterable[Row], *, now) -> list[Row]:
+    """What a page shows of stored rows at ``now``: the due ones, best first, as many as a page shows. ``now`` is
+    the caller's, so that every step of one list's upkeep counts the same rows as due."""
     due = sorted((row for row in rows if row.published_at <= now), key=lambda row: row.key, reverse=True)
-    return due[: limit or shown_limit()]
+    return due[: shown_limit()]
 
 
-def similar_ids_for(article_id: int, language: str, *, stored: list[Row] | None, has_more: bool) -> list[Row]:
-    """The rows a page shows, from the stored list when it is there and sure, else computed (and stored)."""
-    if stored is None:
-        stored, has_more = similar_list_build(article_id=article_id, language=language)
-    shown = shown_rows(stored)
+def similar_ids_for(article_id: int, language: str, *, stored: tuple[list[Row], bool] | None) -> list[Row]:
+    """The rows a page shows, from the stored list when it is there and sure, else computed (and stored).
+
+    ``stored`` is the list's rows as read and its ``has_more``; None when no list is stored (it is made now)."""
+    rows, has_more = stored if stored is not None else similar_list_build(article_id=article_id, language=language)
+    shown = shown_rows(rows, now=timezone.now())
     if len(shown) < shown_limit() and has_more:
-        # Scheduled rows took the places of due ones beyond what is stored: ask the tag links this time.
+        # Its upkeep drops a list that says more exist but holds fewer due rows than a page shows: rows went behind
+        # its back (a raw delete, a partial restore). Ask the tag links this time.
         return _live_candidates(article_id, language, shown_limit(), due_only=True)
     return shown
 
@@ -201,9 +205,9 @@ def similar_rows(article_id: int, language: str) -> list[Row]:
     else:
         has_more = header.values_list("has_more", flat=True).first()
         if has_more is None:
-            return similar_ids_for(article_id, language, stored=None, has_more=False)
-    stored = [Row(similar_id, shared_tags, date) for similar_id, shared_tags, date, _has_more in found]
-    return similar_ids_for(article_id, language, stored=stored, has_more=has_more)
+            return similar_ids_for(article_id, language, stored=None)
+    rows = [Row(similar_id, shared_tags, date) for similar_id, shared_tags, date, _has_more in found]
+    return similar_ids_for(article_id, language, stored=(rows, has_more))
 
 
 def _rows_by_list(pairs: set[tuple[int, str]]) -> dict[tuple[int, str], list[Row]]:
@@ -343,9 +347,14 @@ def similar_lists_update(
     return changed_pages
 
 
-def _chunks(items: list, size: int = 200):
-    for start in range(0, len(items), size):
-        yield items[start : start + size]
+# Rows (or lists) deleted per statement, each one condition of an OR of three parameters: within SQLite's limits
+# (999 parameters in older builds, an expression at most 1,000 deep).
+DELETE_CHUNK = 200
+
+
+def _chunks(items: list):
+    for start in range(0, len(items), DELETE_CHUNK):
+        yield items[start : start + DELETE_CHUNK]
 
 
 def _any_of(conditions: Iterable[models.Q]) -> models.Q:

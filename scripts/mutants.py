@@ -45,7 +45,8 @@ RULES = {
     ),
     "similar": Rule(
         "articles/similar.py", ("x_",),
-        ("tests/articles/test_similar.py", "tests/articles/test_similar_lists.py"),
+        ("tests/articles/test_similar.py", "tests/articles/test_similar_lists.py",
+         "tests/articles/test_similar_upkeep.py"),
     ),
     "footnotes": Rule(
         "articles/footnotes.py", ("x_",),

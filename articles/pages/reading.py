@@ -151,10 +151,10 @@ def article_page(*, slug: str, language: str) -> ArticlePage:
         )
 
     if article.similar_stored is None:
-        rows = similar_ids_for(article.pk, language, stored=None, has_more=False)
+        rows = similar_ids_for(article.pk, language, stored=None)
     else:
         stored = [Row(item.pk, item.shared_tags, item.published_at) for item in others if item.shared_tags is not None]
-        rows = similar_ids_for(article.pk, language, stored=stored, has_more=article.similar_stored)
+        rows = similar_ids_for(article.pk, language, stored=(stored, article.similar_stored))
     by_pk = {item.pk: item for item in others}
     missing = [row.similar_id for row in rows if row.similar_id not in by_pk]
     if missing:

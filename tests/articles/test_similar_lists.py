@@ -242,6 +242,19 @@ class TiesTests(TestCase):
         self.assertEqual([row.similar_id for row in similar_rows(self.main.pk, "en")], self.highest_first[:2])
         self.assertEqual(self.shown(), self.highest_first[:2])
 
+    def test_a_stored_list_left_short_never_shows_a_scheduled_article(self):
+        self.shown()
+        make_article("Scheduled", tags=(self.tag,), published_at=timezone.now() + timedelta(days=1))
+        SimilarArticle.objects.filter(article=self.main, language="en", similar_published_at__lte=timezone.now()).delete()
+        self.assertEqual([row.similar_id for row in similar_rows(self.main.pk, "en")], self.highest_first[:2])
+        self.assertEqual(self.shown(), self.highest_first[:2])
+
+    def test_articles_published_at_this_very_instant_are_read_from_the_stored_list(self):
+        with clock_at(self.moment):
+            self.shown()  # made at the instant the tied articles were published
+            with self.assertNumQueries(1):  # the stored rows: no live computation
+                self.assertEqual([row.similar_id for row in similar_rows(self.main.pk, "en")], self.highest_first[:2])
+
     def test_a_withdrawn_tied_article_leaves_its_place_to_the_next_id(self):
         self.shown()
         from articles.services import article_unpublish
