@@ -4,7 +4,7 @@ repeated request is answered from the cache (or with a ``304``) until a save cha
 from __future__ import annotations
 
 from django.conf import settings
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Exists, OuterRef
 from django.urls import reverse
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 
@@ -13,10 +13,11 @@ from publishing.languages import localized
 
 from ..conf import app_settings
 from ..listing import authored_articles, tagged_articles
-from ..models import Article, Category, SearchEntry, Tag
+from ..models import Article, Category, Tag
 from ..pages import caching
 from ..pages.reading import article_page
 from ..search import SearchTerms
+from ..search.backends import search_backend
 from . import cursors, errors, serializers
 from .base import ERRORS, ReadView, read_schema
 from .presenting import Presenter
@@ -139,7 +140,9 @@ class SimilarArticlesView(ReadView):
     paged=True,
 )
 class SearchView(ReadView):
-    """Best match first, as the site's search (``articles.search``); not stored: queries rarely repeat."""
+    """Best match first, the site's search (``articles.search``): the same bounded window of the most recent matches,
+    paged by key. Not stored: queries rarely repeat. (It ranked every match in the database: 0.4–0.7 s at 100,000
+    articles for a common word.)"""
 
     serializer_class = serializers.ArticlePageSerializer
 
@@ -150,18 +153,11 @@ class SearchView(ReadView):
         if not query:
             return {"results": [], "next": None}
         key = cursors.ranked_key(request)
-        entries = SearchEntry.objects.matching(SearchTerms.parse(query, language))
-        if key:
-            rank, published_at, pk = key
-            entries = entries.filter(
-                Q(rank__lt=rank)
-                | Q(rank=rank, article__published_at__lt=published_at)
-                | Q(rank=rank, article__published_at=published_at, article_id__lt=pk)
-            )
         size = app_settings.API_PAGE_SIZE
+        results = search_backend().results(SearchTerms.parse(query, language))
         rows, next_url = cursors.page(
             request,
-            list(entries[: size + 1]),
+            results.after(key, size + 1),
             size,
             lambda entry: {"r": entry.rank, "d": entry.article.published_at.isoformat(), "i": entry.article_id},
         )

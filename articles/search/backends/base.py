@@ -65,6 +65,15 @@ class SearchResults:
 
         return entries_in_order(SearchEntry.objects.for_results(), self.best[index])
 
+    def after(self, key: tuple | None, count: int) -> list:
+        """The ``count`` best entries that come after ``key``, the ``(rank, published_at, article_id)`` of the last
+        one a reader was given (None: from the best), each with its ``rank``: pages that go by key, not by number
+        (the read API's)."""
+        from ...models import SearchEntry
+
+        rows = self.best if key is None else [row for row in self.best if tuple(row[1:]) < tuple(key)]
+        return entries_in_order(SearchEntry.objects.for_results(), rows[:count])
+
 
 def best_first(candidates: list) -> list:
     """``(pk, rank, published_at, article_id)`` rows best first: the highest rank, ties to the newest, then to the

@@ -187,6 +187,33 @@ class SearchTests(ApiFixture):
         self.assertEqual(self.get("/api/v1/en/search/?q=%20").json(), {"results": [], "next": None})
 
 
+    @override_settings(ARTICLES_API_PAGE_SIZE=2, ARTICLES_SEARCH_RANK_WINDOW=5)
+    def test_search_pages_go_through_the_sites_results_in_its_order_ties_by_id(self):
+        """The API pages through what the site's search page shows, in the same order (best first; equal rank and
+        date by id), the same bounded window of the most recent matches, each page in the same queries."""
+        from articles.models import Article
+        from articles.search import SearchTerms
+        from articles.search.backends import search_backend
+
+        same_day = timezone.now() - timedelta(days=5)
+        for n in range(7):
+            make_article(f"Pipeline {n}", body="<p>Gas pipelines.</p>", published_at=same_day if n < 4 else None,
+                         days_ago=None if n < 4 else n)
+        site = [entry.article_id for entry in search_backend().results(SearchTerms.parse("pipeline", "en"))[0:50]]
+        self.assertEqual(len(site), 5)  # the window
+        listed, counts, url = [], [], "/api/v1/en/search/?q=pipeline"
+        while url:
+            with CaptureQueriesContext(connection) as queries:
+                page = self.get(url).json()
+            counts.append(len(queries))
+            listed += [item["id"] for item in page["results"]]
+            url = page["next"]
+        self.assertEqual(listed, site)
+        self.assertEqual(len(set(counts)), 1, counts)
+        tied = [pk for pk in site if Article.objects.get(pk=pk).published_at == same_day]
+        self.assertEqual(tied, sorted(tied, reverse=True))
+
+
 class HeaderTests(ApiFixture):
     def test_every_origin_may_read_and_preflights_are_answered(self):
         response = self.get("/api/v1/en/articles/", HTTP_ORIGIN="https://partner.example")
