@@ -34,7 +34,8 @@ from .. import footnotes
 from .taxonomy import Category, TaggedArticle
 
 READING_WORDS_PER_MINUTE = 200
-# The lower end of ``ArticleQuerySet.before``'s date range: before any article.
+# The lower end of ``ArticleQuerySet.before``'s date range: before any article (the second day of year 1, which no
+# time zone conversion moves out of Python's range).
 EARLIEST = datetime(1, 1, 2, tzinfo=dt_timezone.utc)
 
 
