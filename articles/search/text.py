@@ -195,6 +195,20 @@ class SearchTerms:
         quoted = ['"' + " ".join(corrections.get(word, word) for word in phrase) + '"' for phrase in self.phrases]
         return " ".join(quoted + loose)
 
+    def title_share(self, title_stems: str) -> float:
+        """The share of a title's stems that the query's words accept: what ranks the suggestions. Every suggested
+        title holds every word typed, so BM25 would tell them apart mostly by length, as this does ("Security" before
+        "Security of the Black Sea"), without the pass over each term's whole document list its weights cost (at
+        100,000 articles most of a suggestion's time, and growing with the archive)."""
+        stems = title_stems.split()
+        if not stems:
+            return 0.0
+        query_words = self.query_words
+        accepted = sum(
+            1 for s in stems if s in self.completions or any(query_word.accepts(s) for query_word in query_words)
+        )
+        return accepted / len(stems)
+
     def matches(self, word: str) -> bool:
         """Whether a word of a text is one the query found (for highlighting)."""
         return _matches(self, word)

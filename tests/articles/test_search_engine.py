@@ -221,6 +221,24 @@ class SuggestTests(TestCase):
         self.assertEqual(self.suggestions("en", ""), [])
         self.assertEqual(self.suggestions("en", "x"), [])
 
+    def test_the_titles_most_made_of_what_is_typed_come_first_and_equal_ones_newest_first(self):
+        make_article("Security", days_ago=9, body="<p>Text.</p>")
+        make_article("Maritime security", days_ago=5, body="<p>Text.</p>")
+        make_article("Maritime security", days_ago=3, body="<p>Text.</p>")
+        make_article("Securing maritime security studies", days_ago=1, body="<p>Text.</p>")
+        titles = [suggestion["title"] for suggestion in self.suggestions("en", "maritime secu")]
+        self.assertEqual(
+            titles,
+            ["Maritime security en", "Maritime security en", "Securing maritime security studies en"],
+        )
+        newer, older = Article.objects.filter(title_en="Maritime security en").order_by("-published_at")
+        urls = [suggestion["url"] for suggestion in self.suggestions("en", "maritime secu")][:2]
+        with translation.override("en"):
+            self.assertEqual(urls, [newer.get_absolute_url(), older.get_absolute_url()])
+        titles = [suggestion["title"] for suggestion in self.suggestions("en", "secu")]
+        self.assertEqual(titles[0], "Security en")
+        self.assertEqual(titles[-1], "Security of the Black Sea en")
+
     def test_suggestions_are_cached_and_forgotten_when_an_article_changes(self):
         self.suggestions("en", "secu")
         with only_the_stamps_read(self):

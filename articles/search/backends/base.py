@@ -160,12 +160,18 @@ class SearchBackend:
     def suggest(self, terms: SearchTerms, limit: int | None = None) -> list:
         """Entries whose titles contain every word typed so far (the last one as a prefix), the best of the
         ``suggestion_candidates`` most recently written: what the search box offers as one types. Three queries
-        (the vocabulary's completions, the candidates, the best of them)."""
+        (the vocabulary's completions, the candidates with their titles' stems, the best of them). The best are
+        the titles that are most what was typed (``SearchTerms.title_share``), ties newest first, then by id; the
+        engine reads the candidates in its index's order and ranks nothing."""
         if not terms:
             return []
         terms = self.completed(terms)
-        # Two letters match many titles: the best of the most recently written few, as for the results page.
-        candidates = self.recent_ranked(self.matches(terms, titles_only=True), terms, self.suggestion_candidates)
+        matches = self.recent_first(self.matches(terms, titles_only=True))
+        rows = matches.values_list("pk", "title_stems", "article__published_at", "article_id")
+        candidates = [
+            (pk, terms.title_share(stems), published_at, article_id)
+            for pk, stems, published_at, article_id in rows[: self.suggestion_candidates]
+        ]
         from ...models import SearchEntry
 
         best = best_first(candidates)[: limit or self.suggestion_limit]
