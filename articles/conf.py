@@ -112,6 +112,16 @@ class ArticlesSettings(AppSettings):
         return self._read("SEARCH_CONFIGS", {}, lambda configs: {**DEFAULT_SEARCH_CONFIGS, **configs})
 
     @property
+    def SEARCH_OPEN_STEMMERS(self) -> frozenset[str]:
+        """``ARTICLES_SEARCH_OPEN_STEMMERS`` (``["turkish"]``): the Snowball stemmers, by the names of
+        ``ARTICLES_SEARCH_CONFIGS``, whose stem of a longer form of a word can run past the stem of the word itself
+        (Turkish strips one layer of suffixes at a time: "yaptırımlar" is stemmed "yaptırım", "yaptırım" "yaptır").
+        In these languages every word of a query matches the start of a stem; elsewhere only the last one, the word
+        being typed, does, and the others match their stem whole, which the index finds without reading every word
+        that starts the same way (``articles.search.text.SearchTerms``)."""
+        return self._read("SEARCH_OPEN_STEMMERS", ["turkish"], frozenset)
+
+    @property
     def SEARCH_BACKEND(self) -> str:
         """``ARTICLES_SEARCH_BACKEND`` (""): the dotted path of the search backend class; empty for the database's
         own full-text engine (PostgreSQL's ``tsvector``, SQLite's FTS5), a class of the site's own for a search

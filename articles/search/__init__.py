@@ -16,12 +16,14 @@ server of its own behind the same interface.
 
 Snowball's Turkish stemmer strips one suffix layer at a time: "yaptırımlar" → "yaptırım", but "yaptırım" →
 "yaptır". A document's "yaptırım" is therefore stored as "yaptır", which the plural's stem does not reach. So a
-query word matches a document stem that starts with the word's stem (typing "yaptır" finds "yaptırım"), or that
-equals the stem of its stem: the plural finds the singular without "yaptırım" finding every word that starts with
-"yap".
+query word matches a document stem equal to the word's stem or to the stem of its stem (the plural finds the
+singular without "yaptırım" finding every word that starts with "yap"), and in Turkish
+(``ARTICLES_SEARCH_OPEN_STEMMERS``) one that starts with the word's stem too (the singular "yaptırım", stemmed
+"yaptır", finds the plural's "yaptırım").
 
-A query's words are matched that way, its quoted words as a phrase, and its last word also as the start of the
-vocabulary's words as the reader types ("securi" finds "security"); "did you mean" corrects a query that finds
+A query's words are matched that way, its quoted words as a phrase, and its last word, the one being typed, in
+every language as the start of a stem ("sanc" finds "sanctions") and of the vocabulary's words ("securi" finds
+"security"); "did you mean" corrects a query that finds
 nothing from the same vocabulary (``SearchWord``: the words of titles, highlights, tags and authors).
 
 The package: ``text`` (folding, stemming, query syntax, excerpts, what an entry stores; no model import),

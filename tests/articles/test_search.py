@@ -57,6 +57,21 @@ class StemmingTests(TestCase):
         self.assertEqual(search("yaptırım paketi", "tr"), ["Yaptırım tr"])
         self.assertEqual(search("yaptırım futbol", "tr"), [])
 
+    def test_the_last_word_matches_as_it_is_being_typed_the_others_by_their_whole_stem(self):
+        make_article("Pressure", languages=("en",), body="<p>Russian sanctions widen.</p>")
+        self.assertEqual(search("sanctions russ", "en"), ["Pressure en"])
+        self.assertEqual(search("russian sanctions", "en"), ["Pressure en"])
+        self.assertEqual(search("russ sanctions", "en"), [])
+
+    def test_in_turkish_every_word_also_matches_the_start_of_a_stem(self):
+        # "yaptırım" is stemmed "yaptır", the plural "yaptırımlar" "yaptırım": the singular reaches the plural only
+        # as the start of its stem, wherever it stands in the query.
+        make_article("Rusya", languages=("tr",), body="<p>Rusya'ya yönelik yaptırımlar sürüyor.</p>")
+        self.assertEqual(search("yaptırım rusya", "tr"), ["Rusya tr"])
+        with override_settings(ARTICLES_SEARCH_OPEN_STEMMERS=[]):
+            self.assertEqual(search("yaptırım rusya", "tr"), [])
+            self.assertEqual(search("rusya yaptırım", "tr"), ["Rusya tr"])
+
     def test_a_language_searches_only_its_own_variants(self):
         self.assertEqual(search("санкции", "en"), [])
         self.assertEqual(search("yaptırım", "ru"), [])
@@ -229,6 +244,16 @@ class SearchTermsTests(TestCase):
         terms = SearchTerms.parse("yaptırımlar", "tr")
         self.assertEqual(terms.tsquery(), "('yaptırım':* | 'yaptır')")
         self.assertEqual(terms.fts5_query(), '("yaptırım"* OR "yaptır")')
+
+    def test_only_the_last_word_is_a_prefix_except_where_the_languages_stems_stop_short(self):
+        terms = SearchTerms.parse("energy border crisis", "en")
+        self.assertEqual(terms.tsquery(), "'energi' & 'border' & 'crisi':*")
+        self.assertEqual(terms.fts5_query(), '"energi" AND "border" AND "crisi"*')
+        terms = SearchTerms.parse("yaptırım rusya", "tr")
+        self.assertEqual(terms.tsquery(), "('yaptır':* | 'yap') & 'rusya':*")
+        self.assertEqual(terms.fts5_query(), '("yaptır"* OR "yap") AND "rusya"*')
+        terms = SearchTerms.parse("sanctions 2024", "en")
+        self.assertEqual(terms.tsquery(), "'sanction' & '2024'")
 
     def test_quoted_words_are_a_phrase_in_each_engines_query(self):
         terms = SearchTerms.parse('“black sea” security', "en")
