@@ -249,10 +249,27 @@ class PageSitemap(TranslatedSitemap):
     def lastmod(self, item: str):
         return latest_article_change()
 
+    def get_latest_lastmod(self):
+        """Every page listed here shows the newest articles: when an article last changed (Django's asks each)."""
+        return latest_article_change()
+
 
 class AuthorSitemap(CollectionSitemap):
     model = Author
     kind = ListingCount.AUTHOR
+
+
+def sitemap_or_index(request, sitemaps: dict, *, section_url_name: str):
+    """One sitemap file while every section's URLs fit in one (the smallest ``limit``), else the index of the
+    sections' files (``sitemap_index``): one address crawlers keep whatever the archive's size. Each section is
+    counted once for both (Django's ``paginator`` counts again each time it is asked)."""
+    from django.contrib.sitemaps.views import sitemap
+
+    sections = {name: site() if callable(site) else site for name, site in sitemaps.items()}
+    paginators = {name: site.paginator for name, site in sections.items()}
+    if sum(paginator.count for paginator in paginators.values()) <= min(site.limit for site in sections.values()):
+        return sitemap(request, sitemaps=sections)
+    return _index(request, sections, paginators, section_url_name)
 
 
 def sitemap_index(request, sitemaps: dict, *, section_url_name: str):
@@ -264,6 +281,11 @@ def sitemap_index(request, sitemaps: dict, *, section_url_name: str):
     address is made here, so the template's loop, the part that grows with the archive, holds one variable per
     file and the section's date outside it (half the template's time at 1,200 files).
     """
+    sections = {name: site() if callable(site) else site for name, site in sitemaps.items()}
+    return _index(request, sections, {name: site.paginator for name, site in sections.items()}, section_url_name)
+
+
+def _index(request, sitemaps: dict, paginators: dict, section_url_name: str):
     from django.contrib.sitemaps.views import x_robots_tag
     from django.contrib.sites.shortcuts import get_current_site
     from django.template.response import TemplateResponse
@@ -275,7 +297,6 @@ def sitemap_index(request, sitemaps: dict, *, section_url_name: str):
         domain = get_current_site(request).domain
         sections, latest, every_dated = [], None, True
         for name, site in sitemaps.items():
-            site = site() if callable(site) else site
             protocol = site.protocol or request.scheme
             lastmod = site.get_latest_lastmod()
             if lastmod is None:
@@ -283,7 +304,7 @@ def sitemap_index(request, sitemaps: dict, *, section_url_name: str):
             else:
                 latest = lastmod if latest is None else max(latest, lastmod)
             url = f"{protocol}://{domain}{reverse(section_url_name, kwargs={'section': name})}"
-            pages = range(2, site.paginator.num_pages + 1)
+            pages = range(2, paginators[name].num_pages + 1)
             sections.append(
                 {
                     "files": [url, *(f"{url}?p={page}" for page in pages)],

@@ -119,6 +119,17 @@ class SitemapTests(TestCase):
             self.assertIn("Last-Modified", response)
         self.assertEqual(len(first) + len(second), 4)
 
+    def test_the_index_counts_each_section_once(self):
+        counted = mock.Mock(side_effect=ArticleSitemap._items)
+
+        def items(sitemap):
+            return counted(sitemap)
+
+        with mock.patch.object(ArticleSitemap, "limit", 2), mock.patch.object(ArticleSitemap, "_items", items):
+            root = parse(self.client.get("/sitemap.xml"))
+        self.assertEqual(root.tag, "{http://www.sitemaps.org/schemas/sitemap/0.9}sitemapindex")
+        self.assertEqual(counted.call_count, 1)
+
     def test_robots_txt_points_to_the_sitemap(self):
         response = self.client.get("/robots.txt")
         self.assertEqual(response["Content-Type"], "text/plain; charset=utf-8")
