@@ -194,3 +194,21 @@ class AdminAtScaleTests(TestCase):
             narrowed = BeautifulSoup(self.client.get(f"{base}?q=Piece+5").content, "html.parser")
             self.assertNotIn("More than", narrowed.select_one("p.paginator").text)
             self.assertIn("1 article", narrowed.select_one("p.paginator").text)
+
+    def test_a_search_sends_the_changelist_no_more_ids_than_the_cap_allows(self):
+        from unittest import mock
+
+        from articles.admin.paging import CappedPaginator
+
+        # Each language's newest matches are other articles: every language's own five would make fifteen.
+        made = [make_article(f"Lookup {n}", languages=(code,)) for n in range(6) for code in ("tr", "en", "ru")]
+        newest = sorted(article.pk for article in made)[-5:]
+        base = reverse("admin:articles_article_changelist")
+        with mock.patch.object(CappedPaginator, "cap", 4), CaptureQueriesContext(connection) as captured:
+            page = BeautifulSoup(self.client.get(f"{base}?q=Lookup").content, "html.parser")
+        self.assertIn("More than 4 articles", page.select_one("p.paginator").text)
+        shown = {int(box["value"]) for box in page.select("input.action-select")}
+        self.assertEqual(shown, set(newest))
+        id_lists = re.findall(r'"articles_article"\."id" IN \(([^)]*)\)', " ".join(q["sql"] for q in captured))
+        self.assertTrue(id_lists)
+        self.assertTrue(all(len(ids.split(",")) <= 5 for ids in id_lists), id_lists)

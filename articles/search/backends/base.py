@@ -143,7 +143,9 @@ class SearchBackend:
         each language's rules): the admin's search, through the readers' index instead of a ``LIKE`` over every
         title of the archive. At most ``limit`` matches a language, the most recently written (the engine reads
         its index backwards and stops there), so a word that most articles hold costs what a rare one does: one
-        query a language."""
+        query a language. Of those, the ``limit`` newest articles: the changelist sends the ids back in each of its
+        queries (its page, its capped count, the years of its date drill-down), three times as many with every
+        language's own."""
         from ...models import SearchEntry
 
         found: set[int] = set()
@@ -152,7 +154,7 @@ class SearchBackend:
             if terms:
                 matches = self.match(SearchEntry.objects.filter(language=code), terms)
                 found.update(self.recent_first(matches).values_list("article_id", flat=True)[:limit])
-        return found
+        return set(sorted(found, reverse=True)[:limit])
 
     def results(self, terms: SearchTerms) -> SearchResults:
         return SearchResults(self, terms)
