@@ -4,7 +4,7 @@ from __future__ import annotations
 from django.http import HttpRequest, HttpResponse
 
 from articles.pages.sitemaps import (
-    ArticleSitemap, AuthorSitemap, CategorySitemap, PageSitemap, TagSitemap, sitemap_or_index,
+    ArticleSitemap, AuthorSitemap, CategorySitemap, PageSitemap, SECTION_TEMPLATE, TagSitemap, sitemap_or_index,
 )
 
 

@@ -24,7 +24,7 @@ urlpatterns = [
     path(
         "sitemap-<section>.xml",
         sitemap_views.sitemap,
-        {"sitemaps": sitemaps.SITEMAPS},
+        {"sitemaps": sitemaps.SITEMAPS, "template_name": sitemaps.SECTION_TEMPLATE},
         name="sitemap-section",
     ),
 ]
