@@ -5,6 +5,7 @@ from datetime import datetime
 
 from django import template
 from django.contrib.admin.templatetags.admin_list import date_hierarchy
+from django.db.models import Exists, Subquery
 from django.utils import timezone
 
 register = template.Library()
@@ -15,8 +16,9 @@ def year_indexed_date_hierarchy(cl):
     """Django's ``date_hierarchy``, with the top level's years found by index range checks.
 
     Django lists the years by truncating every row's date: on SQLite through a Python function, half a second of
-    each changelist at 100,000 articles. Here the first and last dates bound the years and one indexed ``EXISTS``
-    per year keeps those that have articles; below the top level Django's own tag runs unchanged.
+    each changelist at 100,000 articles. Here the first and last dates bound the years and an indexed ``EXISTS``
+    per year, all in one query, keeps those that have articles; below the top level Django's own tag runs
+    unchanged.
     """
     field = cl.date_hierarchy
     if field and not any(cl.params.get(f"{field}__{part}") for part in ("year", "month", "day")):
@@ -26,21 +28,30 @@ def year_indexed_date_hierarchy(cl):
             years = [moment.year for moment in cl.queryset.datetimes(field, "year")]
             return _years(cl, field, years) if len(years) > 1 else date_hierarchy(cl)
         # The ends of the date index, not MIN/MAX: a filter read by date (a common tag, ``ArticleQuerySet.tagged``)
-        # stops at its first match from each end, where an aggregate evaluated every row (0.3 s at 100,000).
-        dates = cl.queryset.order_by().values_list(field, flat=True)
-        bounds = {"first": dates.order_by(field).first(), "last": dates.order_by(f"-{field}").first()}
-        if bounds["first"] and bounds["last"]:
-            first, last = timezone.localtime(bounds["first"]), timezone.localtime(bounds["last"])
+        # stops at its first match from each end, where an aggregate evaluated every row (0.3 s at 100,000). Both
+        # ends in one query, then every year's indexed EXISTS in one more: a query each was fourteen round trips.
+        dates = cl.queryset.order_by().values(field)
+        ends = (
+            cl.queryset.order_by()
+            .annotate(first=Subquery(dates.order_by(field)[:1]), last=Subquery(dates.order_by(f"-{field}")[:1]))
+            .values("first", "last")[:1]
+        )
+        ends = ends[0] if ends else None
+        if ends and ends["first"] and ends["last"]:
+            first, last = timezone.localtime(ends["first"]), timezone.localtime(ends["last"])
             if first.year != last.year:
                 zone = timezone.get_current_timezone()
-                years = [
-                    year
+                checks = {
+                    f"year_{year}": Exists(
+                        cl.queryset.filter(
+                            **{f"{field}__gte": datetime(year, 1, 1, tzinfo=zone),
+                               f"{field}__lt": datetime(year + 1, 1, 1, tzinfo=zone)}
+                        )
+                    )
                     for year in range(first.year, last.year + 1)
-                    if cl.queryset.filter(
-                        **{f"{field}__gte": datetime(year, 1, 1, tzinfo=zone),
-                           f"{field}__lt": datetime(year + 1, 1, 1, tzinfo=zone)}
-                    ).exists()
-                ]
+                }
+                found = cl.queryset.order_by().annotate(**checks).values(*checks)[0]
+                years = sorted(int(name.removeprefix("year_")) for name, exists in found.items() if exists)
                 return _years(cl, field, years)
     return date_hierarchy(cl)
 

@@ -242,6 +242,34 @@ class DateHierarchyTests(TestCase):
         self.assertIn("Aralık 2021", [a.get_text(strip=True) for a in page.select(".xfull a, nav.toplinks a")])
         self.assertEqual(len(page.select("#result_list tbody tr")), 1)
 
+    def test_the_years_cost_the_same_queries_however_many_years_there_are(self):
+        from datetime import datetime
+
+        from django.core.cache import cache
+        from django.db import connection
+        from django.test.utils import CaptureQueriesContext
+        from django.utils import timezone
+
+        self.client.force_login(get_user_model().objects.create_superuser("chief", "chief@example.org", "pw"))
+        zone = timezone.get_current_timezone()
+        url = reverse("admin:articles_article_changelist")
+
+        def years_and_queries() -> tuple[list[str], int]:
+            cache.clear()
+            with CaptureQueriesContext(connection) as queries:
+                page = BeautifulSoup(self.client.get(url).content, "html.parser")
+            return [a.get_text(strip=True) for a in page.select("nav.toplinks a")], len(queries)
+
+        for year in (2010, 2012):
+            make_article(f"Dated {year}", published_at=datetime(year, 3, 1, tzinfo=zone))
+        years, few = years_and_queries()
+        self.assertEqual(years, ["2010", "2012"])
+        for year in (2014, 2016, 2018, 2020):
+            make_article(f"Dated {year}", published_at=datetime(year, 3, 1, tzinfo=zone))
+        years, many = years_and_queries()
+        self.assertEqual(years, ["2010", "2012", "2014", "2016", "2018", "2020"])
+        self.assertEqual(many, few)
+
 
 class AdminSearchTests(TestCase):
     """The admin's search reads the search index: drafts included, any language, titles, text, tags and authors."""
