@@ -257,17 +257,23 @@ class ListingCountQuerySet(models.QuerySet):
         return [code for code in language_codes() if code in found]
 
     def public_count(self, kind: str, object_id: int, language: str) -> int:
-        """Articles of the list public in ``language`` now (``ANY_LANGUAGE``: in any): the stored count, less the
-        scheduled ones only while the list holds any (a second, indexed query over the scheduled variants)."""
-        row = self.of(kind, object_id).filter(language=language).first()
-        if row is None or not row.released:
-            return 0
+        """Articles of the list public in ``language`` now (``ANY_LANGUAGE``: in any): :meth:`public_counts`."""
+        return self.public_counts(kind, object_id, [language])[language]
+
+    def public_counts(self, kind: str, object_id: int, languages: list[str]) -> dict[str, int]:
+        """Articles of the list public now in each of ``languages`` (``ANY_LANGUAGE``: in any): the stored counts,
+        less the scheduled ones only while the list holds any (one more indexed query over the scheduled variants,
+        for all those languages at once; one again for ``ANY_LANGUAGE``)."""
+        rows = {row.language: row for row in self.of(kind, object_id).filter(language__in=languages)}
+        counts = {code: rows[code].released if code in rows else 0 for code in languages}
         now = timezone.now()
-        if row.last_published_at is None or row.last_published_at <= now:
-            return row.released
+        pending = [
+            code for code, row in rows.items()
+            if row.released and row.last_published_at is not None and row.last_published_at > now
+        ]
+        if not pending:
+            return counts
         scheduled = ReleasedVariant.objects.filter(published_at__gt=now)
-        if language != ListingCount.ANY_LANGUAGE:
-            scheduled = scheduled.filter(language=language)
         if kind != ListingCount.ALL:
             # Each scheduled variant checked for the list (an indexed EXISTS): joined, the list came first, and SQLite
             # read a tag of 30,000 articles (at 100,000) to find its few scheduled ones, taking it for one of average
@@ -276,8 +282,19 @@ class ListingCountQuerySet(models.QuerySet):
             scheduled = scheduled.filter(
                 models.Exists(Article.objects.filter(pk=models.OuterRef("article_id"), **{relation: object_id}))
             )
-        return row.released - scheduled.values("article_id").distinct().count()
-
+        each = [code for code in pending if code != ListingCount.ANY_LANGUAGE]
+        if each:
+            by_language = dict(
+                scheduled.filter(language__in=each)
+                .values("language")
+                .annotate(n=models.Count("article_id", distinct=True))
+                .values_list("language", "n")
+            )
+            for code in each:
+                counts[code] -= by_language.get(code, 0)
+        if ListingCount.ANY_LANGUAGE in pending:
+            counts[ListingCount.ANY_LANGUAGE] -= scheduled.values("article_id").distinct().count()
+        return counts
 
     def is_common(self, kind: str, object_id: int, language: str, *, rows: int) -> bool:
         """Whether the newest ``rows`` articles of a list are found sooner by walking all of ``language``'s articles

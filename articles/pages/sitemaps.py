@@ -151,10 +151,8 @@ class ArticleSitemap(TranslatedSitemap):
     changefreq = "monthly"
 
     def _items(self) -> VariantSequence:
-        return VariantSequence(
-            [(code, ListingCount.objects.public_count(ListingCount.ALL, 0, code), partial(self._page, code))
-             for code in language_codes()]
-        )
+        counts = ListingCount.objects.public_counts(ListingCount.ALL, 0, language_codes())
+        return VariantSequence([(code, counts[code], partial(self._page, code)) for code in language_codes()])
 
     def _page(self, language: str, start: int, stop: int) -> list[Article]:
         """Articles ``start`` to ``stop`` of those public in ``language``, newest first: a slice of the released
