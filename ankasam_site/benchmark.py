@@ -309,6 +309,7 @@ def measure(*, articles: int, tags: int, seconds: float, samples: int, reuse_arc
         figures["archive"].update(build_archive(articles=articles, tags=tags))
     _refresh_statistics()
     cache.clear()
+    bench_pages.collect_as_a_worker()  # every figure below in process, as a worker would serve it
     if pages_only:
         step("every page, uncached")
         figures["all_pages"] = bench_pages.measure_all_pages()

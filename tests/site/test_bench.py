@@ -77,3 +77,20 @@ class BenchCommandTests(SimpleTestCase):
         self.assertEqual(result.returncode, 1)
         self.assertIn("--articles must be at least 50", result.stderr)
         self.assertNotIn("Traceback", result.stderr)
+
+
+class CollectorTests(SimpleTestCase):
+    def test_pages_are_timed_with_the_collector_set_as_a_production_worker_sets_it(self):
+        import gc
+
+        from ankasam_site import bench_pages
+
+        before, environment = gc.get_threshold(), dict(os.environ)
+        try:
+            bench_pages.collect_as_a_worker()
+            self.assertEqual(gc.get_threshold(), (10000, 20, 20))
+            self.assertGreater(gc.get_freeze_count(), 0)
+            self.assertEqual(dict(os.environ), environment)  # the workers' statement timeout stays theirs
+        finally:
+            gc.unfreeze()
+            gc.set_threshold(*before)
