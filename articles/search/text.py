@@ -104,8 +104,9 @@ class SearchTerms:
     and every phrase must match.
 
     Only the last word is open elsewhere because a prefix costs what every word it starts costs: the index merges
-    all their document lists before it can walk them newest first, and in full (at 100,000 articles, the three
-    words "energy border crisis" took 65 ms as three prefixes, against 7 ms as whole stems).
+    all their document lists before it can walk them newest first, and in full (at 100,000 articles on SQLite, the
+    three words "energy border crisis" took 44 ms as three prefixes, 30 ms with the last one only, 7.6 ms as whole
+    stems; docs/performance.md).
     """
 
     language: str
@@ -172,9 +173,9 @@ class SearchTerms:
 
     def tsquery(self, *, titles_only: bool = False) -> str:
         """PostgreSQL's query text (``to_tsquery`` with the ``simple`` configuration, over the stored stems): each
-        loose word as its stem (a prefix if the word is open) or its stem's stem, each phrase as its stems one after the other (``<->``),
-        all required; ``titles_only`` keeps to the title's lexemes (weight A). Stems are made of word characters
-        only, so quoting them is safe."""
+        loose word as its stem (a prefix if the word is open) or its stem's stem, each phrase as its stems one after
+        the other (``<->``), all required; ``titles_only`` keeps to the title's lexemes (weight A). Stems are made of
+        word characters only, so quoting them is safe."""
         weight = "A" if titles_only else ""
         parts = []
         for query_word in self._loose():
