@@ -114,6 +114,7 @@ class SearchTerms:
     phrases: tuple[tuple[str, ...], ...] = ()
     completions: tuple[str, ...] = ()  # more stems the last loose word accepts (``with_completions``)
     every_word_open: bool = False  # the language's stems stop short (``ARTICLES_SEARCH_OPEN_STEMMERS``)
+    typing: bool = True  # the last loose word may be unfinished: it matches the start of a stem
 
     @classmethod
     def parse(cls, query: str, language: str) -> SearchTerms:
@@ -144,7 +145,7 @@ class SearchTerms:
         result = []
         for word in self.words:
             prefix = stem(word, self.language)
-            is_open = word == last or (self.every_word_open and word in loose)
+            is_open = (self.typing and word == last) or (self.every_word_open and word in loose)
             result.append(QueryWord(word=word, prefix=prefix, exact=stem(prefix, self.language), open=is_open))
         return tuple(result)
 
@@ -164,6 +165,12 @@ class SearchTerms:
         own = {query_word.prefix for query_word in self._loose() if query_word.word == self.last_word}
         stems = sorted({stem(word, self.language) for word in words} - own)
         return replace(self, completions=tuple(stems))
+
+    def whole_words(self) -> SearchTerms:
+        """These terms with every word matched by its stem whole, none as a prefix and without completions: enough
+        to know that a query of whole words finds something (a correction), without the index reading every word
+        that starts the same way."""
+        return replace(self, typing=False, every_word_open=False, completions=())
 
     def _alternatives(self, query_word: QueryWord) -> list[str]:
         return list(self.completions) if query_word.word == self.last_word else []

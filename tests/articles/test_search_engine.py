@@ -154,6 +154,16 @@ class DidYouMeanTests(TestCase):
         self.assertEqual(page.select_one(".did-you-mean a")["href"], url("search", "en", q="sanctions"))
         self.assertEqual(found("sanctions", "en"), ["Energy sanctions en"])
 
+    def test_the_check_that_a_correction_finds_something_reads_its_words_whole(self):
+        from django.test.utils import CaptureQueriesContext
+
+        with CaptureQueriesContext(connection) as queries:
+            self.assertEqual(self.suggestion("energy sanctoins", "en"), "energy sanctions")
+        checks = [query["sql"] for query in queries if "sanction" in query["sql"]]
+        self.assertTrue(checks)
+        # A prefix makes the index merge the lists of every word it starts: a whole word is read as it is.
+        self.assertFalse([sql for sql in checks if '"sanction"*' in sql or "'sanction':*" in sql], checks)
+
     def test_no_suggestion_when_results_exist_or_only_an_unpublished_text_has_the_word(self):
         self.assertEqual(self.suggestion("sanctions", "en"), "")
         self.assertEqual(self.suggestion("clandestime", "en"), "")  # "clandestine" is in a draft only

@@ -223,5 +223,6 @@ class SearchBackend:
         if not corrections:
             return ""
         query = terms.replaced(corrections)
-        corrected = SearchTerms.parse(query, terms.language)
+        # Each corrected word is a whole word of the vocabulary: found whole, the query finds something as typed too.
+        corrected = SearchTerms.parse(query, terms.language).whole_words()
         return query if self.matches(corrected).exists() else ""
