@@ -115,6 +115,7 @@ class SearchTerms:
     completions: tuple[str, ...] = ()  # more stems the last loose word accepts (``with_completions``)
     every_word_open: bool = False  # the language's stems stop short (``ARTICLES_SEARCH_OPEN_STEMMERS``)
     typing: bool = True  # the last loose word may be unfinished: it matches the start of a stem
+    completions_known: bool = False  # ``completions`` are every word of the vocabulary that starts with the last word
 
     @classmethod
     def parse(cls, query: str, language: str) -> SearchTerms:
@@ -158,13 +159,23 @@ class SearchTerms:
         """The last loose word, the one the reader may still be typing ("" if there is none)."""
         return self.loose_words[-1] if self.loose_words else ""
 
-    def with_completions(self, words: Iterable[str]) -> SearchTerms:
+    def with_completions(self, words: Iterable[str], *, every: bool = False) -> SearchTerms:
         """These terms with the last word also accepting the stems of ``words``, whole words of the vocabulary
         that start with it: "securi" is not a prefix of the stem "secur" that "security" is indexed as, but
-        "security" completes it."""
+        "security" completes it. ``every``: those are all the vocabulary has (``for_titles``)."""
         own = {query_word.prefix for query_word in self._loose() if query_word.word == self.last_word}
         stems = sorted({stem(word, self.language) for word in words} - own)
-        return replace(self, completions=tuple(stems))
+        return replace(self, completions=tuple(stems), completions_known=every)
+
+    def for_titles(self) -> SearchTerms:
+        """These terms for matching titles only (the suggestions). The vocabulary holds every title word of three
+        letters or more (``vocabulary_of``), so once it listed all the words that complete the last one, the last
+        word is matched by their stems and its own, whole: as a prefix it made FTS5 merge the document list of
+        every term starting so, the bodies' included, before keeping the titles' hits (the suggestion's growth
+        with the archive), and PostgreSQL build their bitmap. (In Turkish every word stays open.)"""
+        if self.completions_known and len(self.last_word) >= VOCABULARY_MIN_LENGTH:
+            return replace(self, typing=False)
+        return self
 
     def whole_words(self) -> SearchTerms:
         """These terms with every word matched by its stem whole, none as a prefix and without completions: enough

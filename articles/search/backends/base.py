@@ -167,7 +167,7 @@ class SearchBackend:
         engine reads the candidates in its index's order and ranks nothing."""
         if not terms:
             return []
-        terms = self.completed(terms)
+        terms = self.completed(terms).for_titles()
         matches = self.recent_first(self.matches(terms, titles_only=True))
         rows = matches.values_list("pk", "title_stems", "article__published_at", "article_id")
         candidates = [
@@ -187,12 +187,13 @@ class SearchBackend:
         word = terms.last_word
         if len(word) < 3:
             return terms
-        completions = (
+        completions = list(
             SearchWord.objects.filter(language=terms.language, word__gt=word, word__lt=word + "\U0010ffff")
             .order_by("word")
-            .values_list("word", flat=True)[: self.completion_limit]
+            .values_list("word", flat=True)[: self.completion_limit + 1]
         )
-        return terms.with_completions(completions)
+        every = len(completions) <= self.completion_limit
+        return terms.with_completions(completions[: self.completion_limit], every=every)
 
     def did_you_mean(self, terms: SearchTerms) -> str:
         """A query close to ``terms`` that finds published articles, for a search that found none; "" if there is
