@@ -160,11 +160,12 @@ class SearchBackend:
         return SearchResults(self, terms)
 
     def suggest(self, terms: SearchTerms, limit: int | None = None) -> list:
-        """Entries whose titles contain every word typed so far (the last one as a prefix), the best of the
-        ``suggestion_candidates`` most recently written: what the search box offers as one types. Three queries
-        (the vocabulary's completions, the candidates with their titles' stems, the best of them). The best are
-        the titles that are most what was typed (``SearchTerms.title_share``), ties newest first, then by id; the
-        engine reads the candidates in its index's order and ranks nothing."""
+        """Entries whose titles contain every word typed so far (the last one as it is being typed: through its
+        completions, ``SearchTerms.for_titles``, or as a prefix), the best of the ``suggestion_candidates`` most
+        recently written: what the search box offers as one types. Three queries (the vocabulary's completions,
+        the candidates with their titles' stems, the best of them). The best are the titles that are most what
+        was typed (``SearchTerms.title_share``), ties newest first, then by id; the engine reads the candidates
+        in its index's order and ranks nothing."""
         if not terms:
             return []
         terms = self.completed(terms).for_titles()
