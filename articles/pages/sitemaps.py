@@ -273,8 +273,9 @@ class AuthorSitemap(CollectionSitemap):
 
 def sitemap_or_index(request, sitemaps: dict, *, section_url_name: str):
     """One sitemap file while every section's URLs fit in one (the smallest ``limit``), else the index of the
-    sections' files (``sitemap_index``): one address crawlers keep whatever the archive's size. Each section is
-    counted once for both (Django's ``paginator`` counts again each time it is asked)."""
+    sections' files (``sitemap_index``): one address crawlers keep whatever the archive's size. The index counts
+    each section once (Django's ``paginator`` counts again each time it is asked; the one file, small by
+    definition, is counted again by Django's view)."""
     from django.contrib.sitemaps.views import sitemap
 
     sections = {name: site() if callable(site) else site for name, site in sitemaps.items()}

@@ -177,11 +177,11 @@ class SearchTerms:
             return replace(self, typing=False)
         return self
 
-    def whole_words(self) -> SearchTerms:
-        """These terms with every word matched by its stem whole, none as a prefix and without completions: enough
-        to know that a query of whole words finds something (a correction), without the index reading every word
-        that starts the same way."""
-        return replace(self, typing=False, every_word_open=False, completions=())
+    def last_word_finished(self) -> SearchTerms:
+        """These terms with the last word matched by its stem whole, as every other word is (but in Turkish): the
+        last word of a correction is a whole word of the vocabulary, and as a prefix it made the index read every
+        word that starts the same way. A query that finds something so finds it as typed too."""
+        return replace(self, typing=False)
 
     def _alternatives(self, query_word: QueryWord) -> list[str]:
         return list(self.completions) if query_word.word == self.last_word else []

@@ -88,9 +88,15 @@ class CollectorTests(SimpleTestCase):
         before, environment = gc.get_threshold(), dict(os.environ)
         try:
             bench_pages.collect_as_a_worker()
-            self.assertEqual(gc.get_threshold(), (10000, 20, 20))
+            thresholds = gc.get_threshold()
             self.assertGreater(gc.get_freeze_count(), 0)
             self.assertEqual(dict(os.environ), environment)  # the workers' statement timeout stays theirs
+            import runpy
+
+            config = runpy.run_path(str(PROJECT / "ankasam_site" / "gunicorn_conf.py"))
+            self.assertEqual(thresholds, config["GC_THRESHOLD"])
         finally:
+            os.environ.clear()
+            os.environ.update(environment)
             gc.unfreeze()
             gc.set_threshold(*before)

@@ -143,9 +143,9 @@ class SearchBackend:
         each language's rules): the admin's search, through the readers' index instead of a ``LIKE`` over every
         title of the archive. At most ``limit`` matches a language, the most recently written (the engine reads
         its index backwards and stops there), so a word that most articles hold costs what a rare one does: one
-        query a language. Of those, the ``limit`` newest articles: the changelist sends the ids back in each of its
-        queries (its page, its capped count, the years of its date drill-down), three times as many with every
-        language's own."""
+        query a language. Of those, the ``limit`` most recently created articles (the highest ids): the changelist
+        sends the ids back in each of its queries (its page, its capped count, the years of its date drill-down),
+        three times as many with every language's own."""
         from ...models import SearchEntry
 
         found: set[int] = set()
@@ -193,7 +193,8 @@ class SearchBackend:
             .order_by("word")
             .values_list("word", flat=True)[: self.completion_limit + 1]
         )
-        every = len(completions) <= self.completion_limit
+        # All of them, and at least one: with none (a stale or missing vocabulary) the word stays a prefix.
+        every = 0 < len(completions) <= self.completion_limit
         return terms.with_completions(completions[: self.completion_limit], every=every)
 
     def did_you_mean(self, terms: SearchTerms) -> str:
@@ -225,6 +226,7 @@ class SearchBackend:
         if not corrections:
             return ""
         query = terms.replaced(corrections)
-        # Each corrected word is a whole word of the vocabulary: found whole, the query finds something as typed too.
-        corrected = SearchTerms.parse(query, terms.language).whole_words()
+        corrected = SearchTerms.parse(query, terms.language)
+        if terms.last_word in corrections:  # a word of the vocabulary: whole, not a prefix
+            corrected = corrected.last_word_finished()
         return query if self.matches(corrected).exists() else ""
