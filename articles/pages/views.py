@@ -223,7 +223,7 @@ class ArticleSearchView(PagedListView):
         found = context["paginator"].count if context.get("paginator") else 0
         context.update(
             query=self.query,
-            terms=self.terms,
+            terms=self.object_list.terms,  # as the results were found: completions, earlier words opened
             results_capped=self.object_list.capped,
             did_you_mean=search_backend().did_you_mean(self.terms) if self.terms and not found else "",
             alternate_urls=alternates,

@@ -140,8 +140,9 @@ class SearchTerms:
         quoted = {word for phrase in self.phrases for word in phrase}
         return tuple(word for word in self.words if word not in quoted)
 
-    @property
+    @functools.cached_property
     def query_words(self) -> tuple[QueryWord, ...]:
+        """Each word as the index matches it; kept on the terms, which each suggested title and highlighted word asks."""
         loose, last = set(self.loose_words), self.last_word
         result = []
         for word in self.words:
@@ -176,6 +177,16 @@ class SearchTerms:
         if self.completions_known and len(self.last_word) >= VOCABULARY_MIN_LENGTH:
             return replace(self, typing=False)
         return self
+
+    @property
+    def narrowed(self) -> bool:
+        """Whether a loose word is matched by its stem whole that could also be read as the start of one."""
+        return any(query_word.whole and not query_word.word.isdigit() for query_word in self._loose())
+
+    def opened(self) -> SearchTerms:
+        """These terms with every loose word also matching the start of a stem, as the last one does: what a
+        search that found nothing reads next ("russ sanctions" then finds "Russian sanctions")."""
+        return replace(self, every_word_open=True)
 
     def last_word_finished(self) -> SearchTerms:
         """These terms with the last word matched by its stem whole, as every other word is (but in Turkish): the

@@ -63,6 +63,17 @@ class StemmingTests(TestCase):
         self.assertEqual(search("russian sanctions", "en"), ["Pressure en"])
         self.assertEqual(search("russ sanctions", "en"), [])
 
+    def test_a_search_that_finds_nothing_so_reads_its_earlier_words_as_unfinished_too(self):
+        make_article("Pressure", languages=("en",), body="<p>Russian sanctions widen.</p>")
+        page = BeautifulSoup(self.client.get(search_url("en", "russ sanctions")).content, "html.parser")
+        self.assertEqual([a.get_text() for a in page.select(".card__title a")], ["Pressure en"])
+        self.assertIn("Russian", [mark.get_text() for mark in page.select(".card__summary mark")])
+        suggested = self.client.get(reverse_suggest("en"), {"q": "russ sanc"}).json()["suggestions"]
+        self.assertEqual(suggested, [])  # the titles hold neither word
+        make_article("Russian sanctions", languages=("en",), body="<p>Text.</p>")
+        suggested = self.client.get(reverse_suggest("en"), {"q": "russ sanc"}).json()["suggestions"]
+        self.assertEqual([s["title"] for s in suggested], ["Russian sanctions en"])
+
     def test_in_turkish_every_word_also_matches_the_start_of_a_stem(self):
         # "yaptırım" is stemmed "yaptır", the plural "yaptırımlar" "yaptırım": the singular reaches the plural only
         # as the start of its stem, wherever it stands in the query.
@@ -215,6 +226,11 @@ class RankingAndPageTests(TestCase):
         self.assertIn(b"&lt;b&gt;<mark>Black</mark>&lt;/b&gt; &amp; white", response.content)
         response = self.client.get(search_url("en", "<script>alert(1)</script>"))
         self.assertNotIn(b"<script>alert", response.content)
+
+
+def reverse_suggest(language: str) -> str:
+    with translation.override(language):
+        return reverse("articles:search_suggest")
 
 
 def reverse_path(language: str) -> str:

@@ -38,9 +38,17 @@ class SearchResults:
             if not self.terms:
                 self._candidates = []
             else:
-                window = app_settings.SEARCH_RANK_WINDOW
-                self._candidates = self.backend.recent_ranked(self.backend.matches(self.terms), self.terms, window + 1)
+                self._candidates = self._ranked(self.terms)
+                if not self._candidates and self.terms.narrowed:
+                    # Nothing with the earlier words whole: they may be unfinished too ("russ sanctions"). Only a
+                    # search that found nothing pays for the prefixes.
+                    self.terms = self.terms.opened()
+                    self._candidates = self._ranked(self.terms)
         return self._candidates
+
+    def _ranked(self, terms: SearchTerms) -> list:
+        window = app_settings.SEARCH_RANK_WINDOW
+        return self.backend.recent_ranked(self.backend.matches(terms), terms, window + 1)
 
     @cached_property
     def best(self) -> list:
@@ -169,16 +177,22 @@ class SearchBackend:
         if not terms:
             return []
         terms = self.completed(terms).for_titles()
-        matches = self.recent_first(self.matches(terms, titles_only=True))
-        rows = matches.values_list("pk", "title_stems", "article__published_at", "article_id")
+        rows = self._title_candidates(terms)
+        if not rows and terms.narrowed:  # as the results page does: earlier words may be unfinished too
+            terms = terms.opened()
+            rows = self._title_candidates(terms)
         candidates = [
-            (pk, terms.title_share(stems), published_at, article_id)
-            for pk, stems, published_at, article_id in rows[: self.suggestion_candidates]
+            (pk, terms.title_share(stems), published_at, article_id) for pk, stems, published_at, article_id in rows
         ]
         from ...models import SearchEntry
 
         best = best_first(candidates)[: limit or self.suggestion_limit]
         return entries_in_order(SearchEntry.objects.select_related("article"), best)
+
+    def _title_candidates(self, terms: SearchTerms) -> list:
+        matches = self.recent_first(self.matches(terms, titles_only=True))
+        rows = matches.values_list("pk", "title_stems", "article__published_at", "article_id")
+        return list(rows[: self.suggestion_candidates])
 
     def completed(self, terms: SearchTerms) -> SearchTerms:
         """``terms`` with the vocabulary's words that complete the last word (``SearchTerms.with_completions``):
