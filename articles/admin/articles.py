@@ -34,7 +34,7 @@ from ..exchange.importing import ArticleImportError, article_import_text
 from ..models import Article, Reference
 from ..search.backends import search_backend
 from ..services import article_publish, article_unpublish
-from .filters import LanguageStatusFilter, MostUsedTagFilter, per_language
+from .filters import LanguageStatusFilter, MostUsedAuthorFilter, MostUsedTagFilter, per_language
 from .forms import ArticleAdminForm, ReferenceFormSet
 from .paging import CappedPaginator
 from .translation_files import TranslationExchangeAdminMixin
@@ -140,7 +140,7 @@ class ArticleAdmin(
     list_per_page = 50
     show_full_result_count = False
     list_filter = (
-        LanguageStatusFilter, TranslationStateFilter, "original_language", "category", MostUsedTagFilter, "authors"
+        LanguageStatusFilter, TranslationStateFilter, "original_language", "category", MostUsedTagFilter, MostUsedAuthorFilter
     )
     search_fields = (*per_language("title"), "authors__given_name", "authors__family_name")
     date_hierarchy = "published_at"
@@ -196,27 +196,44 @@ class ArticleAdmin(
                 publication = "missing"
             status = statuses[code]
             state = "source" if status.is_source else status.state
+            outdated = bool(status.outdated)
+            # Each row's texts made here, so that the template, run fifty times a page, fills a few slots.
             rows.append(
                 {
-                    "code": code,
-                    "name": name,
-                    "status": status,
+                    "element": "span" if status.is_source else "a",
                     "state": state,
-                    "state_label": labels["states"][state],
-                    "outdated_label": labels["states"][workflow_units.OUTDATED],
+                    "outdated": outdated,
+                    "title": f"{name}: {labels['states'][state]}"
+                    + (f" ⚠ {labels['states'][workflow_units.OUTDATED]}" if outdated else ""),
+                    "progress": f"{code.upper()} {status.filled}/{status.total}",
                     "url": None if status.is_source else self.segment_editor_url(article, code),
                     "publication": publication,
+                    "publication_title": f"{name}: {labels['publication'][publication]}",
                     "publication_label": labels["publication"][publication],
                     "symbol": PUBLICATION_SYMBOLS[publication],
                 }
             )
-        return render_to_string("admin/articles/article/languages_cell.html", {"rows": rows})
+        return render_to_string(
+            "admin/articles/article/languages_cell.html",
+            {"rows": rows, "outdated_label": labels["states"][workflow_units.OUTDATED]},
+        )
 
     def view_on_site(self, article: Article) -> str:
         """"View on site" opens the editors' preview, which also shows drafts and unpublished languages."""
         from django.urls import reverse
 
         return reverse("articles:preview", kwargs={"pk": article.pk})
+
+    def action_checkbox(self, obj):
+        """Django's selection box, written directly: rendered through the form widget's templates it took about a
+        quarter of a millisecond a row, a tenth of the changelist."""
+        from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
+        from django.utils.translation import gettext
+
+        return format_html(
+            '<input type="checkbox" name="{}" value="{}" class="action-select" aria-label="{}">',
+            ACTION_CHECKBOX_NAME, obj.pk, format_html(gettext("Select this object for an action - {}"), str(obj)),
+        )
 
     @admin.display(description=_("preview"))
     def image_preview(self, article: Article):

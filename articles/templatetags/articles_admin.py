@@ -23,9 +23,11 @@ def year_indexed_date_hierarchy(cl):
     field = cl.date_hierarchy
     if field and not any(cl.params.get(f"{field}__{part}") for part in ("year", "month", "day")):
         if cl.query:
-            # A search's matches are a bounded list of ids (``ArticleAdmin.get_search_results``): their years in one
-            # query, where a range check per year sent the whole list eleven times more (0.3 s at 100,000 articles).
-            years = [moment.year for moment in cl.queryset.datetimes(field, "year")]
+            # A search's matches are a bounded list of ids (``ArticleAdmin.get_search_results``): their dates in one
+            # query, the years told apart here (a range check per year sent the whole list eleven times more, 0.3 s
+            # at 100,000 articles; SQLite truncates each date through a Python function, slower than reading it).
+            moments = cl.queryset.order_by().values_list(field, flat=True)
+            years = sorted({_local(moment).year for moment in moments if moment is not None})
             return _years(cl, field, years) if len(years) > 1 else date_hierarchy(cl)
         # The ends of the date index, not MIN/MAX: a filter read by date (a common tag, ``ArticleQuerySet.tagged``)
         # stops at its first match from each end, where an aggregate evaluated every row (0.3 s at 100,000). Both
@@ -54,6 +56,10 @@ def year_indexed_date_hierarchy(cl):
                 years = sorted(int(name.removeprefix("year_")) for name, exists in found.items() if exists)
                 return _years(cl, field, years)
     return date_hierarchy(cl)
+
+
+def _local(moment: datetime) -> datetime:
+    return timezone.localtime(moment) if timezone.is_aware(moment) else moment
 
 
 def _years(cl, field: str, years: list[int]) -> dict:

@@ -222,6 +222,50 @@ class TagFilterAtScaleTests(TestCase):
         self.assertIn(f"tags__id__exact={rare.pk}", link["href"])
 
 
+class AuthorFilterAtScaleTests(TestCase):
+    """The changelist's author filter offers the most published authors, not every author of the archive."""
+
+    def setUp(self):
+        from django.core.cache import cache
+
+        cache.clear()
+        self.client.force_login(get_user_model().objects.create_superuser("boss", "boss@example.org", "pw"))
+        self.authors = [make_author("Yazar", f"Numara {n}") for n in range(30)]
+        for n in range(30):
+            article = make_article(f"Written {n}")
+            article.authors.add(*self.authors[: n + 1])  # author k wrote 30 - k articles
+
+    def test_sidebar_lists_the_25_most_published_authors_and_the_chosen_one(self):
+        url = reverse("admin:articles_article_changelist")
+        page = BeautifulSoup(self.client.get(url).content, "html.parser")
+        links = [a.get_text() for a in page.select("#changelist-filter a") if "authors__id__exact=" in a.get("href", "")]
+        self.assertEqual(links, [str(author) for author in self.authors[:25]])
+        rare = self.authors[29]  # wrote one article only
+        response = self.client.get(f"{url}?authors__id__exact={rare.pk}")
+        page = BeautifulSoup(response.content, "html.parser")
+        self.assertIn(str(rare), [a.get_text() for a in page.select("#changelist-filter a")])
+        self.assertEqual([a.get_text() for a in page.select("#result_list tbody th a")], ["Written 29 tr"])
+        for nonsense in ("nonsense", "999999"):
+            response = self.client.get(f"{url}?authors__id__exact={nonsense}")
+            self.assertEqual(response.status_code, 200)
+            self.assertEqual(len(BeautifulSoup(response.content, "html.parser").select("#result_list tbody tr")), 0)
+
+    def test_a_prolific_author_lists_exactly_their_articles_newest_first(self):
+        from unittest import mock
+
+        from articles.admin.articles import ArticleAdmin
+
+        url = reverse("admin:articles_article_changelist")
+        prolific, rarer = self.authors[0], self.authors[20]  # all 30 articles: read by date; 10: through the author
+        with mock.patch.object(ArticleAdmin, "list_per_page", 3):
+            for author in (prolific, rarer):
+                with self.subTest(author=str(author)):
+                    page = BeautifulSoup(self.client.get(f"{url}?authors__id__exact={author.pk}").content, "html.parser")
+                    shown = [a.get_text() for a in page.select("#result_list tbody th a")]
+                    newest = Article.objects.filter(authors=author).order_by("-published_at", "-pk")[:3]
+                    self.assertEqual(shown, [str(article) for article in newest])
+
+
 class DateHierarchyTests(TestCase):
     def test_top_level_lists_the_years_that_have_articles_then_django_drills_down(self):
         from datetime import datetime
