@@ -3,8 +3,8 @@ the read API uncached and cached (``measure_pages``), the admin (``measure_admin
 and the admin uncached, p50 and p95, and how they grow.
 
 ``page_urls`` names one or a few URLs per kind of page, found in the archive itself (the most popular tag, the
-deepest page of the home list …); ``measure_all_pages`` times each kind with the page cache emptied before every
-request, in process with Django's test client. ``growth`` divides the p95 of each kind at the full size by its p95
+deepest page of the home list …); ``PageRounds`` times each kind with the page cache emptied before every
+request, in process with Django's test client, and ``measure_interleaved`` runs it on several archives in turn. ``growth`` divides the p95 of each kind at the full size by its p95
 on a smaller archive built the same way (``--growth-articles``): a page whose cost does not grow stays near 1.
 """
 from __future__ import annotations
@@ -115,34 +115,123 @@ def _bench_editor():
         "bench", "bench@example.org", secrets.token_urlsafe(16))
 
 
-def measure_all_pages() -> dict:
-    """Each kind of page uncached: p50 and p95 (ms) over ``ROUNDS`` rounds of its URLs, and its queries."""
-    from django.test import Client
+class PageRounds:
+    """Every kind of page uncached (``page_urls``, ``admin_urls``), timed a round at a time: each round asks for
+    every URL once, with the page cache emptied before each request. The first round only warms (templates
+    compiled, stored Similar Posts made). ``figures`` gives each kind's p50 and p95 (ms) and its queries."""
 
-    from ankasam_site.benchmark import percentile
+    def __init__(self) -> None:
+        from django.test import Client
 
-    reader = Client()
-    editor = Client()
-    editor.force_login(_bench_editor())
-    figures = {}
-    kinds = [(reader, page_urls()), (editor, admin_urls())]
-    for client, urls in kinds:
-        for name, addresses in urls.items():
+        reader, editor = Client(), Client()
+        editor.force_login(_bench_editor())
+        self.kinds = [
+            (client, name, addresses)
+            for client, urls in ((reader, page_urls()), (editor, admin_urls()))
+            for name, addresses in urls.items()
+        ]
+        self.times: dict[str, list[float]] = {name: [] for _client, name, _addresses in self.kinds}
+        self.queries: dict[str, list[int]] = {name: [] for _client, name, _addresses in self.kinds}
+        for client, _name, addresses in self.kinds:
             for address in addresses:
-                _time(client, address)  # warm: templates compiled, stored Similar Posts made
-            times, queries = [], []
-            for _round in range(ROUNDS):
-                for address in addresses:
-                    elapsed, count = _time(client, address)
-                    times.append(elapsed)
-                    queries.append(count)
-            figures[name] = {
-                "p50_ms": round(percentile(times, 0.5) * 1000, 2),
-                "p95_ms": round(percentile(times, 0.95) * 1000, 2),
-                "queries": max(queries),
+                _time(client, address)
+
+    def round(self) -> None:
+        for client, name, addresses in self.kinds:
+            for address in addresses:
+                elapsed, count = _time(client, address)
+                self.times[name].append(elapsed)
+                self.queries[name].append(count)
+
+    def figures(self) -> dict:
+        from ankasam_site.benchmark import percentile
+
+        return {
+            name: {
+                "p50_ms": round(percentile(self.times[name], 0.5) * 1000, 2),
+                "p95_ms": round(percentile(self.times[name], 0.95) * 1000, 2),
+                "queries": max(self.queries[name]),
                 "url": addresses[0],
             }
-    return figures
+            for _client, name, addresses in self.kinds
+        }
+
+
+# The lines of ``serve_rounds``' conversation with ``measure_interleaved``; anything else a process prints is not one.
+READY, ROUND, DONE, FIGURES = "@ready", "@round", "@done", "@figures "
+
+
+def serve_rounds(commands, out) -> None:
+    """``bench --inside --serve-rounds``: :class:`PageRounds` on this process's archive, a round each time
+    ``commands`` (standard input) says so, then its figures as one JSON line (``measure_interleaved``)."""
+    import json
+
+    rounds = PageRounds()
+    out.write(READY + "\n")
+    out.flush()
+    for line in commands:
+        if line.strip() == ROUND:
+            rounds.round()
+            out.write(ROUND + "\n")
+        elif line.strip() == DONE:
+            out.write(FIGURES + json.dumps(rounds.figures()) + "\n")
+            out.flush()
+            return
+        out.flush()
+
+
+def measure_interleaved(environments: dict[str, dict], *, rounds: int = ROUNDS, command: list[str] | None = None
+                        ) -> dict[str, dict]:
+    """Every page of several archives in alternating rounds (``serve_rounds``, a process per archive, taking turns):
+    each archive's figures by name of its environment.
+
+    The growth ratios divide one archive's p95 by another's. Measured one archive after the other, minutes apart,
+    they divided the machine's speed then by its speed later: on a shared two-core machine that moved up to twofold,
+    and a page that reads the same four rows at both sizes showed ratios from 0.48 to 1.47. Taking turns round by
+    round, in an order that alternates too, both archives meet the same moments of the machine. (``command``
+    replaces the measuring process, in tests.)
+    """
+    import json
+    import subprocess
+    import sys
+
+    from ankasam_site.benchmark import PROJECT
+
+    command = command or [sys.executable, str(PROJECT / "manage.py"), "bench", "--inside", "--serve-rounds"]
+    processes = {
+        name: subprocess.Popen(command, cwd=PROJECT, env=environment, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                               text=True)
+        for name, environment in environments.items()
+    }
+
+    def answer(name: str) -> str:
+        for line in processes[name].stdout:
+            if line.startswith("@"):
+                return line.rstrip("\n")
+        raise RuntimeError(f"the pages of the {name} archive stopped before answering (exit {processes[name].wait()})")
+
+    def ask(name: str, command: str) -> str:
+        processes[name].stdin.write(command + "\n")
+        processes[name].stdin.flush()
+        return answer(name)
+
+    try:
+        for name in processes:
+            if answer(name) != READY:
+                raise RuntimeError(f"the pages of the {name} archive did not start")
+        names = list(processes)
+        for number in range(rounds):
+            for name in names if number % 2 == 0 else names[::-1]:
+                ask(name, ROUND)
+        return {name: json.loads(ask(name, DONE).removeprefix(FIGURES)) for name in names}
+    finally:
+        for process in processes.values():
+            process.stdin.close()
+            try:
+                process.wait(timeout=60)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait()
 
 
 def growth(full: dict, small: dict) -> dict:

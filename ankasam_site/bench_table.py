@@ -71,6 +71,7 @@ def table(report: dict) -> str:
         row(f"  {case} (ms)", lambda r, c=case: r["hostile_inputs"]["cases_ms"][c])
     row("peak memory: bench / gunicorn worker (MB)", lambda r: f'{r["memory"]["bench_peak_mb"]} / {r["memory"]["worker_peak_mb"]}')
 
+    rows = [line for line in rows if any(value != "—" for value in line[1:])]  # what no database measured
     header = (f"{archive['articles']:,} articles, {archive['tags']:,} tags, {len(archive['languages'])} languages", *kinds)
     widths = [max(len(line[i]) for line in [header, *rows]) for i in range(len(header))]
     lines = ["  ".join(cell.ljust(widths[i]) for i, cell in enumerate(header)),

@@ -2,8 +2,8 @@
 
 The command (``run``) prepares a scratch database per database kind (an SQLite file under ``.bench/``; the
 PostgreSQL database ``ankasam_bench``), migrates it, and runs itself again inside that environment
-(``measure``), so that the default database is never touched. ``measure`` builds the archive with bulk inserts
-(no signals: nothing is cached or stored while building), then times Similar Posts against the rule and against
+(``measure``), so that the default database is never touched. ``measure`` builds the archive
+(``bench_archive``), then times Similar Posts against the rule and against
 django-taggit's ``similar_objects()``, an editor's save, the readers' pages and the admin in process
 (``bench_pages``), the text importer, and the article page under gunicorn with a load generator from the outside
 (``bench_servers``; with ``--servers`` also two app servers and the proxies). ``bench_table`` prints the figures
@@ -20,21 +20,15 @@ import subprocess
 import sys
 import time
 from contextlib import contextmanager
-from datetime import timedelta
 from pathlib import Path
 
 from ankasam_site import bench_pages, bench_servers
+from .bench_archive import LANGUAGES, build_archive, default_tags
 from .bench_inputs import measure_hostile_inputs
 
 PROJECT = Path(__file__).resolve().parent.parent
 # Scratch files (the SQLite archive, collected static files, figures); BENCH_DIR moves them (the tests do).
 SCRATCH = Path(os.environ.get("BENCH_DIR") or PROJECT / ".bench")
-LANGUAGES = ("tr", "en", "ru")
-WORDS = (
-    "strateji güvenlik enerji diplomasi ticaret savunma bölge işbirliği kriz politika ekonomi sınır yaptırım "
-    "security energy diplomacy trade defence region cooperation crisis policy economy border sanctions alliance "
-    "безопасность энергия дипломатия торговля оборона регион сотрудничество кризис политика экономика граница"
-).split()
 
 
 # --- Orchestration (the command's own process) ----------------------------------------------------------------
@@ -107,159 +101,68 @@ def bench_environment(database_url: str, redis_url: str | None) -> dict[str, str
 
 
 def run(*, articles: int, tags: int | None, databases: list[str], redis_url: str | None, seconds: float,
-        samples: int, out, reuse_archive: bool = False, growth_articles: int = 10_000, servers: bool = False) -> dict:
+        samples: int, out, reuse_archive: bool = False, growth_articles: int = 10_000, servers: bool = False,
+        pages_only: bool = False) -> dict:
     """Measure on each database in turn; returns ``{"archive": …, "results": {database: figures}}``.
 
     With ``servers``, the deployment's figures too (``bench_servers.measure_servers``) where it can run: on
     PostgreSQL with Redis, varnishd, nginx and wrk; elsewhere ``figures["servers"]`` says what it lacked.
 
-    With ``growth_articles`` below ``articles``, every page is measured again on an archive of that size, built
-    the same way in a second scratch database, and each page's p95 ratio goes into ``figures["growth"]``."""
+    Every page is measured last, uncached, in a process of its own (``bench_pages.measure_interleaved``). With
+    ``growth_articles`` below ``articles``, a second archive of that size is built the same way in a second scratch
+    database, both archives' pages are measured in alternating rounds, and each page's p95 ratio goes into
+    ``figures["growth"]``. ``pages_only`` builds (or reuses) the archives and measures their pages only."""
     report: dict = {"archive": {"articles": articles, "tags": tags or default_tags(articles),
                                 "languages": list(LANGUAGES)}, "results": {}}
+    manage = [sys.executable, str(PROJECT / "manage.py")]
+
+    def inside(environment: dict, size: int, figures_path: Path, *options: str) -> dict:
+        figures_path.unlink(missing_ok=True)
+        size_tags = (tags if size == articles else None) or default_tags(size)
+        command = manage + ["bench", "--inside", "--articles", str(size), "--tags", str(size_tags),
+                            "--json", str(figures_path), *options]
+        if reuse_archive:
+            command.append("--reuse-archive")
+        subprocess.run(command, cwd=PROJECT, env=environment, check=True)
+        return json.loads(figures_path.read_text())
+
     for kind in databases:
         doing = "measuring on the archive already built" if reuse_archive else f"building {articles} articles and measuring"
         out.write(f"== {kind}: {doing} (this takes a while at 100,000)\n")
         out.flush()
         environment = bench_environment(scratch_database_url(kind, fresh=not reuse_archive), redis_url)
-        manage = [sys.executable, str(PROJECT / "manage.py")]
         for step in (["migrate", "--noinput", "-v0"], ["collectstatic", "--noinput", "-v0"]):
             subprocess.run(manage + step, cwd=PROJECT, env=environment, check=True)
-        figures_path = SCRATCH / f"figures-{kind}.json"
-        figures_path.unlink(missing_ok=True)
-        command = manage + ["bench", "--inside", "--articles", str(articles), "--tags", str(tags or default_tags(articles)),
-                            "--seconds", str(seconds), "--samples", str(samples), "--json", str(figures_path)]
-        if reuse_archive:
-            command.append("--reuse-archive")
+        options = ["--build-only"] if pages_only else ["--seconds", str(seconds), "--samples", str(samples)]
         skipped = bench_servers.servers_skipped(database=kind, redis=bool(redis_url)) if servers else None
-        if skipped:
+        if skipped and not pages_only:
             out.write(f"== {kind}: leaving out the several servers' figures: this run {skipped}\n")
-        elif servers:
-            command.append("--servers")
-        subprocess.run(command, cwd=PROJECT, env=environment, check=True)
-        figures = json.loads(figures_path.read_text())
-        if skipped:
+        elif servers and not pages_only:
+            options.append("--servers")
+        figures = inside(environment, articles, SCRATCH / f"figures-{kind}.json", *options)
+        if skipped and not pages_only:
             figures["servers"] = {"skipped": skipped}
         figures["database"] = kind
         figures["redis"] = bool(redis_url)
+        environments = {"full": environment}
         if 50 <= growth_articles < articles:
             out.write(f"== {kind}: building {growth_articles} articles for the growth ratios\n")
             out.flush()
-            small_environment = bench_environment(scratch_database_url(kind, suffix="_growth"), redis_url)
+            small_environment = bench_environment(
+                scratch_database_url(kind, fresh=not reuse_archive, suffix="_growth"), redis_url
+            )
             subprocess.run(manage + ["migrate", "--noinput", "-v0"], cwd=PROJECT, env=small_environment, check=True)
-            small_path = SCRATCH / f"figures-{kind}-growth.json"
-            small_path.unlink(missing_ok=True)
-            subprocess.run(manage + ["bench", "--inside", "--pages-only", "--articles", str(growth_articles),
-                                     "--tags", str(default_tags(growth_articles)), "--json", str(small_path)],
-                           cwd=PROJECT, env=small_environment, check=True)
-            small = json.loads(small_path.read_text())
+            small = inside(small_environment, growth_articles, SCRATCH / f"figures-{kind}-growth.json", "--build-only")
+            environments["small"] = small_environment
+        out.write(f"== {kind}: every page, uncached{', both archives taking turns' if len(environments) > 1 else ''}\n")
+        out.flush()
+        pages = bench_pages.measure_interleaved(environments)
+        figures["all_pages"] = pages["full"]
+        if "small" in pages:
             figures["growth"] = {"articles": growth_articles, "build_seconds": small["archive"]["build_seconds"],
-                                 "pages": small["all_pages"],
-                                 "ratios": bench_pages.growth(figures["all_pages"], small["all_pages"])}
+                                 "pages": pages["small"], "ratios": bench_pages.growth(pages["full"], pages["small"])}
         report["results"][kind] = figures
     return report
-
-
-def default_tags(articles: int) -> int:
-    """5,000 tags at 100,000 articles, in proportion below that (at least 50)."""
-    return max(50, round(5000 * articles / 100_000))
-
-
-# --- The synthetic archive ------------------------------------------------------------------------------------
-
-
-def zipf_weights(count: int, exponent: float = 1.0) -> list[float]:
-    return [1 / (rank + 1) ** exponent for rank in range(count)]
-
-
-def build_archive(*, articles: int, tags: int, seed: int = 2024) -> dict:
-    """Bulk-insert ``articles`` articles in tr/en/ru with 3 to 8 tags each from ``tags`` Zipf-distributed tags."""
-    from django.db import transaction
-    from django.utils import timezone
-
-    from articles.models import Article, Category, Reference, ReleasedVariant, Tag, TaggedArticle
-    from articles.search.index import search_index_update
-    from authors.models import Author
-
-    rng = random.Random(seed)
-    started = time.perf_counter()
-    with transaction.atomic():
-        categories = Category.objects.bulk_create(
-            Category(**{f"name_{c}": f"Category {n} {c}" for c in LANGUAGES},
-                     **{f"slug_{c}": f"category-{n}-{c}" for c in LANGUAGES})
-            for n in range(12)
-        )
-        authors = Author.objects.bulk_create(
-            Author(given_name=f"Given{n}", family_name=f"Family{n}", slug=f"given{n}-family{n}",
-                   name_key=f"given{n} family{n}", bio_tr=f"Biyografi {n}.")
-            for n in range(150)
-        )
-        tag_objects = Tag.objects.bulk_create(
-            Tag(**{f"name_{c}": f"Tag {n} {c}" for c in LANGUAGES}, name=f"Tag {n} tr",
-                **{f"slug_{c}": f"tag-{n}-{c}" for c in LANGUAGES}, slug=f"tag-{n}-tr")
-            for n in range(tags)
-        )
-    weights = zipf_weights(tags)
-    cumulative = []
-    total = 0.0
-    for weight in weights:
-        total += weight
-        cumulative.append(total)
-    now = timezone.now()
-    batch = 2000
-    for start in range(0, articles, batch):
-        with transaction.atomic():
-            rows = []
-            for n in range(start, min(start + batch, articles)):
-                values = {"published_at": now - timedelta(minutes=rng.randint(60, 10 * 365 * 24 * 60)),
-                          "category": rng.choice(categories), "original_language": "tr"}
-                if n % 500 == 499:
-                    values["published_at"] = now + timedelta(days=rng.randint(1, 30))  # a few scheduled
-                for code in LANGUAGES:
-                    words = " ".join(rng.choice(WORDS) for _ in range(60))
-                    values[f"title_{code}"] = f"Analysis {n} {code} {rng.choice(WORDS)}"
-                    values[f"slug_{code}"] = f"analysis-{n}-{code}"
-                    values[f"body_{code}"] = f"<p>{words}[1].</p><p>{words[:200]}</p>"
-                    values[f"highlights_{code}"] = f"Key point {n} {code}."
-                    values[f"is_published_{code}"] = rng.random() < {"tr": 0.97, "en": 0.9, "ru": 0.8}[code]
-                rows.append(Article(**values))
-            created = Article.objects.bulk_create(rows)
-            links, authorships, references = [], [], []
-            for article in created:
-                chosen: set[int] = set()
-                wanted = rng.randint(3, 8)
-                while len(chosen) < wanted:
-                    chosen.add(_bisect(cumulative, rng.random() * total))
-                links += [TaggedArticle(content_object_id=article.pk, tag_id=tag_objects[i].pk) for i in chosen]
-                for author in rng.sample(authors, rng.randint(1, 2)):
-                    authorships.append(Article.authors.through(article_id=article.pk, author_id=author.pk))
-                references.append(Reference(article_id=article.pk, marker="1", position=1,
-                                            url="https://example.org/source", **{f"text_{c}": f"Source {c}" for c in LANGUAGES}))
-            ReleasedVariant.objects.bulk_create(
-                ReleasedVariant(article_id=article.pk, language=code, published_at=article.published_at)
-                for article in created
-                for code in LANGUAGES
-                if getattr(article, f"is_published_{code}")
-            )
-            TaggedArticle.objects.bulk_create(links)
-            Article.authors.through.objects.bulk_create(authorships)
-            Reference.objects.bulk_create(references)
-            search_index_update(article_ids=[article.pk for article in created])
-    from articles.listing import listing_counts_rebuild_all
-
-    listing_counts_rebuild_all()  # bulk inserts send no signals: the stored list counts are made once, at the end
-    return {"build_seconds": round(time.perf_counter() - started, 1)}
-
-
-def _bisect(cumulative: list[float], value: float) -> int:
-    low, high = 0, len(cumulative) - 1
-    while low < high:
-        middle = (low + high) // 2
-        if cumulative[middle] < value:
-            low = middle + 1
-        else:
-            high = middle
-    return low
 
 
 # --- Measuring (inside the scratch environment) ---------------------------------------------------------------
@@ -286,7 +189,9 @@ def timer(into: list[float]):
 
 
 def measure(*, articles: int, tags: int, seconds: float, samples: int, reuse_archive: bool = False,
-            pages_only: bool = False, servers: bool = False) -> dict:
+            build_only: bool = False, servers: bool = False) -> dict:
+    """Build the archive (or reuse it) and measure all but every page uncached, which ``run`` measures afterwards in
+    processes of their own (``bench_pages.measure_interleaved``); ``build_only`` stops after the build."""
     from django.core.cache import cache
 
     def step(name: str) -> None:
@@ -310,9 +215,7 @@ def measure(*, articles: int, tags: int, seconds: float, samples: int, reuse_arc
     _refresh_statistics()
     cache.clear()
     bench_pages.collect_as_a_worker()  # every figure below in process, as a worker would serve it
-    if pages_only:
-        step("every page, uncached")
-        figures["all_pages"] = bench_pages.measure_all_pages()
+    if build_only:
         return figures
     step("Similar Posts")
     figures["similar"], sample = measure_similar(samples=samples)
@@ -323,8 +226,6 @@ def measure(*, articles: int, tags: int, seconds: float, samples: int, reuse_arc
     figures["pages"] = bench_pages.measure_pages(sample)
     step("admin")
     figures["admin"] = bench_pages.measure_admin(sample)
-    step("every page, uncached")
-    figures["all_pages"] = bench_pages.measure_all_pages()
     step("importer")
     figures["import"] = measure_import(count=10 if articles < 10_000 else 40)
     step("hostile inputs")

@@ -79,6 +79,48 @@ class BenchCommandTests(SimpleTestCase):
         self.assertNotIn("Traceback", result.stderr)
 
 
+class GrowthTests(SimpleTestCase):
+    def test_pages_only_measures_both_archives_and_prints_every_pages_growth(self):
+        with tempfile.TemporaryDirectory() as scratch:
+            figures_path = Path(scratch) / "figures.json"
+            result = subprocess.run(
+                [sys.executable, "manage.py", "bench", "--articles", "120", "--growth-articles", "60", "--database",
+                 "sqlite", "--redis", "none", "--pages-only", "--json", str(figures_path)],
+                cwd=PROJECT, env={**os.environ, "BENCH_DIR": scratch}, capture_output=True, text=True, timeout=600,
+            )
+            self.assertEqual(result.returncode, 0, result.stdout[-3000:] + result.stderr[-3000:])
+            figures = json.loads(figures_path.read_text())["results"]["sqlite"]
+        self.assertEqual(figures["growth"]["articles"], 60)
+        self.assertEqual(set(figures["growth"]["ratios"]), set(figures["all_pages"]))
+        self.assertTrue(all(ratio > 0 for ratio in figures["growth"]["ratios"].values()))
+        self.assertIn("both archives taking turns", result.stdout)
+        self.assertIn("p95 ÷ p95 at 60 articles", result.stdout)
+        self.assertNotIn("Similar Posts", result.stdout)  # pages only: no line of what was not measured
+
+    def test_the_archives_take_turns_round_by_round(self):
+        """Each archive's process times a round only when asked, and the order of the two alternates, so that both
+        meet the same moments of the machine."""
+        from ankasam_site import bench_pages
+
+        with tempfile.TemporaryDirectory() as scratch:
+            log = Path(scratch) / "rounds.log"
+            script = (
+                "import os, sys, json\n"
+                "name = os.environ['ARCHIVE']\n"
+                "print('noise'); print('@ready', flush=True)\n"
+                "for line in sys.stdin:\n"
+                "    if line.strip() == '@round':\n"
+                "        open(os.environ['LOG'], 'a').write(name + '\\n'); print('@round', flush=True)\n"
+                "    elif line.strip() == '@done':\n"
+                "        print('@figures ' + json.dumps({'home': name}), flush=True); break\n"
+            )
+            environments = {name: {**os.environ, "ARCHIVE": name, "LOG": str(log)} for name in ("full", "small")}
+            figures = bench_pages.measure_interleaved(environments, rounds=4, command=[sys.executable, "-c", script])
+            order = log.read_text().split()
+        self.assertEqual(figures, {"full": {"home": "full"}, "small": {"home": "small"}})
+        self.assertEqual(order, ["full", "small", "small", "full", "full", "small", "small", "full"])
+
+
 class CollectorTests(SimpleTestCase):
     def test_pages_are_timed_with_the_collector_set_as_a_production_worker_sets_it(self):
         import gc

@@ -4,11 +4,12 @@ from __future__ import annotations
 import json
 import os
 import subprocess
+import sys
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from ankasam_site import bench_table, benchmark
+from ankasam_site import bench_pages, bench_table, benchmark
 
 
 class Command(BaseCommand):
@@ -36,17 +37,26 @@ class Command(BaseCommand):
         parser.add_argument("--servers", action="store_true",
                             help="also one app server against two behind nginx, and cached pages through Varnish "
                                  "against nginx serving the same bytes (PostgreSQL, Redis, varnishd, nginx and wrk)")
+        parser.add_argument("--pages-only", action="store_true",
+                            help="build (or reuse) the archives and measure every page only: the pages' table and "
+                                 "growth ratios in minutes, without Similar Posts, saves, the importer or gunicorn")
         parser.add_argument("--inside", action="store_true", help="(internal) measure in the current environment")
-        parser.add_argument("--pages-only", action="store_true", help="(internal) build, then measure the pages only")
+        parser.add_argument("--build-only", action="store_true", help="(internal) with --inside: build, measure nothing")
+        parser.add_argument("--serve-rounds", action="store_true",
+                            help="(internal) with --inside: time every page a round at a time, on request")
 
     def handle(self, *args, articles, tags, database, redis, seconds, samples, json_path, inside, reuse_archive,
-               growth_articles, pages_only, servers, **options):
+               growth_articles, pages_only, servers, build_only, serve_rounds, **options):
         if articles < 50:
             raise CommandError("--articles must be at least 50")
+        if inside and serve_rounds:
+            bench_pages.collect_as_a_worker()  # as ``measure`` times its figures: as a worker would serve them
+            bench_pages.serve_rounds(sys.stdin, sys.stdout)
+            return
         if inside:
             figures = benchmark.measure(articles=articles, tags=tags or benchmark.default_tags(articles),
                                         seconds=seconds, samples=samples, reuse_archive=reuse_archive,
-                                        pages_only=pages_only, servers=servers)
+                                        build_only=build_only, servers=servers)
             Path(json_path).write_text(json.dumps(figures, indent=2))
             return
         databases = ["sqlite", "postgres"] if database == "both" else [database]
@@ -62,7 +72,7 @@ class Command(BaseCommand):
         try:
             report = benchmark.run(articles=articles, tags=tags, databases=databases, redis_url=redis_url,
                                    seconds=seconds, samples=samples, out=self.stdout, reuse_archive=reuse_archive,
-                                   growth_articles=growth_articles, servers=servers)
+                                   growth_articles=growth_articles, servers=servers, pages_only=pages_only)
         except subprocess.CalledProcessError as error:
             raise CommandError(f"a benchmark step failed (exit status {error.returncode}): {' '.join(error.cmd[2:])}")
         self.stdout.write(bench_table.table(report))
