@@ -37,6 +37,48 @@ def authored_articles(author, language: str, *, rows: int):
     return Article.objects.by_author(author, common=common)
 
 
+class ReleasedList:
+    """A tag's or an author's public articles in one language, newest first: walked on the released variants'
+    narrow rows (``ReleasedVariantQuerySet``), then read as ``articles`` (what the page shows of each, the
+    publication rule applied again). Keyset pages (``articles.pages.paging``) and feeds slice it as a queryset.
+
+    Walking the articles themselves tested each one's title and body for the rule and read its whole row: an author
+    of one article in a hundred read 1,128 article rows for a page of eleven at 100,000 articles, 8 ms while they
+    were in PostgreSQL's buffers and 50 ms more once other pages had pushed them out; a real body, stored out of line
+    past two kilobytes, would be read whole for each test. A variant row holds the rule's outcome and the date, and
+    the page reads its own articles only: one query, the walk as its subquery.
+    """
+
+    model = Article
+
+    def __init__(self, variants, articles) -> None:
+        self.variants = variants
+        self.articles = articles
+
+    def before(self, published_at, pk) -> ReleasedList:
+        return ReleasedList(self.variants.before(published_at, pk), self.articles)
+
+    def after(self, published_at, pk) -> ReleasedList:
+        return ReleasedList(self.variants.after(published_at, pk), self.articles)
+
+    def __getitem__(self, window: slice) -> list[Article]:
+        walked = self.variants.values("article_id")[window]
+        order = [name.replace("article_id", "pk") for name in self.variants.query.order_by]
+        return list(self.articles.filter(pk__in=walked).order_by(*order))
+
+
+def public_tag_list(tag, language: str, *, rows: int, articles) -> ReleasedList:
+    """The articles of ``tag`` public in ``language`` for a list showing ``rows`` of them, as ``articles``."""
+    common = ListingCount.objects.is_common(ListingCount.TAG, tag.pk, language, rows=rows)
+    return ReleasedList(ReleasedVariant.objects.public(language).tagged(tag, common=common), articles)
+
+
+def public_author_list(author, language: str, *, rows: int, articles) -> ReleasedList:
+    """The articles of ``author`` public in ``language`` for a list showing ``rows`` of them, as ``articles``."""
+    common = ListingCount.objects.is_common(ListingCount.AUTHOR, author.pk, language, rows=rows)
+    return ReleasedList(ReleasedVariant.objects.public(language).by_author(author, common=common), articles)
+
+
 def listing_counts_update(
     *, everything: bool = True, tag_ids: Iterable = (), category_ids: Iterable = (), author_ids: Iterable = ()
 ) -> None:

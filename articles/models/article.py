@@ -39,7 +39,68 @@ READING_WORDS_PER_MINUTE = 200
 EARLIEST = datetime(1, 1, 2, tzinfo=dt_timezone.utc)
 
 
-class ArticleQuerySet(models.QuerySet):
+class PublicationOrderQuerySet(models.QuerySet):
+    """Rows in publication order, walked from a given article: articles, and the released variants' narrow rows
+    (``ReleasedVariantQuerySet``), which list pages walk instead of the articles' wide ones."""
+
+    # Articles are ordered by date, then id (two articles may share a date). "Before" is spelled as "not later, and
+    # not the same date with a higher id" rather than as an OR of "earlier" and "as early with a lower id": so the
+    # ``(category, published_at, id)`` index is walked from the given point and the first row found is the answer
+    # (an OR made PostgreSQL read the whole category). The values may be expressions (``Subquery``).
+
+    # ``order_key`` names the article's id: ``pk`` here, ``article_id`` on the released variants' rows, and
+    # ``article_path`` leads from a row to its article's relations.
+    order_key = "pk"
+    article_path = ""
+
+    def before(self, published_at, pk) -> models.QuerySet:
+        """Articles that come before (``published_at``, ``pk``) in publication order, the nearest first.
+
+        The date is bounded at both ends (``BETWEEN``): SQLite walks a date index down from one upper bound, the
+        first the query names, and the publication rule names "now" first; the deepest page of 100,000 articles
+        walked the index from the newest article down to its own (8 ms, growing with the archive). A range with both
+        ends is the one SQLite's planner prefers, so the walk starts at this date; PostgreSQL takes the tighter
+        bound either way."""
+        key = self.order_key
+        return (
+            self.filter(published_at__range=(EARLIEST, published_at))
+            .exclude(**{"published_at": published_at, f"{key}__gte": pk})
+            .order_by("-published_at", f"-{key}")
+        )
+
+    def after(self, published_at, pk) -> models.QuerySet:
+        """Articles that come after (``published_at``, ``pk``) in publication order, the nearest first."""
+        key = self.order_key
+        return (
+            self.filter(published_at__gte=published_at)
+            .exclude(**{"published_at": published_at, f"{key}__lte": pk})
+            .order_by("published_at", key)
+        )
+
+    def tagged(self, tag, *, common: bool = False) -> models.QuerySet:
+        """Rows of articles carrying ``tag``, found the way that suits how many carry it (``common``).
+
+        A list page wants the newest few. Through the tag (the default) the database reads every article of the tag
+        and sorts them: right for a rare tag, but a tag on a third of a 100,000-article archive read 30,000 rows for
+        twenty. For a ``common`` tag the newest rows are walked by date instead, each checked for the tag with an
+        indexed EXISTS, and the walk stops once the page is full. ``ListingCount.objects.is_common`` decides from the
+        stored counts.
+        """
+        if common:
+            links = TaggedArticle.objects.filter(content_object=models.OuterRef(self.order_key), tag=tag)
+            return self.filter(models.Exists(links))
+        return self.filter(**{f"{self.article_path}tagged_items__tag": tag})
+
+    def by_author(self, author, *, common: bool = False) -> models.QuerySet:
+        """Rows of articles written by ``author``, found the way that suits how many they wrote (``common``), as
+        :meth:`tagged` finds a tag's: an author of a thousand articles read them all to show ten."""
+        if common:
+            links = Article.authors.through.objects.filter(article=models.OuterRef(self.order_key), author=author)
+            return self.filter(models.Exists(links))
+        return self.filter(**{f"{self.article_path}authors": author})
+
+
+class ArticleQuerySet(PublicationOrderQuerySet):
     def get_by_natural_key(self, slug: str) -> Article:
         return self.get(**{source_slug_field(): slug})
 
@@ -73,27 +134,6 @@ class ArticleQuerySet(models.QuerySet):
         """What a list of articles shows: category joined, authors fetched with it."""
         return self.select_related("category").prefetch_related("authors")
 
-    def tagged(self, tag, *, common: bool = False) -> ArticleQuerySet:
-        """Articles carrying ``tag``, found the way that suits how many carry it (``common``).
-
-        A list page wants the newest few. Through the tag (the default) the database reads every article of the tag
-        and sorts them: right for a rare tag, but a tag on a third of a 100,000-article archive read 30,000 rows for
-        twenty. For a ``common`` tag the newest articles are walked by date instead, each checked for the tag with an
-        indexed EXISTS, and the walk stops once the page is full. ``ListingCount.objects.is_common`` decides from the
-        stored counts.
-        """
-        if common:
-            return self.filter(models.Exists(TaggedArticle.objects.filter(content_object=models.OuterRef("pk"), tag=tag)))
-        return self.filter(tagged_items__tag=tag)
-
-    def by_author(self, author, *, common: bool = False) -> ArticleQuerySet:
-        """Articles written by ``author``, found the way that suits how many they wrote (``common``), as
-        :meth:`tagged` finds a tag's: an author of a thousand articles read them all to show ten."""
-        if common:
-            links = Article.authors.through.objects
-            return self.filter(models.Exists(links.filter(article=models.OuterRef("pk"), author=author)))
-        return self.filter(authors=author)
-
     def upcoming(self, language: str | None = None) -> ArticleQuerySet:
         """Articles released in ``language`` whose date is still to come, the soonest first."""
         return (
@@ -105,34 +145,6 @@ class ArticleQuerySet(models.QuerySet):
     def next_publication(self, language: str | None = None):
         """When the next scheduled article of ``language`` is due (None if none is): lists may change then."""
         return self.upcoming(language).values_list("published_at", flat=True).first()
-
-    # --- Publication order ------------------------------------------------------------------------------------
-    # Articles are ordered by date, then id (two articles may share a date). "Before" is spelled as "not later, and
-    # not the same date with a higher id" rather than as an OR of "earlier" and "as early with a lower id": so the
-    # ``(category, published_at, id)`` index is walked from the given point and the first row found is the answer
-    # (an OR made PostgreSQL read the whole category). The values may be expressions (``Subquery``).
-
-    def before(self, published_at, pk) -> ArticleQuerySet:
-        """Articles that come before (``published_at``, ``pk``) in publication order, the nearest first.
-
-        The date is bounded at both ends (``BETWEEN``): SQLite walks a date index down from one upper bound, the
-        first the query names, and the publication rule names "now" first; the deepest page of 100,000 articles
-        walked the index from the newest article down to its own (8 ms, growing with the archive). A range with both
-        ends is the one SQLite's planner prefers, so the walk starts at this date; PostgreSQL takes the tighter
-        bound either way."""
-        return (
-            self.filter(published_at__range=(EARLIEST, published_at))
-            .exclude(published_at=published_at, pk__gte=pk)
-            .order_by("-published_at", "-pk")
-        )
-
-    def after(self, published_at, pk) -> ArticleQuerySet:
-        """Articles that come after (``published_at``, ``pk``) in publication order, the nearest first."""
-        return (
-            self.filter(published_at__gte=published_at)
-            .exclude(published_at=published_at, pk__lte=pk)
-            .order_by("published_at", "pk")
-        )
 
     def similar_to(self, article: Article, language: str | None = None, limit: int = 6) -> ArticleQuerySet:
         """Articles sharing tags with ``article``, most shared tags first, newer first on a tie: one query.

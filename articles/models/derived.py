@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from publishing.languages import language_codes
 
 from ..search.text import SearchTerms
-from .article import Article
+from .article import Article, PublicationOrderQuerySet
 
 
 class SearchEntryQuerySet(models.QuerySet):
@@ -198,7 +198,15 @@ class SimilarArticle(models.Model):
         return f"{self.article_id} → {self.similar_id} ({self.shared_tags}) [{self.language}]"
 
 
-class ReleasedVariantQuerySet(models.QuerySet):
+class ReleasedVariantQuerySet(PublicationOrderQuerySet):
+    order_key = "article_id"
+    article_path = "article__"
+
+    def public(self, language: str) -> ReleasedVariantQuerySet:
+        """The variants of ``language`` readers see now (the rule's outcome, stored), newest first: a list walks
+        these narrow rows by date, where walking the articles read each one's whole row and tested its body."""
+        return self.filter(language=language, published_at__lte=timezone.now()).order_by("-published_at", "-article_id")
+
     def upcoming(self, language: str) -> ReleasedVariantQuerySet:
         """The stored form of ``Article.objects.upcoming(language)``: released variants whose date is to come, the
         soonest first. A row per released variant holds the rule's outcome, so the page's query asks only the date."""

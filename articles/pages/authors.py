@@ -14,7 +14,7 @@ from django.views.generic import ListView
 from authors.models import Author
 from publishing.languages import current_language
 
-from ..listing import authored_articles
+from ..listing import public_author_list
 from ..models import Article, ListingCount
 from . import caching
 from .seo import author_page_meta, listing_page_meta, x_default_language
@@ -61,7 +61,8 @@ class AuthorDetailView(ArchiveListView):
         self.author = get_object_or_404(Author, slug=self.kwargs["slug"])
         language = current_language()
         rows = self.get_paginate_by(None) + 1
-        return authored_articles(self.author, language, rows=rows).published(language).for_listing()
+        listed = Article.objects.published(language).for_listing()
+        return public_author_list(self.author, language, rows=rows, articles=listed)
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)

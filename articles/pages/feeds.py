@@ -17,7 +17,7 @@ from authors.models import Author
 from publishing.languages import current_language
 
 from ..conf import app_settings
-from ..listing import authored_articles, tagged_articles
+from ..listing import public_author_list, public_tag_list
 from ..models import Article, Category, ListingCount, Tag
 from .seo import publisher_name
 
@@ -28,11 +28,14 @@ class ArticleFeed(Feed):
     def feed_size(self) -> int:
         return app_settings.FEED_SIZE
 
-    def articles(self, obj):
-        return Article.objects.published(current_language())
+    def articles(self, obj, shown):
+        """``obj``'s articles public in the page's language, newest first, each read as ``shown`` (a queryset of
+        the public articles with what an item shows)."""
+        return shown
 
     def items(self, obj=None):
-        return self.articles(obj).for_listing().prefetch_related("tags")[: self.feed_size()]
+        shown = Article.objects.published(current_language()).for_listing().prefetch_related("tags")
+        return self.articles(obj, shown)[: self.feed_size()]
 
     def item_title(self, item: Article) -> str:
         return item.title
@@ -109,9 +112,8 @@ class TagFeed(CollectionFeed):
             return _("Tag: %(name)s") % {"name": obj.name}
         return _("%(site)s: articles tagged %(name)s") % {"site": site, "name": obj.name}
 
-    def articles(self, obj):
-        language = current_language()
-        return tagged_articles(obj, language, rows=self.feed_size()).published(language)
+    def articles(self, obj, shown):
+        return public_tag_list(obj, current_language(), rows=self.feed_size(), articles=shown)
 
 
 class CategoryFeed(CollectionFeed):
@@ -122,8 +124,8 @@ class CategoryFeed(CollectionFeed):
         site = publisher_name()
         return _("%(site)s: %(name)s") % {"site": site, "name": obj.name} if site else obj.name
 
-    def articles(self, obj):
-        return Article.objects.filter(category=obj).published(current_language())
+    def articles(self, obj, shown):
+        return shown.filter(category=obj)
 
 
 class LatestArticlesAtomFeed(LatestArticlesFeed):
@@ -145,9 +147,8 @@ class AuthorFeed(ArticleFeed):
             raise Http404("This author has nothing published in this language.")
         return author
 
-    def articles(self, obj):
-        language = current_language()
-        return authored_articles(obj, language, rows=self.feed_size()).published(language)
+    def articles(self, obj, shown):
+        return public_author_list(obj, current_language(), rows=self.feed_size(), articles=shown)
 
     def title(self, obj: Author) -> str:
         site = publisher_name()

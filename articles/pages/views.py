@@ -15,7 +15,7 @@ from publishing.languages import current_language, localized
 from publishing.translated import language_neutral_url
 
 from ..conf import app_settings
-from ..listing import tagged_articles
+from ..listing import public_tag_list
 from ..models import Article, Category, ListingCount, Tag
 from ..search import SearchTerms
 from ..search.backends import search_backend
@@ -135,12 +135,13 @@ class TranslatedCollectionView(ArchiveListView):
         language = current_language()
         return get_object_or_404(self.model_class, **{localized("slug", language): self.kwargs["slug"]})
 
-    def articles_of(self, collection):
+    def articles_of(self, collection, language: str):
+        """The collection's articles public in ``language``, newest first, as a list shows them."""
         raise NotImplementedError
 
     def get_queryset(self):
         self.collection = self.get_collection()
-        return self.articles_of(self.collection).published(current_language()).for_listing()
+        return self.articles_of(self.collection, current_language())
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
@@ -179,8 +180,9 @@ class TagDetailView(TranslatedCollectionView):
     def page_title(self, collection) -> str:
         return _("Tag: %(name)s") % {"name": collection.name}
 
-    def articles_of(self, collection):
-        return tagged_articles(collection, current_language(), rows=self.get_paginate_by(None) + 1)
+    def articles_of(self, collection, language: str):
+        listed = Article.objects.published(language).for_listing()
+        return public_tag_list(collection, language, rows=self.get_paginate_by(None) + 1, articles=listed)
 
 
 @method_decorator(caching.cached_page, name="dispatch")
@@ -192,8 +194,9 @@ class CategoryDetailView(TranslatedCollectionView):
     def collection_dependencies(self, collection, language: str) -> set[str]:
         return {caching.category_dependency(collection.pk), caching.in_category_dependency(collection.pk, language)}
 
-    def articles_of(self, collection):
-        return Article.objects.filter(category=collection)
+    def articles_of(self, collection, language: str):
+        # Walked on the articles' own (category, date, id) index: each row it reads is the category's.
+        return Article.objects.filter(category=collection).published(language).for_listing()
 
 
 class ArticleSearchView(PagedListView):

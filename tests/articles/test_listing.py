@@ -249,6 +249,37 @@ class TagListWaysTests(TestCase):
             self.assertNotIn(self.articles[8].pk, listed)  # not in English
             self.assertNotIn(self.articles[11].pk, listed)  # its date is to come
 
+    def test_newer_links_walk_back_to_the_first_page_and_numbered_links_still_land(self):
+        """A tag's and an author's pages, read on the released variants, go back with "newer" links exactly as they
+        went forward, and an old ``?page=2`` link lands on the second page's keyset address."""
+        from django.utils import translation
+
+        for listed_by in (self.common, self.rare, self.prolific, self.occasional):
+            with self.subTest(listed_by=str(listed_by)), translation.override("en"):
+                first = listed_by.url_in("en") if hasattr(listed_by, "url_in") else listed_by.get_absolute_url()
+                pages, urls, url = [], [], first
+                while url:
+                    cache.clear()
+                    response = self.client.get(url)
+                    pages.append([article.pk for article in response.context["articles"]])
+                    urls.append(url)
+                    url = response.context["page_obj"].older_url
+                if len(pages) < 3:
+                    continue
+                back, url = [], response.context["page_obj"].newer_url  # from the last page
+                while True:
+                    cache.clear()
+                    response = self.client.get(url)
+                    if response.status_code != 200:
+                        break
+                    back.append([article.pk for article in response.context["articles"]])
+                    url = response.context["page_obj"].newer_url
+                self.assertRedirects(response, first, fetch_redirect_response=False)  # the newest: the first page
+                self.assertEqual(back, pages[1:-1][::-1])
+                second = self.client.get(f"{first}?page=2")
+                self.assertEqual(second.status_code, 301)
+                self.assertEqual(self.client.get(second["Location"]).context["articles"][0].pk, pages[1][0])
+
     def test_the_tag_feed_and_the_api_agree_with_the_page(self):
         from django.urls import reverse
         from django.utils import translation
