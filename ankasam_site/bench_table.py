@@ -58,7 +58,7 @@ def table(report: dict) -> str:
             return text
         row(f"  {name}", cell)
     if growth_size:
-        row(f"growth archive ({growth_size:,} articles) build (s)", lambda r: r["growth"]["build_seconds"])
+        row(f"growth archive ({growth_size:,} articles) build (s)", lambda r: r["growth"]["build_seconds"] or "reused")
     row("gunicorn ×2, load generator", lambda r: r["throughput"]["tool"])
     row("  trivial view (req/s)", lambda r: r["throughput"]["trivial_rps"])
     row("  article page cached (req/s)", lambda r: f'{r["throughput"]["cached_rps"]} ({r["throughput"]["cached_vs_trivial"]} of trivial)')

@@ -48,10 +48,7 @@ class PublicationOrderQuerySet(models.QuerySet):
     # ``(category, published_at, id)`` index is walked from the given point and the first row found is the answer
     # (an OR made PostgreSQL read the whole category). The values may be expressions (``Subquery``).
 
-    # ``order_key`` names the article's id: ``pk`` here, ``article_id`` on the released variants' rows, and
-    # ``article_path`` leads from a row to its article's relations.
-    order_key = "pk"
-    article_path = ""
+    order_key, article_path = "pk", ""  # the article's id, the path to its relations (``article_id``, ``article__``)
 
     def before(self, published_at, pk) -> models.QuerySet:
         """Articles that come before (``published_at``, ``pk``) in publication order, the nearest first.

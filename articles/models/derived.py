@@ -199,8 +199,7 @@ class SimilarArticle(models.Model):
 
 
 class ReleasedVariantQuerySet(PublicationOrderQuerySet):
-    order_key = "article_id"
-    article_path = "article__"
+    order_key, article_path = "article_id", "article__"
 
     def public(self, language: str) -> ReleasedVariantQuerySet:
         """The variants of ``language`` readers see now (the rule's outcome, stored), newest first: a list walks
