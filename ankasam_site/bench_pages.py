@@ -157,8 +157,11 @@ class PageRounds:
         }
 
 
+# How long a measuring process may take to answer (a round of every page, or its start): far more than a round
+# takes at 100,000 articles (about two seconds), so that only a process that hangs is given up on.
+ANSWER_SECONDS = 600
 # The lines of ``serve_rounds``' conversation with ``measure_interleaved``; anything else a process prints is not one.
-READY, ROUND, DONE, FIGURES = "@ready", "@round", "@done", "@figures "
+READY, ROUND, DONE, FIGURES = "@bench-rounds:ready", "@bench-rounds:round", "@bench-rounds:done", "@bench-rounds:figures "
 
 
 def serve_rounds(commands, out) -> None:
@@ -189,49 +192,84 @@ def measure_interleaved(environments: dict[str, dict], *, rounds: int = ROUNDS, 
     they divided the machine's speed then by its speed later: on a shared two-core machine that moved up to twofold,
     and a page that reads the same four rows at both sizes showed ratios from 0.48 to 1.47. Taking turns round by
     round, in an order that alternates too, both archives meet the same moments of the machine. (``command``
-    replaces the measuring process, in tests.)
+    replaces the measuring process, in tests.) A process that stops, says something unexpected or does not answer
+    within ``ANSWER_SECONDS`` ends the measurement with a ``RuntimeError`` naming its archive, and every process is
+    ended with it.
     """
+    import contextlib
     import json
+    import queue
     import subprocess
     import sys
+    import threading
 
     from ankasam_site.benchmark import PROJECT
 
     command = command or [sys.executable, str(PROJECT / "manage.py"), "bench", "--inside", "--serve-rounds"]
-    processes = {
-        name: subprocess.Popen(command, cwd=PROJECT, env=environment, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-                               text=True)
-        for name, environment in environments.items()
-    }
+    processes: dict[str, subprocess.Popen] = {}
+    finished = False
 
-    def answer(name: str) -> str:
+    def failed(name: str, what: str) -> RuntimeError:
+        process = processes[name]
+        with contextlib.suppress(subprocess.TimeoutExpired):
+            process.wait(timeout=5)
+        return RuntimeError(f"measuring the pages of the {name} archive: {what} (exit status {process.poll()})")
+
+    answers: dict[str, queue.Queue] = {}
+
+    def listen(name: str) -> None:
         for line in processes[name].stdout:
-            if line.startswith("@"):
-                return line.rstrip("\n")
-        raise RuntimeError(f"the pages of the {name} archive stopped before answering (exit {processes[name].wait()})")
+            if line.startswith("@bench-rounds:"):
+                answers[name].put(line.rstrip("\n"))
+        answers[name].put(None)  # the process closed its output: it stopped
 
-    def ask(name: str, command: str) -> str:
-        processes[name].stdin.write(command + "\n")
-        processes[name].stdin.flush()
-        return answer(name)
+    def answer(name: str, expected: str) -> str:
+        try:
+            line = answers[name].get(timeout=ANSWER_SECONDS)
+        except queue.Empty:
+            raise failed(name, f"no answer in {ANSWER_SECONDS} s") from None
+        if line is None:
+            raise failed(name, "the process stopped")
+        if not line.startswith(expected):
+            raise failed(name, f"answered {line!r} instead of {expected.strip()!r}")
+        return line
+
+    def ask(name: str, request: str, expected: str) -> str:
+        try:
+            processes[name].stdin.write(request + "\n")
+            processes[name].stdin.flush()
+        except OSError:
+            raise failed(name, "the process stopped") from None
+        return answer(name, expected)
 
     try:
+        for name, environment in environments.items():
+            processes[name] = subprocess.Popen(
+                command, cwd=PROJECT, env=environment, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True
+            )
+            answers[name] = queue.Queue()
+            threading.Thread(target=listen, args=(name,), daemon=True).start()
         for name in processes:
-            if answer(name) != READY:
-                raise RuntimeError(f"the pages of the {name} archive did not start")
+            answer(name, READY)
         names = list(processes)
         for number in range(rounds):
             for name in names if number % 2 == 0 else names[::-1]:
-                ask(name, ROUND)
-        return {name: json.loads(ask(name, DONE).removeprefix(FIGURES)) for name in names}
+                ask(name, ROUND, ROUND)
+        figures = {name: json.loads(ask(name, DONE, FIGURES).removeprefix(FIGURES)) for name in names}
+        finished = True
+        return figures
     finally:
         for process in processes.values():
-            process.stdin.close()
-            try:
-                process.wait(timeout=60)
+            with contextlib.suppress(OSError):
+                process.stdin.close()
+        for process in processes.values():
+            try:  # a process that gave its figures is ending; after a failure the others are not waited for long
+                process.wait(timeout=60 if finished else 1)
             except subprocess.TimeoutExpired:
                 process.kill()
                 process.wait()
+            with contextlib.suppress(OSError):
+                process.stdout.close()
 
 
 def growth(full: dict, small: dict) -> dict:

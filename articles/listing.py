@@ -39,36 +39,44 @@ def authored_articles(author, language: str, *, rows: int):
 
 class ReleasedList:
     """A tag's or an author's public articles in one language, newest first: walked on the released variants'
-    narrow rows (``ReleasedVariantQuerySet``), then read as ``articles`` (what the page shows of each, the
-    publication rule applied again). Keyset pages (``articles.pages.paging``) and feeds slice it as a queryset.
+    narrow rows (``ReleasedVariantQuerySet``, the publication rule's stored outcome), then read as ``articles``
+    (what a page shows of each). Keyset pages (``articles.pages.paging``) and feeds slice it as a queryset.
 
     Walking the articles themselves tested each one's title and body for the rule and read its whole row: an author
     of one article in a hundred read 1,128 article rows for a page of eleven at 100,000 articles, 8 ms while they
     were in PostgreSQL's buffers and 50 ms more once other pages had pushed them out; a real body, stored out of line
-    past two kilobytes, would be read whole for each test. A variant row holds the rule's outcome and the date, and
-    the page reads its own articles only: one query, the walk as its subquery.
+    past two kilobytes, would be read whole for each test. The variants' rows and the list's links answer the walk
+    from their indexes alone, and the page reads its own articles only: one query, the walk as its subquery.
     """
 
     model = Article
 
-    def __init__(self, variants, articles) -> None:
+    def __init__(self, variants, articles, *, newest_first: bool = True) -> None:
         self.variants = variants
         self.articles = articles
+        self.newest_first = newest_first
 
     def before(self, published_at, pk) -> ReleasedList:
         return ReleasedList(self.variants.before(published_at, pk), self.articles)
 
     def after(self, published_at, pk) -> ReleasedList:
-        return ReleasedList(self.variants.after(published_at, pk), self.articles)
+        return ReleasedList(self.variants.after(published_at, pk), self.articles, newest_first=False)
+
+    def values_list(self, field: str, *, flat: bool):
+        """The listed articles' ids, from the walk alone (``values_list("pk", flat=True)``, as a queryset's)."""
+        if (field, flat) != ("pk", True):
+            raise ValueError("a list of released variants gives only its articles' ids")
+        return self.variants.values_list("article_id", flat=True)
 
     def __getitem__(self, window: slice) -> list[Article]:
         walked = self.variants.values("article_id")[window]
-        order = [name.replace("article_id", "pk") for name in self.variants.query.order_by]
+        order = ("-published_at", "-pk") if self.newest_first else ("published_at", "pk")
         return list(self.articles.filter(pk__in=walked).order_by(*order))
 
 
 def public_tag_list(tag, language: str, *, rows: int, articles) -> ReleasedList:
-    """The articles of ``tag`` public in ``language`` for a list showing ``rows`` of them, as ``articles``."""
+    """The articles of ``tag`` public in ``language`` for a list showing ``rows`` of them, each read as
+    ``articles`` (a queryset of articles)."""
     common = ListingCount.objects.is_common(ListingCount.TAG, tag.pk, language, rows=rows)
     return ReleasedList(ReleasedVariant.objects.public(language).tagged(tag, common=common), articles)
 

@@ -9,14 +9,15 @@ from django import forms
 from django.apps import apps
 from django.conf import settings
 from django.contrib import admin, messages
+from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
 from django.db import models
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.formats import date_format
 from django.utils.html import format_html
 from django.utils.text import Truncator
+from django.utils.translation import gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import pgettext_lazy
 from django.utils.translation import ngettext
 from modeltranslation.admin import TabbedTranslationAdmin, TranslationTabularInline
 
@@ -139,6 +140,8 @@ class ArticleAdmin(
     # Django's hundred the rows were most of the changelist's time at any archive size.
     list_per_page = 50
     show_full_result_count = False
+    # Facet counts run every filter's query once per choice (75 queries for 13): not offered.
+    show_facets = admin.ShowFacets.NEVER
     list_filter = (
         LanguageStatusFilter, TranslationStateFilter, "original_language", "category", MostUsedTagFilter, MostUsedAuthorFilter
     )
@@ -227,9 +230,6 @@ class ArticleAdmin(
     def action_checkbox(self, obj):
         """Django's selection box, written directly: rendered through the form widget's templates it took about a
         quarter of a millisecond a row, a tenth of the changelist."""
-        from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
-        from django.utils.translation import gettext
-
         return format_html(
             '<input type="checkbox" name="{}" value="{}" class="action-select" aria-label="{}">',
             ACTION_CHECKBOX_NAME, obj.pk, format_html(gettext("Select this object for an action - {}"), str(obj)),

@@ -71,7 +71,7 @@ class MostUsedFilter(admin.SimpleListFilter):
 
     shown = 25
     kind: str
-    model: type
+    listed_model: type  # the tag or the author model
     cache_key: str
 
     def __init__(self, request, params, model, model_admin):
@@ -89,20 +89,28 @@ class MostUsedFilter(admin.SimpleListFilter):
                 .values_list("object_id", flat=True)[: self.shown]
             )
             cache.set(self.cache_key, ids, 600)
-        by_pk = self.model._default_manager.in_bulk(ids)
+        by_pk = self.listed_model._default_manager.in_bulk(ids)
         items = [by_pk[pk] for pk in ids if pk in by_pk]
-        chosen = self.value()
-        if chosen and chosen.isdigit() and all(str(item.pk) != chosen for item in items):
-            items += list(self.model._default_manager.filter(pk=int(chosen)))
+        chosen = self.chosen_id()
+        if chosen is not None and all(item.pk != chosen for item in items):
+            items += list(self.listed_model._default_manager.filter(pk=chosen))
         return [(str(item.pk), str(item)) for item in items]
 
-    def queryset(self, request, queryset):
+    def chosen_id(self) -> int | None:
+        """The id in the address, None for none or for one that is not a number ("²" is a digit to ``isdigit``)."""
         value = self.value()
-        if not value:
+        return int(value) if value and value.isascii() and value.isdigit() else None
+
+    def has_output(self) -> bool:
+        """Shown, and so applied, whenever one is chosen: with an empty sidebar list (a deleted author, nothing
+        published yet) Django would drop the filter and list every article."""
+        return bool(self.value()) or super().has_output()
+
+    def queryset(self, request, queryset):
+        if not self.value():
             return queryset
-        if not value.isdigit():
-            return queryset.none()
-        chosen = self.model._default_manager.filter(pk=int(value)).first()
+        value = self.chosen_id()
+        chosen = self.listed_model._default_manager.filter(pk=value).first() if value is not None else None
         if chosen is None:
             return queryset.none()
         # Read the way the list's size suits (``ArticleQuerySet.tagged``, ``by_author``); the changelist shows every
@@ -117,7 +125,7 @@ class MostUsedTagFilter(MostUsedFilter):
     title = _("tag")
     parameter_name = "tags__id__exact"
     kind = ListingCount.TAG
-    model = Tag
+    listed_model = Tag
     cache_key = "articles:admin:most-used-tags"
 
     def articles(self, chosen, language: str, *, rows: int):
@@ -128,7 +136,7 @@ class MostUsedAuthorFilter(MostUsedFilter):
     title = _("author")
     parameter_name = "authors__id__exact"
     kind = ListingCount.AUTHOR
-    model = Author
+    listed_model = Author
     cache_key = "articles:admin:most-used-authors"
 
     def articles(self, chosen, language: str, *, rows: int):

@@ -238,7 +238,7 @@ class TranslationExchangeAdminMixin:
 
 
 def _ids(value: str) -> list[int]:
-    return [int(part) for part in value.split(",") if part.strip().isdigit()]
+    return [int(part) for part in value.split(",") if part.strip().isascii() and part.strip().isdigit()]
 
 
 @admin.action(description=_("Export for translation (PO or XLIFF)"))

@@ -48,7 +48,7 @@ class PublicationOrderQuerySet(models.QuerySet):
     # ``(category, published_at, id)`` index is walked from the given point and the first row found is the answer
     # (an OR made PostgreSQL read the whole category). The values may be expressions (``Subquery``).
 
-    order_key, article_path = "pk", ""  # the article's id, the path to its relations (``article_id``, ``article__``)
+    order_key = "pk"  # the article's id (``article_id`` on a released variant)
 
     def before(self, published_at, pk) -> models.QuerySet:
         """Articles that come before (``published_at``, ``pk``) in publication order, the nearest first.
@@ -83,18 +83,18 @@ class PublicationOrderQuerySet(models.QuerySet):
         indexed EXISTS, and the walk stops once the page is full. ``ListingCount.objects.is_common`` decides from the
         stored counts.
         """
+        links = TaggedArticle.objects.filter(tag=tag)
         if common:
-            links = TaggedArticle.objects.filter(content_object=models.OuterRef(self.order_key), tag=tag)
-            return self.filter(models.Exists(links))
-        return self.filter(**{f"{self.article_path}tagged_items__tag": tag})
+            return self.filter(models.Exists(links.filter(content_object=models.OuterRef(self.order_key))))
+        return self.filter(**{f"{self.order_key}__in": links.values("content_object_id")})
 
     def by_author(self, author, *, common: bool = False) -> models.QuerySet:
         """Rows of articles written by ``author``, found the way that suits how many they wrote (``common``), as
         :meth:`tagged` finds a tag's: an author of a thousand articles read them all to show ten."""
+        links = Article.authors.through.objects.filter(author=author)
         if common:
-            links = Article.authors.through.objects.filter(article=models.OuterRef(self.order_key), author=author)
-            return self.filter(models.Exists(links))
-        return self.filter(**{f"{self.article_path}authors": author})
+            return self.filter(models.Exists(links.filter(article=models.OuterRef(self.order_key))))
+        return self.filter(**{f"{self.order_key}__in": links.values("article_id")})
 
 
 class ArticleQuerySet(PublicationOrderQuerySet):

@@ -199,7 +199,7 @@ class SimilarArticle(models.Model):
 
 
 class ReleasedVariantQuerySet(PublicationOrderQuerySet):
-    order_key, article_path = "article_id", "article__"
+    order_key = "article_id"
 
     def public(self, language: str) -> ReleasedVariantQuerySet:
         """The variants of ``language`` readers see now (the rule's outcome, stored), newest first: a list walks

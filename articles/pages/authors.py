@@ -61,8 +61,7 @@ class AuthorDetailView(ArchiveListView):
         self.author = get_object_or_404(Author, slug=self.kwargs["slug"])
         language = current_language()
         rows = self.get_paginate_by(None) + 1
-        listed = Article.objects.published(language).for_listing()
-        return public_author_list(self.author, language, rows=rows, articles=listed)
+        return public_author_list(self.author, language, rows=rows, articles=Article.objects.for_listing())
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)

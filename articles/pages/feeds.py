@@ -28,14 +28,15 @@ class ArticleFeed(Feed):
     def feed_size(self) -> int:
         return app_settings.FEED_SIZE
 
-    def articles(self, obj, shown):
-        """``obj``'s articles public in the page's language, newest first, each read as ``shown`` (a queryset of
-        the public articles with what an item shows)."""
-        return shown
+    def articles(self, obj):
+        return Article.objects.published(current_language())
 
     def items(self, obj=None):
-        shown = Article.objects.published(current_language()).for_listing().prefetch_related("tags")
-        return self.articles(obj, shown)[: self.feed_size()]
+        return self.articles(obj).for_listing().prefetch_related("tags")[: self.feed_size()]
+
+    def item_rows(self):
+        """What an item shows of each article, for the feeds whose lists walk the released variants."""
+        return Article.objects.for_listing().prefetch_related("tags")
 
     def item_title(self, item: Article) -> str:
         return item.title
@@ -112,8 +113,9 @@ class TagFeed(CollectionFeed):
             return _("Tag: %(name)s") % {"name": obj.name}
         return _("%(site)s: articles tagged %(name)s") % {"site": site, "name": obj.name}
 
-    def articles(self, obj, shown):
-        return public_tag_list(obj, current_language(), rows=self.feed_size(), articles=shown)
+    def items(self, obj=None):
+        listed = public_tag_list(obj, current_language(), rows=self.feed_size(), articles=self.item_rows())
+        return listed[: self.feed_size()]
 
 
 class CategoryFeed(CollectionFeed):
@@ -124,8 +126,8 @@ class CategoryFeed(CollectionFeed):
         site = publisher_name()
         return _("%(site)s: %(name)s") % {"site": site, "name": obj.name} if site else obj.name
 
-    def articles(self, obj, shown):
-        return shown.filter(category=obj)
+    def articles(self, obj):
+        return Article.objects.filter(category=obj).published(current_language())
 
 
 class LatestArticlesAtomFeed(LatestArticlesFeed):
@@ -147,8 +149,9 @@ class AuthorFeed(ArticleFeed):
             raise Http404("This author has nothing published in this language.")
         return author
 
-    def articles(self, obj, shown):
-        return public_author_list(obj, current_language(), rows=self.feed_size(), articles=shown)
+    def items(self, obj=None):
+        listed = public_author_list(obj, current_language(), rows=self.feed_size(), articles=self.item_rows())
+        return listed[: self.feed_size()]
 
     def title(self, obj: Author) -> str:
         site = publisher_name()

@@ -48,7 +48,7 @@ def _cursor(params: QueryDict, name: str) -> int | None:
     value = params.get(name)
     if value is None:
         return None
-    if not value.isdigit():
+    if not (value.isascii() and value.isdigit()):  # "²" is a digit to ``isdigit`` and not to ``int``
         raise Http404("Not a page of this list.")
     return int(value)
 
@@ -63,13 +63,14 @@ def _url(path: str, params: QueryDict, **cursor) -> str:
 
 
 def keyset_page(queryset, *, path: str, params: QueryDict, size: int) -> KeysetPage:
-    """The page of ``queryset`` (newest first: articles, or a ``listing.ReleasedList``, sliced and walked with
-    ``before``/``after``) that ``params`` names; Http404 for a page that is not there."""
+    """The page of ``queryset`` (newest first: articles, or a ``listing.ReleasedList``, which answers the same
+    ``before``/``after``, slices and ``values_list("pk", flat=True)``) that ``params`` names; Http404 for a page
+    that is not there."""
     older, newer, number = _cursor(params, OLDER), _cursor(params, NEWER), _cursor(params, PAGE)
     if number is not None and number != 1:
         if number < 1 or older is not None or newer is not None:
             raise Http404("Not a page of this list.")
-        last_before = [row.pk for row in queryset[(number - 1) * size - 1 : (number - 1) * size]]
+        last_before = list(queryset.values_list("pk", flat=True)[(number - 1) * size - 1 : (number - 1) * size])
         if not last_before:
             raise Http404("Not a page of this list.")
         raise MovedTo(_url(path, params, **{OLDER: last_before[0]}), permanent=True)

@@ -181,8 +181,8 @@ class TagDetailView(TranslatedCollectionView):
         return _("Tag: %(name)s") % {"name": collection.name}
 
     def articles_of(self, collection, language: str):
-        listed = Article.objects.published(language).for_listing()
-        return public_tag_list(collection, language, rows=self.get_paginate_by(None) + 1, articles=listed)
+        rows = self.get_paginate_by(None) + 1
+        return public_tag_list(collection, language, rows=rows, articles=Article.objects.for_listing())
 
 
 @method_decorator(caching.cached_page, name="dispatch")

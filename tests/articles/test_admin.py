@@ -245,10 +245,28 @@ class AuthorFilterAtScaleTests(TestCase):
         page = BeautifulSoup(response.content, "html.parser")
         self.assertIn(str(rare), [a.get_text() for a in page.select("#changelist-filter a")])
         self.assertEqual([a.get_text() for a in page.select("#result_list tbody th a")], ["Written 29 tr"])
-        for nonsense in ("nonsense", "999999"):
-            response = self.client.get(f"{url}?authors__id__exact={nonsense}")
-            self.assertEqual(response.status_code, 200)
-            self.assertEqual(len(BeautifulSoup(response.content, "html.parser").select("#result_list tbody tr")), 0)
+        gone = make_author("Silinen", "Yazar")
+        make_article("By the one deleted").authors.add(gone)
+        gone_id = gone.pk
+        gone.delete()
+        for nonsense in ("nonsense", "999999", "²", str(gone_id)):
+            for parameter in ("authors__id__exact", "tags__id__exact"):
+                with self.subTest(parameter=parameter, value=nonsense):
+                    response = self.client.get(url, {parameter: nonsense})
+                    self.assertEqual(response.status_code, 200)
+                    rows = BeautifulSoup(response.content, "html.parser").select("#result_list tbody tr")
+                    self.assertEqual(len(rows), 0)
+
+    def test_an_unknown_author_lists_nothing_even_when_the_sidebar_has_no_author_to_offer(self):
+        from django.core.cache import cache
+
+        Article.objects.all().delete()
+        make_article("Draft only", published=()).authors.add(self.authors[0])  # nothing published: no one to offer
+        cache.clear()
+        url = reverse("admin:articles_article_changelist")
+        response = self.client.get(url, {"authors__id__exact": self.authors[-1].pk + 1000})
+        self.assertEqual(response.status_code, 200)
+        self.assertEqual(len(BeautifulSoup(response.content, "html.parser").select("#result_list tbody tr")), 0)
 
     def test_a_prolific_author_lists_exactly_their_articles_newest_first(self):
         from unittest import mock

@@ -133,6 +133,8 @@ class UrlTests(SiteFixture):
         self.assertRedirects(self.client.get("/en/?page=2"), older, status_code=301)
         self.assertEqual(self.client.get("/en/?page=3").status_code, 404)
         self.assertEqual(self.client.get("/en/?before=x").status_code, 404)
+        for superscript in ("/en/?before=%C2%B2", "/en/?page=%C2%B2", "/en/?after=%C2%B2"):  # "²": a digit, not a number
+            self.assertEqual(self.client.get(superscript).status_code, 404)
 
 
 class ArticlePageTests(SiteFixture):

@@ -107,18 +107,59 @@ class GrowthTests(SimpleTestCase):
             script = (
                 "import os, sys, json\n"
                 "name = os.environ['ARCHIVE']\n"
-                "print('noise'); print('@ready', flush=True)\n"
+                "print('noise'); print('@bench-rounds:ready', flush=True)\n"
                 "for line in sys.stdin:\n"
-                "    if line.strip() == '@round':\n"
-                "        open(os.environ['LOG'], 'a').write(name + '\\n'); print('@round', flush=True)\n"
-                "    elif line.strip() == '@done':\n"
-                "        print('@figures ' + json.dumps({'home': name}), flush=True); break\n"
+                "    if line.strip() == '@bench-rounds:round':\n"
+                "        open(os.environ['LOG'], 'a').write(name + '\\n'); print('@bench-rounds:round', flush=True)\n"
+                "    elif line.strip() == '@bench-rounds:done':\n"
+                "        print('@bench-rounds:figures ' + json.dumps({'home': name}), flush=True); break\n"
             )
             environments = {name: {**os.environ, "ARCHIVE": name, "LOG": str(log)} for name in ("full", "small")}
             figures = bench_pages.measure_interleaved(environments, rounds=4, command=[sys.executable, "-c", script])
             order = log.read_text().split()
         self.assertEqual(figures, {"full": {"home": "full"}, "small": {"home": "small"}})
         self.assertEqual(order, ["full", "small", "small", "full", "full", "small", "small", "full"])
+
+
+class MeasuringProcessFailureTests(SimpleTestCase):
+    def test_a_measuring_process_that_stops_ends_the_measurement_with_a_clear_error_and_no_process_left(self):
+        from ankasam_site import bench_pages
+
+        with tempfile.TemporaryDirectory() as scratch:
+            pids = Path(scratch) / "pids"
+            script = (
+                "import os, sys\n"
+                "open(os.environ['PIDS'], 'a').write(f'{os.getpid()}\\n')\n"
+                "print('@bench-rounds:ready', flush=True)\n"
+                "if os.environ['ARCHIVE'] == 'small': sys.exit(3)\n"
+                "for line in sys.stdin: print('@bench-rounds:round', flush=True)\n"
+            )
+            environments = {name: {**os.environ, "ARCHIVE": name, "PIDS": str(pids)} for name in ("full", "small")}
+            with self.assertRaisesRegex(RuntimeError, r"small archive: the process stopped \(exit status 3\)"):
+                bench_pages.measure_interleaved(environments, rounds=2, command=[sys.executable, "-c", script])
+            started = [int(pid) for pid in pids.read_text().split()]
+        self.assertEqual(len(started), 2)
+        for pid in started:  # each ended and waited for: none left running, none left a zombie
+            with self.assertRaises(ProcessLookupError):
+                os.kill(pid, 0)
+
+    def test_a_measuring_process_that_does_not_answer_is_given_up_on(self):
+        from unittest import mock
+
+        from ankasam_site import bench_pages
+
+        script = "import sys, time\nprint('@bench-rounds:ready', flush=True)\ntime.sleep(60)\n"
+        with mock.patch.object(bench_pages, "ANSWER_SECONDS", 1), \
+                self.assertRaisesRegex(RuntimeError, "full archive: no answer in 1 s"):
+            bench_pages.measure_interleaved({"full": dict(os.environ)}, rounds=1, command=[sys.executable, "-c", script])
+
+    def test_internal_flags_alone_are_refused_with_a_clear_message(self):
+        for flags in (["--serve-rounds"], ["--build-only"], ["--inside", "--pages-only"]):
+            with self.subTest(flags=flags):
+                result = subprocess.run([sys.executable, "manage.py", "bench", *flags], cwd=PROJECT,
+                                        capture_output=True, text=True, timeout=120)
+                self.assertEqual(result.returncode, 1)
+                self.assertNotIn("Traceback", result.stderr)
 
 
 class CollectorTests(SimpleTestCase):

@@ -49,6 +49,10 @@ class Command(BaseCommand):
                growth_articles, pages_only, servers, build_only, serve_rounds, **options):
         if articles < 50:
             raise CommandError("--articles must be at least 50")
+        if (serve_rounds or build_only) and not inside:
+            raise CommandError("--serve-rounds and --build-only are internal: they go with --inside")
+        if inside and pages_only:
+            raise CommandError("--pages-only is the command's own: with --inside, use --build-only")
         if inside and serve_rounds:
             bench_pages.collect_as_a_worker()  # as ``measure`` times its figures: as a worker would serve them
             bench_pages.serve_rounds(sys.stdin, sys.stdout)
@@ -75,6 +79,8 @@ class Command(BaseCommand):
                                    growth_articles=growth_articles, servers=servers, pages_only=pages_only)
         except subprocess.CalledProcessError as error:
             raise CommandError(f"a benchmark step failed (exit status {error.returncode}): {' '.join(error.cmd[2:])}")
+        except RuntimeError as error:  # the pages' measuring processes (``bench_pages.measure_interleaved``)
+            raise CommandError(str(error))
         self.stdout.write(bench_table.table(report))
         if json_path:
             Path(json_path).write_text(json.dumps(report, indent=2))

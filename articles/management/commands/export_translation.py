@@ -25,7 +25,7 @@ class Command(BaseCommand):
     def handle(self, *args, articles, language, fmt, output, **options):
         found = []
         for key in articles:
-            query = Q(pk=int(key)) if key.isdigit() else Q()
+            query = Q(pk=int(key)) if key.isascii() and key.isdigit() else Q()
             for code in language_codes():
                 query |= Q(**{localized("slug", code): key})
             article = Article.objects.filter(query).first()
