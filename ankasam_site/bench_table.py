@@ -21,7 +21,7 @@ def table(report: dict) -> str:
         rows.append((label, *values))
 
     archive = report["archive"]
-    row("archive build (s)", lambda r: r["archive"]["build_seconds"] or "reused")
+    row("archive build (s)", lambda r: "reused" if r["archive"]["build_seconds"] is None else r["archive"]["build_seconds"])
     row("Similar Posts stored p50 / p95 / p99 (ms)", lambda r: f'{r["similar"]["p50_ms"]} / {r["similar"]["p95_ms"]} / {r["similar"]["p99_ms"]}')
     row("Similar Posts computed live p50 / p95 (ms)", lambda r: f'{r["similar"]["uncached"]["p50_ms"]} / {r["similar"]["uncached"]["p95_ms"]}')
     row("  the rule as one ORM query p50 / p95 (ms)", lambda r: f'{r["similar"]["rule_query"]["p50_ms"]} / {r["similar"]["rule_query"]["p95_ms"]}')
@@ -58,7 +58,7 @@ def table(report: dict) -> str:
             return text
         row(f"  {name}", cell)
     if growth_size:
-        row(f"growth archive ({growth_size:,} articles) build (s)", lambda r: r["growth"]["build_seconds"] or "reused")
+        row(f"growth archive ({growth_size:,} articles) build (s)", lambda r: "reused" if r["growth"]["build_seconds"] is None else r["growth"]["build_seconds"])
     row("gunicorn ×2, load generator", lambda r: r["throughput"]["tool"])
     row("  trivial view (req/s)", lambda r: r["throughput"]["trivial_rps"])
     row("  article page cached (req/s)", lambda r: f'{r["throughput"]["cached_rps"]} ({r["throughput"]["cached_vs_trivial"]} of trivial)')
