@@ -1,6 +1,8 @@
 """The article changelist's filters: a language's state, and the most used tags and authors."""
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from django.conf import settings
 from django.contrib import admin
 from django.core.cache import cache
@@ -72,6 +74,7 @@ class MostUsedFilter(admin.SimpleListFilter):
     shown = 25
     kind: str
     listed_model: type  # the tag or the author model
+    articles_of: Callable  # (one of them, language, rows=) -> its articles, read the cheaper way (``articles.listing``)
     cache_key: str
 
     def __init__(self, request, params, model, model_admin):
@@ -115,29 +118,18 @@ class MostUsedFilter(admin.SimpleListFilter):
             return queryset.none()
         # Read the way the list's size suits (``ArticleQuerySet.tagged``, ``by_author``); the changelist shows every
         # article, whatever its languages, so the source language's counts stand for the list's share of the archive.
-        return queryset & self.articles(chosen, source_language(), rows=self.page_rows)
-
-    def articles(self, chosen, language: str, *, rows: int):
-        raise NotImplementedError
+        return queryset & self.articles_of(chosen, source_language(), rows=self.page_rows)
 
 
 class MostUsedTagFilter(MostUsedFilter):
     title = _("tag")
     parameter_name = "tags__id__exact"
-    kind = ListingCount.TAG
-    listed_model = Tag
+    kind, listed_model, articles_of = ListingCount.TAG, Tag, staticmethod(tagged_articles)
     cache_key = "articles:admin:most-used-tags"
-
-    def articles(self, chosen, language: str, *, rows: int):
-        return tagged_articles(chosen, language, rows=rows)
 
 
 class MostUsedAuthorFilter(MostUsedFilter):
     title = _("author")
     parameter_name = "authors__id__exact"
-    kind = ListingCount.AUTHOR
-    listed_model = Author
+    kind, listed_model, articles_of = ListingCount.AUTHOR, Author, staticmethod(authored_articles)
     cache_key = "articles:admin:most-used-authors"
-
-    def articles(self, chosen, language: str, *, rows: int):
-        return authored_articles(chosen, language, rows=rows)
