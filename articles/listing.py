@@ -74,17 +74,26 @@ class ReleasedList:
         return list(self.articles.filter(pk__in=walked).order_by(*order))
 
 
+def listed_variants(variants, kind: str, listed, language: str, *, rows: int):
+    """``variants`` (released variants of ``language``) narrowed to the list ``kind`` of ``listed`` (a tag or an
+    author), read the way its stored size makes cheaper for ``rows`` of them (``ListingCount.objects.is_common``)."""
+    common = ListingCount.objects.is_common(kind, listed.pk, language, rows=rows)
+    if kind == ListingCount.TAG:
+        return variants.tagged(listed, common=common)
+    return variants.by_author(listed, common=common)
+
+
 def public_tag_list(tag, language: str, *, rows: int, articles) -> ReleasedList:
     """The articles of ``tag`` public in ``language`` for a list showing ``rows`` of them, each read as
     ``articles`` (a queryset of articles)."""
-    common = ListingCount.objects.is_common(ListingCount.TAG, tag.pk, language, rows=rows)
-    return ReleasedList(ReleasedVariant.objects.public(language).tagged(tag, common=common), articles)
+    variants = ReleasedVariant.objects.public(language)
+    return ReleasedList(listed_variants(variants, ListingCount.TAG, tag, language, rows=rows), articles)
 
 
 def public_author_list(author, language: str, *, rows: int, articles) -> ReleasedList:
     """The articles of ``author`` public in ``language`` for a list showing ``rows`` of them, as ``articles``."""
-    common = ListingCount.objects.is_common(ListingCount.AUTHOR, author.pk, language, rows=rows)
-    return ReleasedList(ReleasedVariant.objects.public(language).by_author(author, common=common), articles)
+    variants = ReleasedVariant.objects.public(language)
+    return ReleasedList(listed_variants(variants, ListingCount.AUTHOR, author, language, rows=rows), articles)
 
 
 def listing_counts_update(

@@ -12,8 +12,8 @@ from authors.models import Author
 from publishing.languages import localized
 
 from ..conf import app_settings
-from ..listing import authored_articles, tagged_articles
-from ..models import Article, Category, Tag
+from ..listing import ReleasedList, listed_variants
+from ..models import Article, Category, ListingCount, ReleasedVariant, Tag
 from ..pages import caching
 from ..pages.reading import article_page
 from ..search import SearchTerms
@@ -70,18 +70,39 @@ class ArticleListView(ReadView):
     serializer_class = serializers.ArticlePageSerializer
 
     def read(self, request, present: Presenter, *, language: str) -> dict:
+        """The newest articles, narrowed by the filters given. Narrowed to a tag's or an author's list, they are
+        walked on the released variants' narrow rows, as the tag's and the author's pages walk them
+        (``articles.listing.ReleasedList``); otherwise on the articles' own date indexes, as the home and
+        category pages."""
+        variants = ReleasedVariant.objects.public(language)
         articles = Article.objects.published(language)
+        listed = False
         self.dependencies = {caching.home_dependency(language), caching.schedule_dependency(language)}
-        for parameter, narrow in (("tag", self._tagged), ("category", self._in_category), ("author", self._by_author)):
+        for parameter in ("tag", "author"):
             slug = request.query_params.get(parameter)
             if slug is not None:
-                articles = narrow(articles, slug, language)
+                variants = self._listed(variants, parameter, slug, language)
+                listed = True
+        slug = request.query_params.get("category")
+        if slug is not None:
+            category = Category.objects.filter(**{localized("slug", language): slug}).first()
+            if category is None:
+                raise errors.NotPublished()
+            self.dependencies |= {caching.category_dependency(category.pk),
+                                  caching.in_category_dependency(category.pk, language)}
+            articles = articles.filter(category=category)
+            variants = variants.filter(article_id__in=Article.objects.filter(category=category).values("pk"))
+        if listed:
+            found = ReleasedList(variants, Article.objects.for_listing())
+        else:
+            found = articles.for_listing().order_by("-published_at", "-pk")
         key = cursors.date_key(request)
-        articles = articles.before(*key) if key else articles.order_by("-published_at", "-pk")
+        if key:
+            found = found.before(*key)
         size = app_settings.API_PAGE_SIZE
         rows, next_url = cursors.page(
             request,
-            list(articles.for_listing()[: size + 1]),
+            list(found[: size + 1]),
             size,
             lambda article: {"d": article.published_at.isoformat(), "i": article.pk},
         )
@@ -89,26 +110,18 @@ class ArticleListView(ReadView):
         self.expires_at = Article.objects.next_publication(language)
         return {"results": [present.article_summary(article) for article in rows], "next": next_url}
 
-    def _tagged(self, articles, slug: str, language: str):
-        tag = Tag.objects.filter(**{localized("slug", language): slug}).first()
-        if tag is None:
+    def _listed(self, variants, parameter: str, slug: str, language: str):
+        """``variants`` narrowed to the list of the tag or the author ``slug`` names."""
+        if parameter == "tag":
+            listed = Tag.objects.filter(**{localized("slug", language): slug}).first()
+            kind, dependencies = ListingCount.TAG, (caching.tag_dependency, caching.tagged_dependency)
+        else:
+            listed = Author.objects.filter(slug=slug).first()
+            kind, dependencies = ListingCount.AUTHOR, (caching.author_dependency, caching.by_author_dependency)
+        if listed is None:
             raise errors.NotPublished()
-        self.dependencies |= {caching.tag_dependency(tag.pk), caching.tagged_dependency(tag.pk, language)}
-        return articles & tagged_articles(tag, language, rows=app_settings.API_PAGE_SIZE + 1)
-
-    def _in_category(self, articles, slug: str, language: str):
-        category = Category.objects.filter(**{localized("slug", language): slug}).first()
-        if category is None:
-            raise errors.NotPublished()
-        self.dependencies |= {caching.category_dependency(category.pk), caching.in_category_dependency(category.pk, language)}
-        return articles.filter(category=category)
-
-    def _by_author(self, articles, slug: str, language: str):
-        author = Author.objects.filter(slug=slug).first()
-        if author is None:
-            raise errors.NotPublished()
-        self.dependencies |= {caching.author_dependency(author.pk), caching.by_author_dependency(author.pk, language)}
-        return articles & authored_articles(author, language, rows=app_settings.API_PAGE_SIZE + 1)
+        self.dependencies |= {dependencies[0](listed.pk), dependencies[1](listed.pk, language)}
+        return listed_variants(variants, kind, listed, language, rows=app_settings.API_PAGE_SIZE + 1)
 
 
 @read_schema(serializers.ArticleSerializer, operation_id="article_read", summary="An article whole")
