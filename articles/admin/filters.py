@@ -66,7 +66,7 @@ class MostUsedFilter(admin.SimpleListFilter):
     Django's own related filter lists every tag or author in the sidebar: 5,000 tag links at archive scale, read and
     rendered on each changelist page, and a think-tank's author list only grows. The parameter is Django's own, so
     any other one is a link away: the article count of every tag on the tag changelist links to
-    ``?tags__id__exact=N``, and an author's articles are found by searching the name too. "Most used" is read from
+    ``?tags__id__exact=N``, and every author on the author changelist links to ``?authors__id__exact=N``. "Most used" is read from
     the stored list counts (released language variants per list, ``ListingCount``) rather than by counting every
     link, and remembered for ten minutes (names are read fresh).
     """

@@ -257,6 +257,16 @@ class AuthorFilterAtScaleTests(TestCase):
                     rows = BeautifulSoup(response.content, "html.parser").select("#result_list tbody tr")
                     self.assertEqual(len(rows), 0)
 
+    def test_any_author_is_reached_from_the_author_list(self):
+        rare = self.authors[29]  # not among the 25 the sidebar offers
+        authors_page = BeautifulSoup(
+            self.client.get(reverse("admin:authors_author_changelist"), {"q": "Numara 29"}).content, "html.parser"
+        )
+        link = authors_page.select_one("td.field-articles_link a")
+        self.assertIn(f"authors__id__exact={rare.pk}", link["href"])
+        articles_page = BeautifulSoup(self.client.get(link["href"]).content, "html.parser")
+        self.assertEqual([a.get_text() for a in articles_page.select("#result_list tbody th a")], ["Written 29 tr"])
+
     def test_an_unknown_author_lists_nothing_even_when_the_sidebar_has_no_author_to_offer(self):
         from django.core.cache import cache
 
